@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/portolan/portolan/data"
+)
+
+// DocSummary is a document for an overview: its fields without Raw, its sections
+// without flows, and counts. The embedded Document's Sections and Hosts are
+// empty; Sections here shadows the former (also in JSON).
+type DocSummary struct {
+	data.Document
+	Sections  []SectionSummary `json:"sections"`
+	FlowCount int              `json:"flow_count"`
+	HostCount int              `json:"host_count"`
+}
+
+// SectionSummary is a section without its flows (Flows is empty) and how many
+// flows it has.
+type SectionSummary struct {
+	data.Section
+	FlowCount int `json:"flow_count"`
+}
+
+// HostFilter selects hosts; empty fields do not filter.
+type HostFilter struct {
+	Docs []string // document slugs, ORed
+	// Text is a case-insensitive substring of the host's name, purpose, group or
+	// section title.
+	Text string
+}
+
+const docColumns = `d.slug, d.file, d.vendor, d.product, d.title, d.language, d.source_language,
+	d.url, d.created, d.updated, d.subject, d.checksum`
+
+func scanDoc(sc interface{ Scan(...any) error }, extra ...any) (data.Document, error) {
+	var d data.Document
+	err := sc.Scan(append([]any{&d.Slug, &d.File, &d.Vendor, &d.Product, &d.Title, &d.Language,
+		&d.SourceLanguage, &d.URL, &d.Created, &d.Updated, &d.Subject, &d.Checksum}, extra...)...)
+	d.Sections = []data.Section{}
+	d.Hosts = []data.Host{}
+	return d, err
+}
+
+const sectionColumns = `s.slug, s.title, s.title_en, s.ordinal, s.line, s.subject, s.text`
+
+func scanSection(sc interface{ Scan(...any) error }, extra ...any) (data.Section, error) {
+	var s data.Section
+	err := sc.Scan(append([]any{&s.Slug, &s.Title, &s.TitleEn, &s.Ordinal, &s.Line, &s.Subject, &s.Text}, extra...)...)
+	s.Flows = []data.Flow{}
+	return s, err
+}
+
+// Documents returns every document in order, without raw text or flows, with
+// its sections and counts of flows and hosts.
+func (db *DB) Documents(ctx context.Context) ([]DocSummary, error) {
+	docs := []DocSummary{}
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
+			(SELECT count(*) FROM flows f WHERE f.doc = d.slug),
+			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
+			FROM documents d ORDER BY d.ordinal`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		index := map[string]int{}
+		for rows.Next() {
+			var ds DocSummary
+			ds.Document, err = scanDoc(rows, &ds.FlowCount, &ds.HostCount)
+			if err != nil {
+				return err
+			}
+			ds.Sections = []SectionSummary{}
+			index[ds.Slug] = len(docs)
+			docs = append(docs, ds)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc,
+			(SELECT count(*) FROM flows f WHERE f.doc = s.doc AND f.section_id = s.slug)
+			FROM sections s ORDER BY s.doc, s.ordinal, s.slug`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var doc string
+			var ss SectionSummary
+			ss.Section, err = scanSection(rows, &doc, &ss.FlowCount)
+			if err != nil {
+				return err
+			}
+			d := &docs[index[doc]]
+			d.Sections = append(d.Sections, ss)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	return docs, nil
+}
+
+// Document returns the document with the given slug in full: raw text, sections
+// in order each with its flows, and hosts. An unknown slug gives an error
+// wrapping ErrNotFound.
+func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) {
+	var d data.Document
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var raw string
+		var err error
+		d, err = scanDoc(tx.QueryRowContext(ctx, `SELECT `+docColumns+`, d.raw FROM documents d WHERE d.slug = ?`, slug), &raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		d.Raw = raw
+		rows, err := tx.QueryContext(ctx, `SELECT `+sectionColumns+` FROM sections s WHERE s.doc = ? ORDER BY s.ordinal, s.slug`, slug)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		index := map[string]int{}
+		for rows.Next() {
+			s, err := scanSection(rows)
+			if err != nil {
+				return err
+			}
+			index[s.Slug] = len(d.Sections)
+			d.Sections = append(d.Sections, s)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		err = eachFlow(ctx, tx, FlowFilter{Docs: []string{slug}}, func(f data.Flow) error {
+			s := &d.Sections[index[f.SectionID]]
+			s.Flows = append(s.Flows, f)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		d.Hosts, err = hosts(ctx, tx, HostFilter{Docs: []string{slug}})
+		return err
+	})
+	if err != nil {
+		return data.Document{}, fmt.Errorf("store: document %q: %w", slug, err)
+	}
+	return d, nil
+}
+
+// Hosts returns the hosts matching hf, in document order.
+func (db *DB) Hosts(ctx context.Context, hf HostFilter) ([]data.Host, error) {
+	hs, err := hosts(ctx, db.db, hf)
+	if err != nil {
+		return nil, fmt.Errorf("store: hosts: %w", err)
+	}
+	return hs, nil
+}
+
+func hosts(ctx context.Context, q querier, hf HostFilter) ([]data.Host, error) {
+	where, args := "1", []any(nil)
+	if len(hf.Docs) > 0 {
+		where, args = inList("h.doc", hf.Docs)
+	}
+	if hf.Text != "" {
+		pat := likePattern(hf.Text)
+		where += ` AND (h.name LIKE ? ESCAPE '\' OR h.purpose LIKE ? ESCAPE '\' OR h.grp LIKE ? ESCAPE '\'
+			OR h.section LIKE ? ESCAPE '\' OR s.title LIKE ? ESCAPE '\')`
+		args = append(args, pat, pat, pat, pat, pat)
+	}
+	// A host's section title is as ingested, or its section's title when the
+	// host gave only the section's slug.
+	rows, err := q.QueryContext(ctx, `SELECT h.doc, coalesce(nullif(h.section, ''), s.title, ''), h.section_id,
+		h.name, h.kind, h.grp, h.flow_id, h.purpose, h.line, h.protocols, h.ports
+		FROM hosts h JOIN documents d ON d.slug = h.doc
+		LEFT JOIN sections s ON s.doc = h.doc AND s.slug = h.section_id
+		WHERE `+where+` ORDER BY d.ordinal, h.ordinal`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hs := []data.Host{}
+	for rows.Next() {
+		var h data.Host
+		var protos, ports string
+		if err := rows.Scan(&h.Doc, &h.Section, &h.SectionID, &h.Name, &h.Kind, &h.Group, &h.FlowID,
+			&h.Purpose, &h.Line, &protos, &ports); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(protos), &h.Protocols); err != nil {
+			return nil, fmt.Errorf("host %q protocols: %w", h.Name, err)
+		}
+		if err := json.Unmarshal([]byte(ports), &h.Ports); err != nil {
+			return nil, fmt.Errorf("host %q ports: %w", h.Name, err)
+		}
+		h.Protocols, h.Ports = nonNil(h.Protocols), nonNil(h.Ports)
+		hs = append(hs, h)
+	}
+	return hs, rows.Err()
+}

@@ -1,0 +1,282 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/migrations"
+)
+
+// Ingest builds a database of docs and puts it at path, replacing any file there.
+//
+// The new database is written to a temporary file in path's directory, in one
+// transaction, synced, and renamed over path: a reader sees the old dataset or
+// the new one, never half of one. When Ingest fails, it removes its temporary
+// file and leaves path as it was.
+//
+// Order is preserved: documents in the order given, sections by Ordinal, flows
+// by Ordinal within their document, hosts in the order given. Each flow's Doc,
+// SectionID and Section are taken from the document and section holding it.
+func Ingest(ctx context.Context, path string, docs []data.Document) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("store: ingest %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+			os.Remove(tmp + "-journal")
+			err = fmt.Errorf("store: ingest %s: %w", path, err)
+		}
+	}()
+
+	if err := build(ctx, tmp, docs); err != nil {
+		return err
+	}
+	if err := syncFile(tmp); err != nil {
+		return err
+	}
+	// CreateTemp makes the file private; a database is as readable as any
+	// file the process creates.
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Make the rename itself durable. Not every platform can sync a directory,
+	// and the swap has happened by now, so a failure here is not reported.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func syncFile(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// build writes docs into the empty database file tmp and closes it. The rollback
+// journal lives in memory and nothing is synced while building: a build that
+// fails is thrown away, and the finished file is synced once before the rename.
+// The file is left in rollback-journal (not WAL) mode, so it is complete on its
+// own and can be opened read-only.
+func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
+	dsn, err := fileDSN(tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-65536")
+	if err != nil {
+		return err
+	}
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := sdb.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	sdb.SetMaxOpenConns(1)
+
+	tx, err := sdb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, m := range migrations.All() {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		// user_version is part of the file header and so part of the transaction.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	w, err := newWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i, d := range docs {
+		if err := w.document(ctx, i+1, d); err != nil {
+			return fmt.Errorf("document %q: %w", d.Slug, err)
+		}
+	}
+	for _, kv := range [][2]string{
+		{"dataset_version", data.DatasetVersion(docs)},
+		{"extractor_version", data.ExtractorVersion},
+	} {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// Statistics for the query planner, taken on the finished data.
+	if _, err := sdb.ExecContext(ctx, "ANALYZE"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// writer holds the prepared insert statements of one build.
+type writer struct {
+	doc, section, flow, proto, port, rtree, host *sql.Stmt
+	seq, portID                                  int64
+}
+
+func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
+	w := &writer{}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.doc, `INSERT INTO documents (slug, ordinal, file, vendor, product, title, language,
+			source_language, url, created, updated, subject, raw, checksum)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.section, `INSERT INTO sections (doc, slug, title, title_en, ordinal, line, subject, text)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.flow, `INSERT INTO flows (id, seq, doc, section_id, ordinal, service, source, destination,
+			ports_raw, protocol_raw, app_protocol, purpose, purpose_en, requirement, requirement_raw,
+			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_min)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.proto, `INSERT INTO flow_protocols (flow_id, ordinal, protocol) VALUES (?, ?, ?)`},
+		{&w.port, `INSERT INTO flow_ports (id, flow_id, ordinal, port_from, port_to) VALUES (?, ?, ?, ?, ?)`},
+		{&w.rtree, `INSERT INTO flow_ports_rtree (id, port_from, port_to) VALUES (?, ?, ?)`},
+		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, flow_id,
+			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		s, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.stmt = s
+	}
+	return w, nil
+}
+
+func (w *writer) close() {
+	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.rtree, w.host} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (w *writer) document(ctx context.Context, ordinal int, d data.Document) error {
+	if d.Slug == "" {
+		return errors.New("empty slug")
+	}
+	if _, err := w.doc.ExecContext(ctx, d.Slug, ordinal, d.File, d.Vendor, d.Product, d.Title, d.Language,
+		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Raw, d.Checksum); err != nil {
+		return err
+	}
+
+	secs := make([]data.Section, len(d.Sections))
+	copy(secs, d.Sections)
+	sort.SliceStable(secs, func(i, j int) bool { return secs[i].Ordinal < secs[j].Ordinal })
+	type placed struct {
+		f   data.Flow
+		sec string
+	}
+	var flows []placed
+	for _, s := range secs {
+		if _, err := w.section.ExecContext(ctx, d.Slug, s.Slug, s.Title, s.TitleEn, s.Ordinal, s.Line,
+			s.Subject, s.Text); err != nil {
+			return fmt.Errorf("section %q: %w", s.Slug, err)
+		}
+		for _, f := range s.Flows {
+			flows = append(flows, placed{f, s.Slug})
+		}
+	}
+	sort.SliceStable(flows, func(i, j int) bool { return flows[i].f.Ordinal < flows[j].f.Ordinal })
+	for _, p := range flows {
+		if err := w.flow1(ctx, d.Slug, p.sec, p.f); err != nil {
+			return fmt.Errorf("flow %q (line %d): %w", p.f.ID, p.f.Line, err)
+		}
+	}
+
+	for i, h := range d.Hosts {
+		protos, err := json.Marshal(nonNil(h.Protocols))
+		if err != nil {
+			return err
+		}
+		ports, err := json.Marshal(nonNil(h.Ports))
+		if err != nil {
+			return err
+		}
+		if _, err := w.host.ExecContext(ctx, d.Slug, i+1, h.SectionID, h.Section, h.Name, h.Kind, h.Group,
+			h.FlowID, h.Purpose, h.Line, string(protos), string(ports)); err != nil {
+			return fmt.Errorf("host %q (line %d): %w", h.Name, h.Line, err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) flow1(ctx context.Context, doc, section string, f data.Flow) error {
+	if f.ID == "" {
+		return errors.New("empty id")
+	}
+	w.seq++
+	var portMin sql.NullInt64
+	for _, r := range f.Ports {
+		if !portMin.Valid || int64(r.From) < portMin.Int64 {
+			portMin = sql.NullInt64{Int64: int64(r.From), Valid: true}
+		}
+	}
+	if _, err := w.flow.ExecContext(ctx, f.ID, w.seq, doc, section, f.Ordinal, f.Service, f.Source,
+		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
+		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
+		f.LineEnd, portMin); err != nil {
+		return err
+	}
+	for i, p := range f.Protocols {
+		if _, err := w.proto.ExecContext(ctx, f.ID, i+1, p); err != nil {
+			return fmt.Errorf("protocol %q: %w", p, err)
+		}
+	}
+	for i, r := range f.Ports {
+		if r.From < 0 || r.From > r.To || r.To > 65535 {
+			return fmt.Errorf("bad port range %d-%d", r.From, r.To)
+		}
+		w.portID++
+		if _, err := w.port.ExecContext(ctx, w.portID, f.ID, i+1, r.From, r.To); err != nil {
+			return fmt.Errorf("ports %s: %w", r, err)
+		}
+		if _, err := w.rtree.ExecContext(ctx, w.portID, r.From, r.To); err != nil {
+			return fmt.Errorf("ports %s: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// nonNil turns a nil slice into an empty one, so JSON has [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

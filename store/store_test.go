@@ -1,0 +1,622 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/portolan/portolan/data"
+)
+
+func TestIngestThenOpenRoundTripsEveryField(t *testing.T) {
+	want := fixture()
+	db, _ := open(t, want)
+	ctx := context.Background()
+	for _, w := range want {
+		got, err := db.Document(ctx, w.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, w) {
+			g, _ := json.MarshalIndent(got, "", " ")
+			e, _ := json.MarshalIndent(w, "", " ")
+			t.Errorf("Document(%q):\n got %s\nwant %s", w.Slug, g, e)
+		}
+		if got.Raw != w.Raw {
+			t.Errorf("Raw = %q, want %q", got.Raw, w.Raw)
+		}
+		for _, s := range w.Sections {
+			for _, f := range s.Flows {
+				got, err := db.Flow(ctx, f.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, f) {
+					t.Errorf("Flow(%q) = %+v\nwant %+v", f.ID, got, f)
+				}
+			}
+		}
+	}
+	v, err := db.DatasetVersion(ctx)
+	if err != nil || v != data.DatasetVersion(want) {
+		t.Errorf("DatasetVersion() = %q, %v; want %q", v, err, data.DatasetVersion(want))
+	}
+	ev, err := db.ExtractorVersion(ctx)
+	if err != nil || ev != data.ExtractorVersion {
+		t.Errorf("ExtractorVersion() = %q, %v; want %q", ev, err, data.ExtractorVersion)
+	}
+}
+
+func TestIngestOrdersSectionsAndFlowsByOrdinalAndDocumentsAsGiven(t *testing.T) {
+	docs := fixture()
+	docs[0], docs[1] = docs[1], docs[0] // beta first
+	alpha := &docs[1]
+	alpha.Sections[0], alpha.Sections[1] = alpha.Sections[1], alpha.Sections[0]
+	web := &alpha.Sections[0]
+	web.Flows[0], web.Flows[2] = web.Flows[2], web.Flows[0]
+	db, _ := open(t, docs)
+	ctx := context.Background()
+
+	sums, err := db.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sums[0].Slug != "beta" || sums[1].Slug != "alpha" {
+		t.Errorf("documents in order %s, %s; want beta, alpha", sums[0].Slug, sums[1].Slug)
+	}
+	d, err := db.Document(ctx, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Sections[0].Slug != "dc" || d.Sections[1].Slug != "web" {
+		t.Errorf("sections %s, %s; want dc, web", d.Sections[0].Slug, d.Sections[1].Slug)
+	}
+	if got := ids(d.Sections[1].Flows); !slices.Equal(got, []string{"a3", "a4", "a5"}) {
+		t.Errorf("web flows %v, want a3 a4 a5", got)
+	}
+	flows, _, err := db.Flows(ctx, FlowFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(flows), []string{"b1", "b2", "a1", "a2", "a3", "a4", "a5"}; !slices.Equal(got, want) {
+		t.Errorf("Flows() order %v, want %v", got, want)
+	}
+}
+
+func TestDocumentsSummarisesWithCountsAndNoRawOrFlows(t *testing.T) {
+	db, _ := open(t, fixture())
+	sums, err := db.Documents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 2 {
+		t.Fatalf("%d documents, want 2", len(sums))
+	}
+	a := sums[0]
+	if a.Slug != "alpha" || a.Title != "Alpha ports" || a.Raw != "" || a.FlowCount != 5 || a.HostCount != 2 {
+		t.Errorf("alpha summary = %+v", a)
+	}
+	if len(a.Sections) != 2 || a.Sections[0].FlowCount != 2 || a.Sections[1].FlowCount != 3 ||
+		a.Sections[0].Text != "Open these." || len(a.Sections[0].Flows) != 0 {
+		t.Errorf("alpha sections = %+v", a.Sections)
+	}
+	b := sums[1]
+	if b.FlowCount != 2 || b.HostCount != 1 || b.Sections[0].Title != "エージェントとサーバー間の通信" || b.Sections[0].FlowCount != 2 {
+		t.Errorf("beta summary = %+v", b)
+	}
+	j, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"flow_count":5`, `"host_count":2`, `"sections":[{`, `"flows":[]`, `"hosts":[]`} {
+		if !strings.Contains(string(j), s) {
+			t.Errorf("JSON lacks %s: %s", s, j)
+		}
+	}
+	if strings.Contains(string(j), "null") {
+		t.Errorf("JSON has null: %s", j)
+	}
+}
+
+func TestFlowFilters(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		ff   FlowFilter
+		want []string
+	}{
+		{"no filter", FlowFilter{}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2"}},
+		{"port in dynamic range", FlowFilter{Ports: ports(pr(50000, 50000))}, []string{"a2", "b2"}},
+		{"port at range start", FlowFilter{Ports: ports(pr(49152, 49152))}, []string{"a2"}},
+		{"port below range start", FlowFilter{Ports: ports(pr(49151, 49151))}, []string{}},
+		{"port at range end", FlowFilter{Ports: ports(pr(65535, 65535))}, []string{"a2"}},
+		{"port inside 80-90", FlowFilter{Ports: ports(pr(85, 85))}, []string{"a3"}},
+		{"port at 90", FlowFilter{Ports: ports(pr(90, 90))}, []string{"a3"}},
+		{"port at 91", FlowFilter{Ports: ports(pr(91, 91))}, []string{}},
+		{"port at 79", FlowFilter{Ports: ports(pr(79, 79))}, []string{}},
+		{"range overlapping start", FlowFilter{Ports: ports(pr(70, 80))}, []string{"a3"}},
+		{"range containing single ports", FlowFilter{Ports: ports(pr(1, 100))}, []string{"a1", "a3"}},
+		{"range inside range", FlowFilter{Ports: ports(pr(60000, 60010))}, []string{"a2"}},
+		{"range touching nothing", FlowFilter{Ports: ports(pr(91, 134))}, []string{}},
+		{"second range of a flow", FlowFilter{Ports: ports(pr(443, 443))}, []string{"a5"}},
+		{"ports ORed", FlowFilter{Ports: ports(pr(53, 53), pr(8027, 8027))}, []string{"a1", "b1"}},
+		{"protocol", FlowFilter{Protocols: []string{"UDP"}}, []string{"a1", "b1", "b2"}},
+		{"protocol lower case", FlowFilter{Protocols: []string{"icmp"}}, []string{"a4"}},
+		{"protocols ORed", FlowFilter{Protocols: []string{"ICMP", "udp"}}, []string{"a1", "a4", "b1", "b2"}},
+		{"doc", FlowFilter{Docs: []string{"beta"}}, []string{"b1", "b2"}},
+		{"docs ORed", FlowFilter{Docs: []string{"beta", "alpha"}}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2"}},
+		{"unknown doc", FlowFilter{Docs: []string{"gamma"}}, []string{}},
+		{"section", FlowFilter{Sections: []string{"web"}}, []string{"a3", "a4", "a5"}},
+		{"sections ORed", FlowFilter{Sections: []string{"agent", "dc"}}, []string{"a1", "a2", "b1", "b2"}},
+		{"requirement", FlowFilter{Requirements: []string{data.Required}}, []string{"a1", "a2", "b2"}},
+		{"requirements ORed", FlowFilter{Requirements: []string{data.Optional, data.Conditional}}, []string{"a3", "b1"}},
+		{"empty requirement", FlowFilter{Requirements: []string{""}}, []string{"a4"}},
+		{"direction", FlowFilter{Directions: []string{data.Inbound}}, []string{"a1", "a3", "b2"}},
+		{"directions ORed", FlowFilter{Directions: []string{data.Outbound, data.Bidirectional}}, []string{"a2", "a5", "b1"}},
+		{"source substring any case", FlowFilter{Source: "bROWSER"}, []string{"a3", "a5"}},
+		{"destination substring", FlowFilter{Destination: "controller"}, []string{"a1", "a2"}},
+		{"destination Japanese", FlowFilter{Destination: "配布"}, []string{"b2"}},
+		{"text any case", FlowFilter{Text: "dns"}, []string{"a1"}},
+		{"text in English gloss", FlowFilter{Text: "EN PING"}, []string{"a4"}},
+		{"text in service", FlowFilter{Text: "svc a2"}, []string{"a2"}},
+		{"text in notes", FlowFilter{Text: "note b1"}, []string{"b1"}},
+		{"text in app protocol", FlowFilter{Text: "APP A3"}, []string{"a3"}},
+		{"text in ports as written", FlowFilter{Text: "49152-65535"}, []string{"a2"}},
+		{"text Japanese", FlowFilter{Text: "通信"}, []string{"b1"}},
+		{"text percent is literal", FlowFilter{Text: "100%"}, []string{"a1"}},
+		{"text percent alone is literal", FlowFilter{Text: "%"}, []string{"a1"}},
+		{"text underscore is literal", FlowFilter{Text: "m_a"}, []string{"a1"}},
+		{"text underscore does not match any char", FlowFilter{Text: "RPC_dynamic"}, []string{}},
+		{"text backslash is literal", FlowFilter{Text: `\`}, []string{}},
+		{"IDs", FlowFilter{IDs: []string{"b2", "a1", "zzz"}}, []string{"a1", "b2"}},
+		{"empty IDs match nothing", FlowFilter{IDs: []string{}}, []string{}},
+		{"AND across fields", FlowFilter{Protocols: []string{"TCP"}, Directions: []string{data.Inbound}, Docs: []string{"alpha"}}, []string{"a1", "a3"}},
+		{"AND across ports and protocol", FlowFilter{Ports: ports(pr(50000, 50000)), Protocols: []string{"UDP"}}, []string{"b2"}},
+		{"AND with no overlap", FlowFilter{Docs: []string{"beta"}, Sections: []string{"web"}}, []string{}},
+		{"long doc list", FlowFilter{Docs: append(make([]string, 100), "beta")}, []string{"b1", "b2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flows, total, err := db.Flows(ctx, tc.ff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(flows); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+			if total != len(tc.want) {
+				t.Errorf("total %d, want %d", total, len(tc.want))
+			}
+		})
+	}
+}
+
+func TestPortFilterMatchesRangeContainingPort(t *testing.T) {
+	db, _ := open(t, fixture())
+	flows, _, err := db.Flows(context.Background(), FlowFilter{Ports: ports(pr(50000, 50000)), Docs: []string{"alpha"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flows) != 1 || !reflect.DeepEqual(flows[0].Ports, ports(pr(49152, 65535))) {
+		t.Errorf("port 50000 gave %+v, want the 49152-65535 flow", flows)
+	}
+}
+
+func TestFlowFilterRejectsBadInput(t *testing.T) {
+	db, _ := open(t, fixture())
+	for _, ff := range []FlowFilter{
+		{Ports: ports(pr(90, 80))},
+		{Ports: ports(pr(-1, 5))},
+		{Ports: ports(pr(1, 70000))},
+		{Sort: "name"},
+		{Limit: -1},
+		{Offset: -1},
+	} {
+		if _, _, err := db.Flows(context.Background(), ff); err == nil {
+			t.Errorf("Flows(%+v) succeeded", ff)
+		}
+	}
+}
+
+func TestSortPortPutsLowestPortFirstAndPortlessLast(t *testing.T) {
+	db, _ := open(t, fixture())
+	flows, _, err := db.Flows(context.Background(), FlowFilter{Sort: "port"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b2 (135, 50000) before a5 (8443, 443 -> 443) before b1 (8027).
+	if got, want := ids(flows), []string{"a1", "a3", "b2", "a5", "b1", "a2", "a4"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestLimitOffsetReturnPageAndTotal(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		limit, offset int
+		want          []string
+	}{
+		{2, 0, []string{"a1", "a2"}},
+		{2, 2, []string{"a3", "a4"}},
+		{2, 6, []string{"b2"}},
+		{2, 7, []string{}},
+		{0, 5, []string{"b1", "b2"}},
+	} {
+		flows, total, err := db.Flows(ctx, FlowFilter{Limit: tc.limit, Offset: tc.offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(flows); !slices.Equal(got, tc.want) || total != 7 {
+			t.Errorf("limit %d offset %d: %v total %d, want %v total 7", tc.limit, tc.offset, got, total, tc.want)
+		}
+	}
+	flows, total, err := db.Flows(ctx, FlowFilter{Protocols: []string{"TCP"}, Limit: 1, Offset: 1, Sort: "port"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(flows); !slices.Equal(got, []string{"a3"}) || total != 5 {
+		t.Errorf("TCP by port, second: %v total %d; want [a3] total 5", got, total)
+	}
+}
+
+func TestFlowsReturnNonNilSlices(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	flows, _, err := db.Flows(ctx, FlowFilter{Docs: []string{"nope"}})
+	if err != nil || flows == nil {
+		t.Errorf("no matches: %v, %v; want empty non-nil slice", flows, err)
+	}
+	f, err := db.Flow(ctx, "a4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := json.Marshal(f)
+	if !strings.Contains(string(j), `"ports":[]`) {
+		t.Errorf("portless flow JSON: %s", j)
+	}
+}
+
+func TestFacetsCountMatchingFlows(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	got, err := db.Facets(ctx, FlowFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Facets{
+		Docs:         []FacetCount{{"alpha", 5}, {"beta", 2}},
+		Protocols:    []FacetCount{{"TCP", 5}, {"UDP", 3}, {"ICMP", 1}},
+		Requirements: []FacetCount{{"required", 3}, {"", 1}, {"conditional", 1}, {"optional", 1}, {"recommended", 1}},
+		Directions:   []FacetCount{{"inbound", 3}, {"outbound", 2}, {"", 1}, {"bidirectional", 1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Facets() =\n%+v\nwant\n%+v", got, want)
+	}
+	got, err = db.Facets(ctx, FlowFilter{Protocols: []string{"udp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = Facets{
+		Docs:         []FacetCount{{"alpha", 1}, {"beta", 2}},
+		Protocols:    []FacetCount{{"UDP", 3}, {"TCP", 2}},
+		Requirements: []FacetCount{{"required", 2}, {"conditional", 1}},
+		Directions:   []FacetCount{{"inbound", 2}, {"outbound", 1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Facets(udp) =\n%+v\nwant\n%+v", got, want)
+	}
+	got, err = db.Facets(ctx, FlowFilter{Docs: []string{"nope"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Docs == nil || got.Protocols == nil || len(got.Docs) != 0 {
+		t.Errorf("Facets(no match) = %#v, want empty non-nil slices", got)
+	}
+}
+
+func TestEachFlowStreamsInOrderAndStopsOnError(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	var got []string
+	if err := db.EachFlow(ctx, FlowFilter{Docs: []string{"alpha"}, Limit: 4, Offset: 1}, func(f data.Flow) error {
+		got = append(got, f.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"a2", "a3", "a4", "a5"}) {
+		t.Errorf("got %v", got)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := db.EachFlow(ctx, FlowFilter{}, func(data.Flow) error {
+		n++
+		return stop
+	})
+	if err != stop || n != 1 {
+		t.Errorf("EachFlow returned %v after %d calls, want stop after 1", err, n)
+	}
+}
+
+func TestHostsFilterByDocAndText(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	names := func(hf HostFilter) []string {
+		hs, err := db.Hosts(ctx, hf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := []string{}
+		for _, h := range hs {
+			s = append(s, h.Name)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		hf   HostFilter
+		want []string
+	}{
+		{HostFilter{}, []string{"*.alpha.example", "https://license.alpha.example/check", "update.beta.example"}},
+		{HostFilter{Docs: []string{"beta"}}, []string{"update.beta.example"}},
+		{HostFilter{Text: "LICENSE"}, []string{"https://license.alpha.example/check"}},
+		{HostFilter{Text: "cdn"}, []string{"*.alpha.example"}},
+		{HostFilter{Text: "更新"}, []string{"update.beta.example"}},
+		{HostFilter{Text: "example", Docs: []string{"alpha"}}, []string{"*.alpha.example", "https://license.alpha.example/check"}},
+		{HostFilter{Text: "*"}, []string{"*.alpha.example"}},
+		{HostFilter{Text: "nothing"}, []string{}},
+	} {
+		if got := names(tc.hf); !slices.Equal(got, tc.want) {
+			t.Errorf("Hosts(%+v) = %v, want %v", tc.hf, got, tc.want)
+		}
+	}
+}
+
+func TestHostSectionTitleComesFromItsSectionWhenOnlySlugGiven(t *testing.T) {
+	docs := fixture()
+	docs[1].Hosts[0].Section = ""
+	db, _ := open(t, docs)
+	hs, err := db.Hosts(context.Background(), HostFilter{Docs: []string{"beta"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs[0].Section != "エージェントとサーバー間の通信" {
+		t.Errorf("Section = %q", hs[0].Section)
+	}
+}
+
+func TestUnknownDocumentAndFlowAreErrNotFound(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	if _, err := db.Document(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Document(nope) error = %v, want ErrNotFound", err)
+	}
+	if _, err := db.Flow(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Flow(nope) error = %v, want ErrNotFound", err)
+	}
+}
+
+func TestOpenMissingFileIsNotExist(t *testing.T) {
+	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "missing.db"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestOpenRejectsOtherSchemaVersion(t *testing.T) {
+	_, path := open(t, fixture())
+	rw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+	if _, err := Open(context.Background(), path); !errors.Is(err, ErrSchemaVersion) {
+		t.Errorf("error = %v, want ErrSchemaVersion", err)
+	}
+}
+
+func TestOpenIsReadOnly(t *testing.T) {
+	db, _ := open(t, fixture())
+	if _, err := db.db.Exec("DELETE FROM flows"); err == nil {
+		t.Error("DELETE succeeded on a served database")
+	}
+}
+
+func TestPortIndexIsAnRTreeCompiledInByDefault(t *testing.T) {
+	db, _ := open(t, fixture())
+	var n int
+	if err := db.db.QueryRow("SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_RTREE'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Error("SQLite built without ENABLE_RTREE")
+	}
+	where, args, err := FlowFilter{Ports: ports(pr(50000, 50000))}.where()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.db.Query("EXPLAIN QUERY PLAN SELECT count(*) FROM flows f WHERE "+where, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	if !strings.Contains(plan.String(), "VIRTUAL TABLE INDEX") {
+		t.Errorf("port filter does not use the R*Tree:\n%s", plan.String())
+	}
+}
+
+func TestReingestSwapsDatabaseUnderOpenHandle(t *testing.T) {
+	ctx := context.Background()
+	old, path := open(t, fixture())
+	if _, err := old.Flow(ctx, "a1"); err != nil { // a connection open on the old file
+		t.Fatal(err)
+	}
+	next := fixture()[1:] // beta only
+	next[0].Checksum = "changed"
+	if err := Ingest(ctx, path, next); err != nil {
+		t.Fatal(err)
+	}
+	// The old handle keeps working: on the old data through connections it
+	// already had, or on the new data; never an error or a mix within a call.
+	flows, total, err := old.Flows(ctx, FlowFilter{})
+	if err != nil {
+		t.Errorf("old handle after re-ingest: %v", err)
+	}
+	if total != len(flows) || (total != 7 && total != 2) {
+		t.Errorf("old handle sees %d flows (total %d), want the old 7 or the new 2", len(flows), total)
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Document(ctx, "alpha"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("new handle still has alpha: %v", err)
+	}
+	v, _ := db.DatasetVersion(ctx)
+	if v != data.DatasetVersion(next) {
+		t.Errorf("new dataset version %q, want %q", v, data.DatasetVersion(next))
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("directory holds %v, want only the database", entries)
+	}
+}
+
+func TestFailedIngestLeavesDatabaseUntouchedAndNoTempFile(t *testing.T) {
+	ctx := context.Background()
+	_, path := open(t, fixture())
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func([]data.Document){
+		"duplicate flow ID":  func(d []data.Document) { d[1].Sections[0].Flows[1].ID = "a1" },
+		"duplicate section":  func(d []data.Document) { d[0].Sections[1].Slug = "dc" },
+		"duplicate document": func(d []data.Document) { d[1].Slug = "alpha" },
+		"bad port range":     func(d []data.Document) { d[0].Sections[0].Flows[0].Ports = ports(pr(10, 5)) },
+		"empty flow ID":      func(d []data.Document) { d[0].Sections[0].Flows[0].ID = "" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			docs := fixture()
+			mutate(docs)
+			if err := Ingest(ctx, path, docs); err == nil {
+				t.Fatal("Ingest succeeded")
+			}
+			after, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(before, after) {
+				t.Error("database changed")
+			}
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			if len(entries) != 1 {
+				t.Errorf("directory holds %v, want only the database", entries)
+			}
+		})
+	}
+}
+
+func TestIngestHonoursCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if err := Ingest(ctx, filepath.Join(dir, "x.db"), fixture()); err == nil {
+		t.Error("Ingest succeeded with a cancelled context")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("directory holds %v", entries)
+	}
+}
+
+func TestIngestAndOpenPathWithURISyntax(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a dir?x=1#y%20", "p#1?.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ingest(ctx, path, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, total, err := db.Flows(ctx, FlowFilter{}); err != nil || total != 7 {
+		t.Errorf("Flows() total %d, %v", total, err)
+	}
+}
+
+func TestEmbeddedDocumentsIngestWithAllTheirRows(t *testing.T) {
+	docs, err := data.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := open(t, docs)
+	ctx := context.Background()
+	sums, err := db.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != len(docs) {
+		t.Fatalf("%d documents, want %d", len(sums), len(docs))
+	}
+	allFlows := 0
+	for i, d := range docs {
+		flows := 0
+		for _, s := range d.Sections {
+			flows += len(s.Flows)
+		}
+		allFlows += flows
+		s := sums[i]
+		if s.Slug != d.Slug || len(s.Sections) != len(d.Sections) || s.FlowCount != flows || s.HostCount != len(d.Hosts) {
+			t.Errorf("%s: %d sections, %d flows, %d hosts; want %d, %d, %d", d.Slug,
+				len(s.Sections), s.FlowCount, s.HostCount, len(d.Sections), flows, len(d.Hosts))
+		}
+		got, err := db.Document(ctx, d.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Raw != d.Raw || got.Checksum != d.Checksum {
+			t.Errorf("%s: raw text differs", d.Slug)
+		}
+	}
+	_, total, err := db.Flows(ctx, FlowFilter{})
+	if err != nil || total != allFlows {
+		t.Errorf("Flows() total %d, %v; want %d", total, err, allFlows)
+	}
+	hosts, err := db.Hosts(ctx, HostFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range docs {
+		n += len(d.Hosts)
+	}
+	if len(hosts) != n {
+		t.Errorf("%d hosts, want %d", len(hosts), n)
+	}
+}

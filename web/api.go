@@ -1,0 +1,117 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/portolan/portolan/data"
+)
+
+// apiSection is a section as /api/v1/docs lists it.
+type apiSection struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	TitleEn string `json:"title_en,omitempty"`
+	Flows   int    `json:"flows"`
+	URL     string `json:"url"`
+}
+
+// apiDoc is a document as /api/v1/docs lists it: its metadata, counts and
+// sections. url is the Portolan page; source_url the vendor's.
+type apiDoc struct {
+	ID             string       `json:"id"`
+	Vendor         string       `json:"vendor"`
+	Product        string       `json:"product"`
+	Title          string       `json:"title"`
+	Language       string       `json:"language"`
+	SourceLanguage string       `json:"source_language,omitempty"`
+	SourceURL      string       `json:"source_url"`
+	Created        string       `json:"created,omitempty"`
+	Updated        string       `json:"updated,omitempty"`
+	Checksum       string       `json:"checksum"`
+	Flows          int          `json:"flows"`
+	Hosts          int          `json:"hosts"`
+	URL            string       `json:"url"`
+	CSV            string       `json:"csv"`
+	Sections       []apiSection `json:"sections"`
+}
+
+func (s *Server) handleAPIDocs(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]apiDoc, 0, len(docs))
+	for _, d := range docs {
+		a := apiDoc{ID: d.Slug, Vendor: d.Vendor, Product: d.Product, Title: d.Title,
+			Language: d.Language, SourceLanguage: d.SourceLanguage, SourceURL: d.URL,
+			Created: d.Created, Updated: d.Updated, Checksum: d.Checksum,
+			Flows: d.FlowCount, Hosts: d.HostCount,
+			URL: "/docs/" + d.Slug, CSV: "/docs/" + d.Slug + ".csv", Sections: []apiSection{}}
+		for _, sec := range d.Sections {
+			a.Sections = append(a.Sections, apiSection{ID: sec.Slug, Title: sec.Title, TitleEn: sec.TitleEn,
+				Flows: sec.FlowCount, URL: "/docs/" + d.Slug + "/" + sec.Slug})
+		}
+		out = append(out, a)
+	}
+	return s.json(w, r, map[string]any{"docs": out})
+}
+
+// flowsResponse is the body of /api/v1/flows.
+type flowsResponse struct {
+	Total  int         `json:"total"`
+	Limit  int         `json:"limit"`
+	Offset int         `json:"offset"`
+	Flows  []data.Flow `json:"flows"`
+}
+
+func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	q, err := s.parseFlowQuery(r, docs)
+	if err != nil {
+		return err
+	}
+	f := q.Filter()
+	f.Limit = q.Limit
+	if f.Limit == 0 {
+		f.Limit = defaultLimit
+	}
+	f.Offset = q.Offset
+	flows, total, err := s.db.Flows(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if flows == nil {
+		flows = []data.Flow{}
+	}
+	return s.json(w, r, flowsResponse{Total: total, Limit: f.Limit, Offset: f.Offset, Flows: flows})
+}
+
+func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.flow(r)
+	if err != nil {
+		return err
+	}
+	return s.json(w, r, f)
+}
+
+func (s *Server) handleAPIHosts(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	q, err := s.hostQuery(r, docs)
+	if err != nil {
+		return err
+	}
+	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	if err != nil {
+		return err
+	}
+	if hosts == nil {
+		hosts = []data.Host{}
+	}
+	return s.json(w, r, map[string]any{"total": len(hosts), "hosts": hosts})
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// document loads the document named in the URL, or a 404 naming it.
+func (s *Server) document(r *http.Request, slug string) (data.Document, error) {
+	if !isSlug(slug) {
+		return data.Document{}, notFound("there is no document %q", slug)
+	}
+	doc, err := s.db.Document(r.Context(), slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return doc, notFound("there is no document %q", slug)
+	}
+	return doc, err
+}
+
+// handleDoc serves /docs/{doc}: every section of a document with its flows. The
+// same route carries /docs/{doc}.csv, which chi cannot tell apart by pattern.
+func (s *Server) handleDoc(w http.ResponseWriter, r *http.Request) error {
+	slug := chi.URLParam(r, "doc")
+	if base, ok := strings.CutSuffix(slug, ".csv"); ok {
+		return s.handleDocCSV(w, r, base)
+	}
+	doc, err := s.document(r, slug)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, docPage(doc, hostsBySection(doc.Hosts)))
+}
+
+// handleSection serves /docs/{doc}/{section}: one component's flows and hosts.
+func (s *Server) handleSection(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.document(r, chi.URLParam(r, "doc"))
+	if err != nil {
+		return err
+	}
+	slug := chi.URLParam(r, "section")
+	for _, sec := range doc.Sections {
+		if sec.Slug == slug {
+			return s.render(w, r, sectionPage(doc, sec, hostsBySection(doc.Hosts)[sec.Slug]))
+		}
+	}
+	return notFound("document %q has no section %q", doc.Slug, slug)
+}
+
+func hostsBySection(hosts []data.Host) map[string][]data.Host {
+	m := map[string][]data.Host{}
+	for _, h := range hosts {
+		m[h.SectionID] = append(m[h.SectionID], h)
+	}
+	return m
+}
+
+// docLangs is the lang map for tables showing flows of one document.
+func docLangs(doc data.Document) map[string]string {
+	return map[string]string{doc.Slug: doc.Language}
+}
+
+func flowCount(doc data.Document) int {
+	n := 0
+	for _, s := range doc.Sections {
+		n += len(s.Flows)
+	}
+	return n
+}

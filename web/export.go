@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// csvFlushRows is how many rows are buffered before they go on the wire.
+const csvFlushRows = 200
+
+// handleFlowsCSV serves /flows.csv: the flows /flows would list for the same
+// parameters (every page), streamed.
+func (s *Server) handleFlowsCSV(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	q, err := s.parseFlowQuery(r, docs)
+	if err != nil {
+		return err
+	}
+	f := q.Filter()
+	f.Limit, f.Offset = q.Limit, q.Offset
+	return s.streamFlowsCSV(w, r, f, q.FileName())
+}
+
+// handleDocCSV serves /docs/{doc}.csv: every flow of one document.
+func (s *Server) handleDocCSV(w http.ResponseWriter, r *http.Request, slug string) error {
+	if _, err := s.document(r, slug); err != nil {
+		return err
+	}
+	return s.streamFlowsCSV(w, r, store.FlowFilter{Docs: []string{slug}, Sort: "doc"}, "portolan-"+fileSlug(slug, 80)+".csv")
+}
+
+// streamFlowsCSV writes the flows matching f as CSV, after every check that could
+// fail has passed: once the first byte is out, an error can only be logged.
+func (s *Server) streamFlowsCSV(w http.ResponseWriter, r *http.Request, f store.FlowFilter, name string) error {
+	etag, err := s.streamETag(r, "flows.csv")
+	if err != nil {
+		return err
+	}
+	if notModified(w, r, etag) {
+		return nil
+	}
+	setCSVHeaders(w, name)
+	c, err := NewFlowCSV(w, baseURL(r))
+	if err != nil {
+		return s.streamFailed(r, err)
+	}
+	n := 0
+	err = s.db.EachFlow(r.Context(), f, func(fl data.Flow) error {
+		if err := c.Write(fl); err != nil {
+			return err
+		}
+		if n++; n%csvFlushRows == 0 {
+			return c.Flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = c.Flush()
+	}
+	if err != nil {
+		return s.streamFailed(r, err)
+	}
+	return nil
+}
+
+// streamFailed logs an error met after a streamed response started; the client
+// sees a truncated body, as a status can no longer be sent.
+func (s *Server) streamFailed(r *http.Request, err error) error {
+	if !errors.Is(err, context.Canceled) {
+		s.log.ErrorContext(r.Context(), "stream failed", "path", r.URL.Path,
+			"request_id", middleware.GetReqID(r.Context()), "err", err)
+	}
+	return nil
+}
+
+func setCSVHeaders(w http.ResponseWriter, name string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8; header=present")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+}
+
+// baseURL is the scheme and host the request came to, for absolute deep links
+// in exports.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if r.Host == "" {
+		return ""
+	}
+	return scheme + "://" + r.Host
+}
+
+// hostCSVHeader is the header row of /hosts.csv.
+var hostCSVHeader = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
+
+// handleHostsCSV serves /hosts.csv: the hosts /hosts would list, with the same
+// BOM, line ends and formula neutralising as the flow CSV.
+func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	q, err := s.hostQuery(r, docs)
+	if err != nil {
+		return err
+	}
+	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	if err != nil {
+		return err
+	}
+	etag, err := s.streamETag(r, "hosts.csv")
+	if err != nil {
+		return err
+	}
+	if notModified(w, r, etag) {
+		return nil
+	}
+	setCSVHeaders(w, q.FileName())
+	if err := writeHostsCSV(w, hosts, baseURL(r)); err != nil {
+		return s.streamFailed(r, err)
+	}
+	return nil
+}
+
+func writeHostsCSV(w io.Writer, hosts []data.Host, base string) error {
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	row := make([]string, len(hostCSVHeader))
+	write := func(cells ...string) error {
+		for i, c := range cells {
+			row[i] = neutralise(c)
+		}
+		return cw.Write(row)
+	}
+	if err := write(hostCSVHeader...); err != nil {
+		return err
+	}
+	for _, h := range hosts {
+		if err := write(h.Doc, h.Section, h.Group, h.Name, h.Kind, strings.Join(h.Protocols, "/"),
+			data.FormatPorts(h.Ports), h.Purpose, base+hostSourceLink(h)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// maxRelated caps the related flows listed under one flow.
+const maxRelated = 100
+
+type flowPageData struct {
+	Flow     data.Flow
+	Doc      store.DocSummary
+	Related  []data.Flow
+	RelTotal int
+	Langs    map[string]string
+}
+
+// flow loads the flow named in the URL, or a 404.
+func (s *Server) flow(r *http.Request) (data.Flow, error) {
+	id := chi.URLParam(r, "id")
+	if len(id) > maxValueBytes {
+		return data.Flow{}, notFound("there is no flow %q", id[:40]+"…")
+	}
+	f, err := s.db.Flow(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return f, notFound("there is no flow %q", id)
+	}
+	return f, err
+}
+
+// handleFlow serves /flows/{id}: every field as written and as normalised, the
+// source line, and the flows of any document that open the same port and
+// protocol.
+func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.flow(r)
+	if err != nil {
+		return err
+	}
+	docs, err := s.db.Documents(r.Context())
+	if err != nil {
+		return err
+	}
+	d := flowPageData{Flow: f, Langs: langs(docs)}
+	for _, doc := range docs {
+		if doc.Slug == f.Doc {
+			d.Doc = doc
+		}
+	}
+	if len(f.Ports) > 0 && len(f.Protocols) > 0 {
+		rel, _, err := s.db.Flows(r.Context(), store.FlowFilter{Ports: f.Ports, Protocols: f.Protocols, Sort: "doc"})
+		if err != nil {
+			return err
+		}
+		for _, o := range rel {
+			if o.ID != f.ID {
+				d.RelTotal++
+				if len(d.Related) < maxRelated {
+					d.Related = append(d.Related, o)
+				}
+			}
+		}
+	}
+	return s.render(w, r, flowPage(d))
+}
+
+// langs maps document slugs to their content language.
+func langs(docs []store.DocSummary) map[string]string {
+	m := make(map[string]string, len(docs))
+	for _, d := range docs {
+		m[d.Slug] = d.Language
+	}
+	return m
+}
+
+// relatedQuery is the /flows listing of the flows related to f.
+func relatedQuery(f data.Flow) FlowQuery {
+	return FlowQuery{Protocols: f.Protocols, Ports: f.Ports}
+}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// facetItem is one value of a facet: how many flows have it and the link that
+// toggles it.
+type facetItem struct {
+	Label  string
+	Value  string
+	Count  int
+	Active bool
+	URL    string
+}
+
+type facetGroup struct {
+	Key   string // the query parameter: "doc", "proto", "req", "dir"
+	Title string
+	Items []facetItem
+}
+
+// chip is an active filter with the link that removes it.
+type chip struct {
+	Label  string
+	Remove string
+}
+
+type flowsPageData struct {
+	Query  FlowQuery
+	Flows  []data.Flow
+	Total  int
+	Pages  int
+	Facets []facetGroup
+	Chips  []chip
+	Langs  map[string]string
+}
+
+// parseFlowQuery parses the request's flow filters and checks that the
+// documents and sections it names exist.
+func (s *Server) parseFlowQuery(r *http.Request, docs []store.DocSummary) (FlowQuery, error) {
+	if len(r.URL.RawQuery) > maxQueryBytes {
+		return FlowQuery{}, badRequest("query string longer than %d bytes", maxQueryBytes)
+	}
+	q, err := ParseFlowQuery(r.URL.Query())
+	if err != nil {
+		return q, err
+	}
+	for _, d := range q.Docs {
+		if !slices.ContainsFunc(docs, func(s store.DocSummary) bool { return s.Slug == d }) {
+			return q, badRequest("doc: there is no document %q", d)
+		}
+	}
+	for _, sec := range q.Sections {
+		found := false
+		for _, d := range docs {
+			if len(q.Docs) > 0 && !slices.Contains(q.Docs, d.Slug) {
+				continue
+			}
+			if slices.ContainsFunc(d.Sections, func(x store.SectionSummary) bool { return x.Slug == sec }) {
+				found = true
+			}
+		}
+		if !found {
+			return q, badRequest("section: there is no section %q", sec)
+		}
+	}
+	return q, nil
+}
+
+// handleFlows serves /flows: the filtered, faceted, paginated listing.
+func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	docs, err := s.db.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	q, err := s.parseFlowQuery(r, docs)
+	if err != nil {
+		return err
+	}
+	f := q.Filter()
+	f.Limit = flowsPageLimit
+	f.Offset = (q.PageNumber() - 1) * flowsPageLimit
+	flows, total, err := s.db.Flows(ctx, f)
+	if err != nil {
+		return err
+	}
+	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs),
+		Pages: (total + flowsPageLimit - 1) / flowsPageLimit}
+	if d.Facets, err = s.facets(ctx, q, docs); err != nil {
+		return err
+	}
+	d.Chips = chips(q, docs)
+	return s.render(w, r, flowsPage(d))
+}
+
+// facets counts the flows matching q by document, protocol, requirement and
+// direction. Each facet is counted with its own filter left out, so that
+// choosing one document still shows the counts of the others, which toggle
+// them in (values of one filter are ORed).
+func (s *Server) facets(ctx context.Context, q FlowQuery, docs []store.DocSummary) ([]facetGroup, error) {
+	all, err := s.db.Facets(ctx, q.Filter())
+	if err != nil {
+		return nil, err
+	}
+	count := func(key string) ([]store.FacetCount, error) {
+		if qc := q.clone(); len(*qc.list(key)) == 0 {
+			switch key {
+			case "doc":
+				return all.Docs, nil
+			case "proto":
+				return all.Protocols, nil
+			case "req":
+				return all.Requirements, nil
+			}
+			return all.Directions, nil
+		}
+		fc, err := s.db.Facets(ctx, q.Without(key).Filter())
+		switch key {
+		case "doc":
+			return fc.Docs, err
+		case "proto":
+			return fc.Protocols, err
+		case "req":
+			return fc.Requirements, err
+		}
+		return fc.Directions, err
+	}
+	vendor := map[string]string{}
+	for _, d := range docs {
+		vendor[d.Slug] = d.Vendor
+	}
+	groups := []facetGroup{
+		{Key: "doc", Title: "Document"},
+		{Key: "proto", Title: "Protocol"},
+		{Key: "req", Title: "Requirement"},
+		{Key: "dir", Title: "Direction"},
+	}
+	for i := range groups {
+		g := &groups[i]
+		counts, err := count(g.Key)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range counts {
+			v := normalise(g.Key, c.Value)
+			label := v
+			switch {
+			case g.Key == "doc" && vendor[v] != "":
+				label = vendor[v] + " (" + v + ")"
+			case v == "none":
+				label = "not stated"
+			}
+			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count,
+				Active: q.Has(g.Key, v), URL: q.Toggle(g.Key, v).URL("/flows")})
+		}
+		// A selected value no flow matches any more still needs its "off" link.
+		qc := q.clone()
+		for _, v := range *qc.list(g.Key) {
+			if !slices.ContainsFunc(g.Items, func(it facetItem) bool { return it.Value == v }) {
+				g.Items = append(g.Items, facetItem{Label: v, Value: v, Active: true, URL: q.Toggle(g.Key, v).URL("/flows")})
+			}
+		}
+	}
+	return groups, nil
+}
+
+// chips lists the active filters, each with the link that removes it.
+func chips(q FlowQuery, docs []store.DocSummary) []chip {
+	var out []chip
+	add := func(label string, without FlowQuery) {
+		out = append(out, chip{Label: label, Remove: without.URL("/flows")})
+	}
+	if q.Text != "" {
+		add("text: "+q.Text, q.Without("q"))
+	}
+	for _, d := range q.Docs {
+		add("document: "+d, q.Toggle("doc", d))
+	}
+	for _, sec := range q.Sections {
+		add("section: "+sec, q.Toggle("section", sec))
+	}
+	for _, p := range q.Protocols {
+		add("protocol: "+p, q.Toggle("proto", p))
+	}
+	if len(q.Ports) > 0 {
+		add("port: "+data.FormatPorts(q.Ports), q.Without("port"))
+	}
+	if q.Source != "" {
+		add("source: "+q.Source, q.Without("src"))
+	}
+	if q.Destination != "" {
+		add("destination: "+q.Destination, q.Without("dst"))
+	}
+	for _, v := range q.Requirements {
+		add("requirement: "+v, q.Toggle("req", v))
+	}
+	for _, v := range q.Directions {
+		add("direction: "+v, q.Toggle("dir", v))
+	}
+	return out
+}
+
+// pageLinks returns the page numbers to link to around the current one; 0
+// stands for a gap.
+func pageLinks(cur, pages int) []int {
+	var out []int
+	for p := 1; p <= pages; p++ {
+		if p == 1 || p == pages || (p >= cur-2 && p <= cur+2) {
+			out = append(out, p)
+		} else if len(out) > 0 && out[len(out)-1] != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+// portsValue is what the port field of the filter form shows.
+func portsValue(q FlowQuery) string {
+	s := make([]string, len(q.Ports))
+	for i, r := range q.Ports {
+		s[i] = r.String()
+	}
+	return strings.Join(s, ",")
+}
+
+// exportQuery is q without its page: exports and the API take every match.
+func exportQuery(q FlowQuery) FlowQuery {
+	c := q.clone()
+	c.Page, c.Limit, c.Offset = 0, 0, 0
+	return c
+}

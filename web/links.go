@@ -1,0 +1,52 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/portolan/portolan/data"
+)
+
+// sourceLink points at the lines of the document a flow was read from,
+// highlighted: /docs/citrix/source?hl=12-14#L12.
+func sourceLink(f data.Flow) string {
+	if f.Line <= 0 {
+		return "/docs/" + f.Doc + "/source"
+	}
+	end := max(f.LineEnd, f.Line)
+	return "/docs/" + f.Doc + "/source?hl=" + strconv.Itoa(f.Line) + "-" + strconv.Itoa(end) + "#L" + strconv.Itoa(f.Line)
+}
+
+// hostSourceLink points at the line a host is named on.
+func hostSourceLink(h data.Host) string {
+	if h.Line <= 0 {
+		return "/docs/" + h.Doc + "/source"
+	}
+	n := strconv.Itoa(h.Line)
+	return "/docs/" + h.Doc + "/source?hl=" + n + "#L" + n
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// plural writes "1 flow" or "3 flows".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// languageName describes a document's language for the overview.
+func languageName(code string) string {
+	switch code {
+	case "en":
+		return "English"
+	case "ja":
+		return "日本語 (Japanese)"
+	case "zh":
+		return "中文 (Chinese)"
+	}
+	return code
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+)
+
+// cacheControl lets browsers and proxies reuse a page for a minute and then
+// revalidate it with its ETag: the data only changes when it is re-ingested.
+const cacheControl = "public, max-age=60"
+
+// render renders c into a buffer and sends it as HTML: nothing is written if
+// rendering fails, so an error still gets a clean error page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return err
+	}
+	return s.send(w, r, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// json sends v as JSON, HTML characters left as they are.
+func (s *Server) json(w http.ResponseWriter, r *http.Request, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return s.send(w, r, "application/json; charset=utf-8", buf.Bytes())
+}
+
+// send writes a complete 200 response with an ETag derived from the dataset
+// version and the body, answering 304 when the client already has it.
+func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) error {
+	version, err := s.db.DatasetVersion(r.Context())
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	h.Write([]byte(version))
+	h.Write([]byte{0})
+	h.Write(body)
+	etag := `W/"` + hex.EncodeToString(h.Sum(nil))[:24] + `"`
+	if notModified(w, r, etag) {
+		return nil
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
+}
+
+// streamETag is the ETag of a streamed response, which cannot hash its body
+// before sending it: the dataset version and the request URL decide the bytes,
+// since every export is deterministic.
+func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
+	version, err := s.db.DatasetVersion(r.Context())
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, p := range []string{version, kind, r.URL.Path, r.URL.RawQuery} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return `W/"` + hex.EncodeToString(h.Sum(nil))[:24] + `"`, nil
+}
+
+// notModified sets ETag and Cache-Control and, when the request's If-None-Match
+// names etag, answers 304 and reports true.
+func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", cacheControl)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
+// etagMatches applies the weak comparison of RFC 9110 section 13.1.2.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// routes builds the router: every URL of DESIGN.md's HTTP surface, behind the
+// middleware every response shares.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(s.accessLog)
+	r.Use(s.recoverer)
+	r.Use(securityHeaders)
+	r.Use(middleware.GetHead)
+	r.Use(middleware.Compress(5, "text/html", "text/css", "text/csv", "text/plain",
+		"application/json", "application/javascript", "image/svg+xml"))
+
+	r.Get("/healthz", s.handle(s.handleHealth))
+	r.Get("/static/{file}", s.handle(s.handleStatic))
+
+	r.Get("/", s.handle(s.handleOverview))
+	r.Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
+	r.Get("/docs/{doc}/source", s.handle(s.handleSource))
+	r.Get("/docs/{doc}/{section}", s.handle(s.handleSection))
+	r.Get("/flows", s.handle(s.handleFlows))
+	r.Get("/flows.csv", s.handle(s.handleFlowsCSV))
+	r.Get("/flows/{id}", s.handle(s.handleFlow))
+	r.Get("/ports", s.handle(s.handlePortLookup))
+	r.Get("/ports/{port}", s.handle(s.handlePort))
+	r.Get("/hosts", s.handle(s.handleHosts))
+	r.Get("/hosts.csv", s.handle(s.handleHostsCSV))
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/docs", s.handle(s.handleAPIDocs))
+		r.Get("/flows", s.handle(s.handleAPIFlows))
+		r.Get("/flows/{id}", s.handle(s.handleAPIFlow))
+		r.Get("/hosts", s.handle(s.handleAPIHosts))
+	})
+
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("there is no page at %s", r.URL.Path)
+	}))
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, r, http.StatusMethodNotAllowed, "only GET and HEAD are allowed")
+	})
+	return r
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.db.DatasetVersion(r.Context()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// loadDocuments extracts the embedded documents and then each extra file, in the
+// order given. It reads everything before anything is written, so a file the
+// extractor rejects leaves the database as it was; the error names the file (and
+// the extractor's errors name the line).
+func loadDocuments(files []string) ([]data.Document, error) {
+	docs, err := data.Embedded()
+	if err != nil {
+		return nil, fmt.Errorf("embedded documents: %w", err)
+	}
+	seen := make(map[string]string, len(docs)+len(files))
+	for _, d := range docs {
+		seen[d.Slug] = "the embedded document " + d.File
+	}
+	for _, name := range files {
+		d, err := data.LoadFile(name)
+		if err != nil {
+			return nil, wrapFileError(name, err)
+		}
+		if prev, ok := seen[d.Slug]; ok {
+			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
+		}
+		seen[d.Slug] = name
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+// wrapFileError makes sure an error about an extra document names its file, without
+// naming it twice when the lower layer already did.
+func wrapFileError(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) || strings.Contains(err.Error(), name) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// datasetVersion is the data.DatasetVersion the database at path was built from,
+// or "" when there is nothing usable there: no file, or a file built by a binary
+// with another schema (the database is derived data, so that means "rebuild").
+func datasetVersion(ctx context.Context, path string) (string, error) {
+	db, err := store.Open(ctx, path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, store.ErrSchemaVersion):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	defer db.Close()
+	v, err := db.DatasetVersion(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return v, err
+}
+
+// ensureDatabase builds the database at path from the embedded documents when
+// there is no usable one (see datasetVersion), and reports whether it did. With
+// rebuildStale it also rebuilds a database holding another dataset than the
+// embedded one, which serve wants (it serves what it ships with) and export does
+// not (it exports what was ingested, extra files included). It is `portolan
+// ingest` with no extra files: one code path builds every database.
+func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
+	have, err := datasetVersion(ctx, path)
+	if err != nil {
+		return err
+	}
+	if have != "" && !rebuildStale {
+		return nil
+	}
+	docs, err := loadDocuments(nil)
+	if err != nil {
+		return err
+	}
+	want := data.DatasetVersion(docs)
+	if have == want {
+		log.Debug("database up to date", "db", path, "dataset", want)
+		return nil
+	}
+	log.Info("building database from the embedded documents", "db", path, "dataset", want, "previous", have)
+	start := time.Now()
+	if err := store.Ingest(ctx, path, docs); err != nil {
+		return err
+	}
+	log.Info("database built", "db", path, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}

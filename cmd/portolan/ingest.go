@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+)
+
+// runIngest is `portolan ingest [-db PATH] [FILE ...]`: it (re)builds the database
+// from the embedded documents plus each FILE and prints what it read from each.
+// Nothing is written unless every document was read: a bad FILE leaves the
+// existing database byte for byte as it was.
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ingest", "ingest [-db PATH] [FILE ...]", stderr)
+	dbPath := fs.String("db", defaultDB, "SQLite database `file` to (re)build")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	docs, err := loadDocuments(fs.Args())
+	if err != nil {
+		return err
+	}
+	if err := store.Ingest(ctx, *dbPath, docs); err != nil {
+		return err
+	}
+	if err := printCounts(stdout, docs); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s)\n", *dbPath, data.DatasetVersion(docs))
+	return err
+}
+
+// printCounts writes one aligned row per document with its sections, flows and
+// hosts, then the totals.
+func printCounts(w io.Writer, docs []data.Document) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "document\tsections\tflows\thosts")
+	var sections, flows, hosts int
+	for _, d := range docs {
+		n := 0
+		for _, s := range d.Sections {
+			n += len(s.Flows)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", d.Slug, len(d.Sections), n, len(d.Hosts))
+		sections += len(d.Sections)
+		flows += n
+		hosts += len(d.Hosts)
+	}
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\n", sections, flows, hosts)
+	return tw.Flush()
+}

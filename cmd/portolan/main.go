@@ -1,0 +1,108 @@
+// Command portolan is the port-requirements explorer: it reads the vendor documents
+// shipped with it (and any given on the command line) into SQLite, serves them as
+// browsable, filterable pages, and exports every flow as JSON or CSV.
+//
+// Usage:
+//
+//	portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
+//	portolan ingest [-db portolan.db] [FILE ...]
+//	portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// defaultDB is the database every subcommand uses unless -db says otherwise: a
+// file in the current directory, so `portolan serve` works with no flags.
+const defaultDB = "portolan.db"
+
+const usage = `Portolan: the network flows vendor documents ask you to open, searchable.
+
+Usage:
+  portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
+        serve the explorer; builds the database on first start and rebuilds it
+        when the embedded documents change
+  portolan ingest [-db portolan.db] [FILE ...]
+        build the database from the embedded documents plus each FILE (its
+        metadata is read from FILE's name with .json, if present) and print what
+        was read; flags go before the files
+  portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
+        print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
+        database first if it is missing
+  portolan help
+        print this text
+
+Run "portolan COMMAND -h" for the flags of one command.
+`
+
+// errUsage reports a command line that could not be understood; the reason has
+// already been printed with the usage text. main exits with status 2 for it.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "portolan:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program behind main, with its inputs and outputs made explicit
+// so tests can drive it: args without the program name, stdout for results,
+// stderr for usage, progress and logs. ctx is cancelled on SIGINT or SIGTERM.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stderr)
+	case "ingest":
+		return runIngest(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	default:
+		fmt.Fprintf(stderr, "portolan: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+// newFlagSet returns a subcommand's flag set, printing its synopsis and flags to
+// stderr when asked (-h) or when the command line is wrong.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: portolan %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a subcommand's flags. On a bad flag or -h the flag package has
+// already printed the reason and the usage, so it returns errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	return nil
+}

@@ -69,7 +69,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	return serve(ctx, log, srv, ln)
 }

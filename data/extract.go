@@ -91,6 +91,7 @@ func Extract(m Meta, raw []byte) (Document, error) {
 		}
 	}
 	sort.SliceStable(d.Hosts, func(i, j int) bool { return d.Hosts[i].Line < d.Hosts[j].Line })
+	addGlosses(&d, m.Glosses)
 	return d, nil
 }
 

@@ -359,3 +359,32 @@ func TestExtraDocumentWithMetadataBesideIt(t *testing.T) {
 		t.Errorf("continuation row = %+v", f)
 	}
 }
+
+func TestEveryJapaneseRowHasAnEnglishGloss(t *testing.T) {
+	d := docBySlug(t, "endpoint-central")
+	for _, s := range d.Sections {
+		if s.TitleEn == "" {
+			t.Errorf("section %q has no title_en", s.Title)
+		}
+		for _, f := range s.Flows {
+			if f.PurposeEn == "" || hasCJK(f.PurposeEn) {
+				t.Errorf("line %d: purpose_en = %q for %q", f.Line, f.PurposeEn, f.Purpose)
+			}
+			if f.Direction == "" || f.DirectionEn == "" || hasCJK(f.DirectionEn) {
+				t.Errorf("line %d: direction %q, direction_en %q for %q", f.Line, f.Direction, f.DirectionEn, f.DirectionRaw)
+			}
+			if f.Notes != "" && (f.NotesEn == "" || hasCJK(f.NotesEn)) {
+				t.Errorf("line %d: notes_en = %q for %q", f.Line, f.NotesEn, f.Notes)
+			}
+		}
+	}
+	// English documents carry no glosses: the text as written is English.
+	for _, f := range docBySlug(t, "citrix").Sections[0].Flows {
+		if f.PurposeEn != "" {
+			t.Errorf("citrix line %d has purpose_en %q", f.Line, f.PurposeEn)
+		}
+	}
+	if f := flowAt(t, d, 39); f.PurposeEn != "File transfer" {
+		t.Errorf("line 39 purpose_en = %q, want File transfer", f.PurposeEn)
+	}
+}

@@ -27,6 +27,12 @@ type Meta struct {
 	// "destination", matched against the prose above a table that has no source or
 	// destination columns ("... between the Azure AD Connect server and on-premises AD.").
 	EndpointsPattern string `json:"endpoints_pattern,omitempty"`
+	// Glosses maps Japanese or Chinese text as written (a purpose, a direction, a
+	// line of a footnote) to an English gloss written by the Portolan team. They are
+	// translations, kept apart from the text as written, which stays primary.
+	Glosses map[string]string `json:"glosses,omitempty"`
+	// GlossesNote says who wrote the glosses.
+	GlossesNote string `json:"glosses_note,omitempty"`
 	// Sections gives per-section metadata, matched by heading.
 	Sections []SectionMeta `json:"sections,omitempty"`
 }

@@ -38,11 +38,13 @@ CREATE TABLE sections (
 	PRIMARY KEY (doc, slug)
 ) WITHOUT ROWID;
 
+-- A flow's public key is its stable text id; seq, its position in the whole
+-- dataset (document order, then the flow's ordinal), is the rowid. The tables
+-- below refer to flows by seq: integer joins are cheaper than text ones, and a
+-- page in document order is a walk in rowid order.
 CREATE TABLE flows (
-	id              TEXT PRIMARY KEY,
-	-- seq is the flow's position in the whole dataset (document order, then the
-	-- flow's ordinal): the default sort, one index instead of a join.
-	seq             INTEGER NOT NULL UNIQUE,
+	seq             INTEGER PRIMARY KEY,
+	id              TEXT NOT NULL UNIQUE,
 	doc             TEXT NOT NULL REFERENCES documents (slug),
 	section_id      TEXT NOT NULL,
 	ordinal         INTEGER NOT NULL,
@@ -63,39 +65,43 @@ CREATE TABLE flows (
 	notes_en        TEXT NOT NULL,
 	line            INTEGER NOT NULL,
 	line_end        INTEGER NOT NULL,
-	-- port_min is the lowest port of the flow's ranges, NULL when it has none:
-	-- the "port" sort key.
-	port_min        INTEGER,
+	-- port_key is the lowest port of the flow's ranges, 65536 when it has none:
+	-- the "port" sort key, flows without ports last.
+	port_key        INTEGER NOT NULL,
 	FOREIGN KEY (doc, section_id) REFERENCES sections (doc, slug)
 );
-CREATE INDEX flows_doc_section ON flows (doc, section_id, seq);
-CREATE INDEX flows_requirement ON flows (requirement, seq);
-CREATE INDEX flows_direction ON flows (direction, seq);
-CREATE INDEX flows_port_min ON flows (port_min, seq);
+-- Every index ends in the rowid, seq, so each gives its rows in document order.
+CREATE INDEX flows_doc ON flows (doc);
+CREATE INDEX flows_doc_section ON flows (doc, section_id);
+CREATE INDEX flows_requirement ON flows (requirement);
+CREATE INDEX flows_direction ON flows (direction);
+CREATE INDEX flows_port_key ON flows (port_key);
 
 -- Protocols compare case-insensitively so proto=udp finds UDP through the index.
 CREATE TABLE flow_protocols (
-	flow_id  TEXT NOT NULL REFERENCES flows (id),
+	flow     INTEGER NOT NULL REFERENCES flows (seq),
 	ordinal  INTEGER NOT NULL, -- position in Flow.Protocols
 	protocol TEXT NOT NULL COLLATE NOCASE,
-	PRIMARY KEY (flow_id, ordinal)
+	PRIMARY KEY (flow, ordinal)
 ) WITHOUT ROWID;
-CREATE INDEX flow_protocols_protocol ON flow_protocols (protocol, flow_id);
+CREATE INDEX flow_protocols_protocol ON flow_protocols (protocol, flow);
 
--- flow_ports keeps each flow's ranges in order; flow_ports_rtree indexes the same
--- ranges (same id) for "which ranges overlap [a, b]". The R*Tree module is
--- compiled into github.com/mattn/go-sqlite3 by default (no build tag), and it
--- answers containment in microseconds where a (port_from, port_to) B-tree index
--- can only bound one side of the interval and scans.
+-- flow_ports keeps each flow's ranges in order, for reading a flow back;
+-- flow_ports_rtree holds the same ranges for searching "which flows have a range
+-- overlapping [a, b]". Its id is seq << 16 | ordinal, so a search yields the
+-- flow's seq (id >> 16) from the tree itself, without a lookup per range.
+-- The R*Tree module is compiled into github.com/mattn/go-sqlite3 by default (no
+-- build tag; store's tests check it). It answers containment from a tree of
+-- intervals, where a (port_from, port_to) B-tree index can bound only port_from
+-- and scans every range starting below the port.
 CREATE TABLE flow_ports (
-	id        INTEGER PRIMARY KEY,
-	flow_id   TEXT NOT NULL REFERENCES flows (id),
-	ordinal   INTEGER NOT NULL, -- position in Flow.Ports
+	flow      INTEGER NOT NULL REFERENCES flows (seq),
+	ordinal   INTEGER NOT NULL CHECK (ordinal BETWEEN 1 AND 65535), -- position in Flow.Ports
 	port_from INTEGER NOT NULL,
 	port_to   INTEGER NOT NULL,
-	UNIQUE (flow_id, ordinal),
-	CHECK (port_from <= port_to)
-);
+	PRIMARY KEY (flow, ordinal),
+	CHECK (0 <= port_from AND port_from <= port_to AND port_to <= 65535)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE flow_ports_rtree USING rtree_i32 (id, port_from, port_to);
 
 -- Hosts are few and are filtered by document and text only, so their protocols

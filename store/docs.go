@@ -141,7 +141,7 @@ func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		err = eachFlow(ctx, tx, FlowFilter{Docs: []string{slug}}, func(f data.Flow) error {
+		err = eachFlow(ctx, tx, FlowFilter{Docs: []string{slug}}, nil, func(f data.Flow) error {
 			s := &d.Sections[index[f.SectionID]]
 			s.Flows = append(s.Flows, f)
 			return nil

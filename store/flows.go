@@ -64,24 +64,26 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// flowColumns selects everything a data.Flow holds; scanFlow reads it. Protocols
-// and ports come back in stored order, joined: protocols by U+001F, ranges as
-// "from-to" by commas.
+// flowColumns selects everything a data.Flow holds from flows f and sections s;
+// scanFlow reads it. Protocols and ports come back in stored order, joined:
+// protocols by U+001F, ranges as "from-to" by commas.
 const flowColumns = `f.id, f.doc, s.title, f.section_id, f.service, f.source, f.destination,
 	f.ports_raw, f.protocol_raw, f.app_protocol, f.purpose, f.purpose_en, f.requirement,
 	f.requirement_raw, f.direction, f.direction_raw, f.direction_en, f.notes, f.notes_en,
 	f.line, f.line_end, f.ordinal,
-	(SELECT group_concat(p.protocol, char(31) ORDER BY p.ordinal) FROM flow_protocols p WHERE p.flow_id = f.id),
-	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow_id = f.id)
-	FROM flows f JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id`
+	(SELECT group_concat(p.protocol, char(31) ORDER BY p.ordinal) FROM flow_protocols p WHERE p.flow = f.seq),
+	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow = f.seq)`
 
-func scanFlow(rows *sql.Rows) (data.Flow, error) {
+const flowSections = `JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id`
+
+// scanFlow reads a row of flowColumns, and then any extra columns into extra.
+func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
 	var f data.Flow
 	var protos, ports sql.NullString
-	if err := rows.Scan(&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source, &f.Destination,
-		&f.PortsRaw, &f.ProtocolRaw, &f.AppProtocol, &f.Purpose, &f.PurposeEn, &f.Requirement,
-		&f.RequirementRaw, &f.Direction, &f.DirectionRaw, &f.DirectionEn, &f.Notes, &f.NotesEn,
-		&f.Line, &f.LineEnd, &f.Ordinal, &protos, &ports); err != nil {
+	if err := rows.Scan(append([]any{&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source,
+		&f.Destination, &f.PortsRaw, &f.ProtocolRaw, &f.AppProtocol, &f.Purpose, &f.PurposeEn,
+		&f.Requirement, &f.RequirementRaw, &f.Direction, &f.DirectionRaw, &f.DirectionEn, &f.Notes,
+		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &protos, &ports}, extra...)...); err != nil {
 		return data.Flow{}, err
 	}
 	f.URL = "/flows/" + f.ID
@@ -122,7 +124,9 @@ func (ff FlowFilter) where() (string, []any, error) {
 	}
 	if len(ff.Protocols) > 0 {
 		c, a := inList("p.protocol", ff.Protocols)
-		conds = append(conds, "f.id IN (SELECT p.flow_id FROM flow_protocols p WHERE "+c+")")
+		// A check per candidate flow rather than a list of matches: protocols
+		// select little (most flows are TCP), so other filters should drive.
+		conds = append(conds, "EXISTS (SELECT 1 FROM flow_protocols p WHERE p.flow = f.seq AND "+c+")")
 		args = append(args, a...)
 	}
 	if len(ff.Ports) > 0 {
@@ -133,11 +137,10 @@ func (ff FlowFilter) where() (string, []any, error) {
 			if r.From < 0 || r.From > r.To || r.To > 65535 {
 				return "", nil, fmt.Errorf("store: bad port range %d-%d", r.From, r.To)
 			}
-			subs = append(subs, `SELECT q.flow_id FROM flow_ports_rtree r JOIN flow_ports q ON q.id = r.id
-				WHERE r.port_from <= ? AND r.port_to >= ?`)
+			subs = append(subs, `SELECT r.id >> 16 FROM flow_ports_rtree r WHERE r.port_from <= ? AND r.port_to >= ?`)
 			args = append(args, r.To, r.From)
 		}
-		conds = append(conds, "f.id IN ("+strings.Join(subs, " UNION ")+")")
+		conds = append(conds, "f.seq IN ("+strings.Join(subs, " UNION ALL ")+")")
 	}
 	if ff.Source != "" {
 		conds = append(conds, `f.source LIKE ? ESCAPE '\'`)
@@ -198,46 +201,37 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // ASCII letters and compares other characters (Japanese included) exactly.
 func likePattern(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
 
-func (ff FlowFilter) orderLimit() (string, []any, error) {
-	var order string
+// order is the ORDER BY clause of ff.Sort. Both orders follow an index
+// (seq is the rowid; port_key's index ends in it).
+func (ff FlowFilter) order() (string, error) {
 	switch ff.Sort {
 	case "", "doc":
-		order = "f.seq"
+		return " ORDER BY f.seq", nil
 	case "port":
-		order = "f.port_min IS NULL, f.port_min, f.seq"
-	default:
-		return "", nil, fmt.Errorf("store: unknown sort %q", ff.Sort)
+		return " ORDER BY f.port_key, f.seq", nil
 	}
-	if ff.Limit < 0 || ff.Offset < 0 {
-		return "", nil, fmt.Errorf("store: negative limit %d or offset %d", ff.Limit, ff.Offset)
-	}
-	limit := ff.Limit
-	if limit == 0 {
-		limit = -1 // SQLite: no limit
-	}
-	return " ORDER BY " + order + " LIMIT ? OFFSET ?", []any{limit, ff.Offset}, nil
+	return "", fmt.Errorf("store: unknown sort %q", ff.Sort)
 }
 
 // Flows returns the flows matching ff, one page of them if ff sets Limit or
 // Offset, and how many match in all.
 func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error) {
 	flows := []data.Flow{}
-	var total int
+	total := -1
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		err := eachFlow(ctx, tx, ff, &total, func(f data.Flow) error {
+			flows = append(flows, f)
+			return nil
+		})
+		if err != nil || total >= 0 {
+			return err
+		}
+		// No limit, or a page past the end: count separately.
 		where, args, err := ff.where()
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM flows f WHERE "+where, args...).Scan(&total); err != nil {
-			return err
-		}
-		if total == 0 {
-			return nil
-		}
-		return eachFlow(ctx, tx, ff, func(f data.Flow) error {
-			flows = append(flows, f)
-			return nil
-		})
+		return tx.QueryRowContext(ctx, "SELECT count(*) FROM flows f WHERE "+where, args...).Scan(&total)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: flows: %w", err)
@@ -250,7 +244,7 @@ func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error
 // first error fn returns and returns it.
 func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) error) error {
 	var fnErr error
-	err := eachFlow(ctx, db.db, ff, func(f data.Flow) error {
+	err := eachFlow(ctx, db.db, ff, nil, func(f data.Flow) error {
 		if err := fn(f); err != nil {
 			fnErr = err
 			return err
@@ -266,22 +260,51 @@ func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) er
 	return nil
 }
 
-func eachFlow(ctx context.Context, q querier, ff FlowFilter, fn func(data.Flow) error) error {
+// eachFlow calls fn with each flow matching ff. If total is not nil and ff has a
+// Limit, the same query counts all the matches and sets *total, unless the page
+// is empty.
+func eachFlow(ctx context.Context, q querier, ff FlowFilter, total *int, fn func(data.Flow) error) error {
 	where, args, err := ff.where()
 	if err != nil {
 		return err
 	}
-	order, oargs, err := ff.orderLimit()
+	order, err := ff.order()
 	if err != nil {
 		return err
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+flowColumns+" WHERE "+where+order, append(args, oargs...)...)
+	if ff.Limit < 0 || ff.Offset < 0 {
+		return fmt.Errorf("store: negative limit %d or offset %d", ff.Limit, ff.Offset)
+	}
+	var query string
+	var extra []any
+	if ff.Limit > 0 {
+		// Pick the page's rows first, then read the page: the columns (and the
+		// protocol and port subqueries) are computed for Limit rows, not for
+		// every match the sort has to see. The window function counts the
+		// matches on the way, saving a second search.
+		count := "NULL"
+		if total != nil {
+			count = "count(*) OVER ()"
+			extra = []any{total}
+		}
+		query = `WITH m AS MATERIALIZED (SELECT f.seq, ` + count + ` AS total FROM flows f WHERE ` + where + order + ` LIMIT ? OFFSET ?)
+			SELECT ` + flowColumns + `, m.total FROM m JOIN flows f ON f.seq = m.seq ` + flowSections + order
+		args = append(args, ff.Limit, ff.Offset)
+	} else {
+		query = `SELECT ` + flowColumns + ` FROM flows f ` + flowSections + ` WHERE ` + where + order + ` LIMIT -1 OFFSET ?`
+		args = append(args, ff.Offset)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		f, err := scanFlow(rows)
+		var skip sql.RawBytes
+		if ff.Limit > 0 && total == nil {
+			extra = []any{&skip}
+		}
+		f, err := scanFlow(rows, extra...)
 		if err != nil {
 			return err
 		}
@@ -296,7 +319,7 @@ func eachFlow(ctx context.Context, q querier, ff FlowFilter, fn func(data.Flow) 
 func (db *DB) Flow(ctx context.Context, id string) (data.Flow, error) {
 	var flow data.Flow
 	found := false
-	err := eachFlow(ctx, db.db, FlowFilter{IDs: []string{id}}, func(f data.Flow) error {
+	err := eachFlow(ctx, db.db, FlowFilter{IDs: []string{id}}, nil, func(f data.Flow) error {
 		flow, found = f, true
 		return nil
 	})
@@ -324,8 +347,8 @@ func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
 		}{
 			{&fc.Docs, `SELECT f.doc, count(*) FROM flows f JOIN documents d ON d.slug = f.doc
 				WHERE ` + where + ` GROUP BY f.doc ORDER BY min(d.ordinal)`},
-			{&fc.Protocols, `SELECT p.protocol, count(DISTINCT f.id) FROM flows f
-				JOIN flow_protocols p ON p.flow_id = f.id
+			{&fc.Protocols, `SELECT p.protocol, count(DISTINCT f.seq) FROM flows f
+				JOIN flow_protocols p ON p.flow = f.seq
 				WHERE ` + where + ` GROUP BY p.protocol ORDER BY 2 DESC, 1 COLLATE BINARY`},
 			{&fc.Requirements, `SELECT f.requirement, count(*) FROM flows f
 				WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1`},

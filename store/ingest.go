@@ -144,7 +144,7 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 // writer holds the prepared insert statements of one build.
 type writer struct {
 	doc, section, flow, proto, port, rtree, host *sql.Stmt
-	seq, portID                                  int64
+	seq                                          int64 // flows.seq of the last flow written
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
@@ -158,13 +158,13 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.section, `INSERT INTO sections (doc, slug, title, title_en, ordinal, line, subject, text)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.flow, `INSERT INTO flows (id, seq, doc, section_id, ordinal, service, source, destination,
+		{&w.flow, `INSERT INTO flows (seq, id, doc, section_id, ordinal, service, source, destination,
 			ports_raw, protocol_raw, app_protocol, purpose, purpose_en, requirement, requirement_raw,
-			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_min)
+			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.proto, `INSERT INTO flow_protocols (flow_id, ordinal, protocol) VALUES (?, ?, ?)`},
-		{&w.port, `INSERT INTO flow_ports (id, flow_id, ordinal, port_from, port_to) VALUES (?, ?, ?, ?, ?)`},
-		{&w.rtree, `INSERT INTO flow_ports_rtree (id, port_from, port_to) VALUES (?, ?, ?)`},
+		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
+		{&w.port, `INSERT INTO flow_ports (flow, ordinal, port_from, port_to) VALUES (?, ?, ?, ?)`},
+		{&w.rtree, `INSERT INTO flow_ports_rtree (id, port_from, port_to) VALUES (? << 16 | ?, ?, ?)`},
 		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, flow_id,
 			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
@@ -241,32 +241,32 @@ func (w *writer) flow1(ctx context.Context, doc, section string, f data.Flow) er
 		return errors.New("empty id")
 	}
 	w.seq++
-	var portMin sql.NullInt64
+	portKey := 65536
 	for _, r := range f.Ports {
-		if !portMin.Valid || int64(r.From) < portMin.Int64 {
-			portMin = sql.NullInt64{Int64: int64(r.From), Valid: true}
-		}
+		portKey = min(portKey, r.From)
 	}
-	if _, err := w.flow.ExecContext(ctx, f.ID, w.seq, doc, section, f.Ordinal, f.Service, f.Source,
+	if _, err := w.flow.ExecContext(ctx, w.seq, f.ID, doc, section, f.Ordinal, f.Service, f.Source,
 		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
 		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
-		f.LineEnd, portMin); err != nil {
+		f.LineEnd, portKey); err != nil {
 		return err
 	}
 	for i, p := range f.Protocols {
-		if _, err := w.proto.ExecContext(ctx, f.ID, i+1, p); err != nil {
+		if _, err := w.proto.ExecContext(ctx, w.seq, i+1, p); err != nil {
 			return fmt.Errorf("protocol %q: %w", p, err)
 		}
+	}
+	if len(f.Ports) > 65535 {
+		return fmt.Errorf("%d port ranges, more than 65535", len(f.Ports))
 	}
 	for i, r := range f.Ports {
 		if r.From < 0 || r.From > r.To || r.To > 65535 {
 			return fmt.Errorf("bad port range %d-%d", r.From, r.To)
 		}
-		w.portID++
-		if _, err := w.port.ExecContext(ctx, w.portID, f.ID, i+1, r.From, r.To); err != nil {
+		if _, err := w.port.ExecContext(ctx, w.seq, i+1, r.From, r.To); err != nil {
 			return fmt.Errorf("ports %s: %w", r, err)
 		}
-		if _, err := w.rtree.ExecContext(ctx, w.portID, r.From, r.To); err != nil {
+		if _, err := w.rtree.ExecContext(ctx, w.seq, i+1, r.From, r.To); err != nil {
 			return fmt.Errorf("ports %s: %w", r, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -98,25 +99,60 @@ func allFlows(t testing.TB) []data.Flow {
 	return out
 }
 
-// newTestServer ingests the test dataset into a real SQLite file and returns
-// the full handler.
+// sharedDB is the test dataset ingested once into a real SQLite file, for
+// every test of the package; TestMain removes it.
+var sharedDB struct {
+	once sync.Once
+	dir  string
+	db   *store.DB
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedDB.db != nil {
+		sharedDB.db.Close()
+	}
+	if sharedDB.dir != "" {
+		os.RemoveAll(sharedDB.dir)
+	}
+	os.Exit(code)
+}
+
+func testDB(t testing.TB) *store.DB {
+	t.Helper()
+	sharedDB.once.Do(func() {
+		docs, err := testData()
+		if err != nil {
+			sharedDB.err = err
+			return
+		}
+		if sharedDB.dir, err = os.MkdirTemp("", "portolan-web-test-"); err != nil {
+			sharedDB.err = err
+			return
+		}
+		ctx := context.Background()
+		path := filepath.Join(sharedDB.dir, "portolan.db")
+		if err := store.Ingest(ctx, path, docs); err != nil {
+			sharedDB.err = err
+			return
+		}
+		sharedDB.db, sharedDB.err = store.Open(ctx, path)
+	})
+	if sharedDB.err != nil {
+		t.Fatal(sharedDB.err)
+	}
+	return sharedDB.db
+}
+
+// newTestServer returns the full handler over the shared test database.
 func newTestServer(t testing.TB) *web.Server {
 	return newTestServerLog(t, slog.New(slog.DiscardHandler))
 }
 
 func newTestServerLog(t testing.TB, log *slog.Logger) *web.Server {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portolan.db")
-	if err := store.Ingest(ctx, path, allDocs(t)); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return web.New(log, db)
+	return web.New(log, testDB(t))
 }
 
 // response is a finished request's status, headers and body.
@@ -150,4 +186,10 @@ func getJSON(t testing.TB, h http.Handler, target string, v any) {
 	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
 		t.Fatalf("GET %s: %v", target, err)
 	}
+}
+
+func newRecorder(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

@@ -135,7 +135,7 @@ func (ff FlowFilter) where() (string, []any, error) {
 		var subs []string
 		for _, r := range ff.Ports {
 			if r.From < 0 || r.From > r.To || r.To > 65535 {
-				return "", nil, fmt.Errorf("store: bad port range %d-%d", r.From, r.To)
+				return "", nil, fmt.Errorf("port range %d-%d: %w", r.From, r.To, ErrInvalidFilter)
 			}
 			subs = append(subs, `SELECT r.id >> 16 FROM flow_ports_rtree r WHERE r.port_from <= ? AND r.port_to >= ?`)
 			args = append(args, r.To, r.From)
@@ -210,7 +210,7 @@ func (ff FlowFilter) order() (string, error) {
 	case "port":
 		return " ORDER BY f.port_key, f.seq", nil
 	}
-	return "", fmt.Errorf("store: unknown sort %q", ff.Sort)
+	return "", fmt.Errorf("sort %q: %w", ff.Sort, ErrInvalidFilter)
 }
 
 // Flows returns the flows matching ff, one page of them if ff sets Limit or
@@ -273,7 +273,7 @@ func eachFlow(ctx context.Context, q querier, ff FlowFilter, total *int, fn func
 		return err
 	}
 	if ff.Limit < 0 || ff.Offset < 0 {
-		return fmt.Errorf("store: negative limit %d or offset %d", ff.Limit, ff.Offset)
+		return fmt.Errorf("limit %d, offset %d: %w", ff.Limit, ff.Offset, ErrInvalidFilter)
 	}
 	var query string
 	var extra []any
@@ -337,7 +337,7 @@ func (db *DB) Flow(ctx context.Context, id string) (data.Flow, error) {
 func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
 	where, args, err := ff.where()
 	if err != nil {
-		return Facets{}, err
+		return Facets{}, fmt.Errorf("store: facets: %w", err)
 	}
 	fc := Facets{}
 	err = db.readTx(ctx, func(tx *sql.Tx) error {

@@ -21,6 +21,11 @@ import (
 // handlers can answer 404 with errors.Is.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalidFilter is returned (wrapped) for a FlowFilter no query can answer: a
+// port range outside 0-65535 or reversed, an unknown Sort, a negative Limit or
+// Offset. Callers that validate input first never see it.
+var ErrInvalidFilter = errors.New("invalid filter")
+
 // ErrSchemaVersion is returned (wrapped) by Open when the database was built by a
 // binary with a different schema. The database is derived data: the caller
 // rebuilds it with Ingest.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -221,8 +222,11 @@ func TestFlowFilterRejectsBadInput(t *testing.T) {
 		{Limit: -1},
 		{Offset: -1},
 	} {
-		if _, _, err := db.Flows(context.Background(), ff); err == nil {
-			t.Errorf("Flows(%+v) succeeded", ff)
+		if _, _, err := db.Flows(context.Background(), ff); !errors.Is(err, ErrInvalidFilter) {
+			t.Errorf("Flows(%+v) error = %v, want ErrInvalidFilter", ff, err)
+		}
+		if err := db.EachFlow(context.Background(), ff, func(data.Flow) error { return nil }); !errors.Is(err, ErrInvalidFilter) {
+			t.Errorf("EachFlow(%+v) error = %v, want ErrInvalidFilter", ff, err)
 		}
 	}
 }
@@ -314,6 +318,9 @@ func TestFacetsCountMatchingFlows(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Facets(udp) =\n%+v\nwant\n%+v", got, want)
+	}
+	if _, err := db.Facets(ctx, FlowFilter{Ports: ports(pr(2, 1))}); !errors.Is(err, ErrInvalidFilter) {
+		t.Errorf("Facets(bad port) error = %v, want ErrInvalidFilter", err)
 	}
 	got, err = db.Facets(ctx, FlowFilter{Docs: []string{"nope"}})
 	if err != nil {
@@ -504,6 +511,45 @@ func TestReingestSwapsDatabaseUnderOpenHandle(t *testing.T) {
 	}
 }
 
+func TestReadersDuringReingestSeeOneWholeDataset(t *testing.T) {
+	ctx := context.Background()
+	db, path := open(t, fixture())
+	small := fixture()[1:]
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			flows, total, err := db.Flows(ctx, FlowFilter{})
+			if err == nil && (total != len(flows) || (total != 7 && total != 2)) {
+				err = fmt.Errorf("read %d flows, total %d: not one whole dataset", len(flows), total)
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for i := range 20 {
+		docs := fixture()
+		if i%2 == 0 {
+			docs = small
+		}
+		if err := Ingest(ctx, path, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	if err := <-errs; err != nil {
+		t.Error(err)
+	}
+}
+
 func TestFailedIngestLeavesDatabaseUntouchedAndNoTempFile(t *testing.T) {
 	ctx := context.Background()
 	_, path := open(t, fixture())
@@ -604,6 +650,7 @@ func TestEmbeddedDocumentsIngestWithAllTheirRows(t *testing.T) {
 			t.Errorf("%s: raw text differs", d.Slug)
 		}
 	}
+	t.Logf("%d documents, %d flows", len(docs), allFlows)
 	_, total, err := db.Flows(ctx, FlowFilter{})
 	if err != nil || total != allFlows {
 		t.Errorf("Flows() total %d, %v; want %d", total, err, allFlows)

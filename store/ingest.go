@@ -214,7 +214,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 	}
 	sort.SliceStable(flows, func(i, j int) bool { return flows[i].f.Ordinal < flows[j].f.Ordinal })
 	for _, p := range flows {
-		if err := w.flow1(ctx, d.Slug, p.sec, p.f); err != nil {
+		if err := w.writeFlow(ctx, d.Slug, p.sec, p.f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.f.ID, p.f.Line, err)
 		}
 	}
@@ -236,7 +236,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 	return nil
 }
 
-func (w *writer) flow1(ctx context.Context, doc, section string, f data.Flow) error {
+func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow) error {
 	if f.ID == "" {
 		return errors.New("empty id")
 	}

@@ -1,0 +1,344 @@
+// Package diagram draws who talks to whom, on which ports: a layered,
+// left-to-right network diagram of a section's flows (or a whole document's),
+// rendered as standalone SVG.
+//
+// It is pure: Layout is a function of the flows alone, and SVG a function of
+// the layout, so the same data always gives the same bytes. There is no HTTP,
+// no database and no JavaScript here, and no layout library: the layered
+// (Sugiyama) layout is written out in layout.go because every pure-Go graph
+// library we looked at either shells out to Graphviz or positions nodes
+// without sizing edge labels, and the one guarantee that matters to a reader
+// (no text over other text) needs the labels in the layout itself.
+package diagram
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/portolan/portolan/data"
+)
+
+// Placeholder names for a side of a flow the document does not name and the
+// section's subject cannot stand in for. They are drawn in italics and never
+// taken for a host name.
+const (
+	UnspecifiedSource      = "(unspecified source)"
+	UnspecifiedDestination = "(unspecified destination)"
+)
+
+// Graph is a laid-out diagram: every box, arrow and label with its position in
+// px, ready to be rendered. Tests read the geometry from here, not from the SVG.
+type Graph struct {
+	Title  string
+	Doc    string // document slug, for links
+	Scope  string // section slug for a section diagram, "" for a document overview
+	Width  float64
+	Height float64
+
+	Nodes []*Node
+	Edges []*Edge
+
+	// TitleLines is the heading drawn at the top, wrapped, inside TitleBox.
+	TitleLines []string
+	TitleBox   Rect
+	Legend     []LegendItem
+}
+
+// Rect is an axis-aligned rectangle in px, Y growing downwards.
+type Rect struct{ X, Y, W, H float64 }
+
+// Overlaps reports whether r and o share any area (touching edges do not count).
+func (r Rect) Overlaps(o Rect) bool {
+	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
+}
+
+// Contains reports whether o lies inside r.
+func (r Rect) Contains(o Rect) bool {
+	return o.X >= r.X && o.Y >= r.Y && o.X+o.W <= r.X+r.W && o.Y+o.H <= r.Y+r.H
+}
+
+// Point is a position in px.
+type Point struct{ X, Y float64 }
+
+// Node is one box: an endpoint as the document names it.
+type Node struct {
+	Name        string   // as written (first spelling seen, names compare case-insensitively)
+	Lines       []string // Name wrapped to the box, capped, ellipsised
+	Box         Rect
+	Text        Rect // the box the wrapped name is drawn in, inside Box
+	Layer       int
+	Placeholder bool // an unnamed side: UnspecifiedSource or UnspecifiedDestination
+	// AsSource and AsDest report whether some flow names the endpoint, as
+	// written, on that side; they decide what the box links to.
+	AsSource, AsDest bool
+}
+
+// Edge is one arrow: every flow from one endpoint to another, aggregated.
+type Edge struct {
+	From, To               *Node
+	Flows                  []data.Flow
+	Groups                 []Group  // protocol groups of the label, "TCP 80, 443", "UDP 53"
+	Lines                  []Line   // the label wrapped into lines
+	Label                  Rect     // the label's pill
+	Text                   Rect     // the label's text, inside Label
+	Path                   []Seg    // from From to To
+	Class                  string   // stroke style: "tcp", "udp", "both", "other"
+	Loop                   bool     // From == To
+	Reversed               bool     // drawn right to left, to break a cycle
+	Sections               []string // section slugs of the flows, in order of first appearance
+	literalSrc, literalDst bool
+}
+
+// Group is one protocol's ports in a label: "TCP 80, 443".
+type Group struct {
+	Class string // "tcp", "udp", "both", "other"
+	Text  string
+}
+
+// Line is one line of a label: pieces of groups, each with its class.
+type Line []Group
+
+// Seg is one piece of an arrow's path, from the previous point to P: a straight
+// line, or (Curve) a cubic curve leaving and arriving horizontally.
+type Seg struct {
+	P     Point
+	Curve bool
+}
+
+// LegendItem is one entry of the legend: a stroke sample and its words.
+type LegendItem struct {
+	Class string
+	Text  string
+	Line  Rect // where the stroke sample is drawn
+	Box   Rect // where the words are drawn
+}
+
+// TextBox is one piece of text in the diagram and what it belongs to.
+type TextBox struct {
+	Kind  string // "node", "label", "title", "legend"
+	Owner int    // index into Nodes or Edges for "node" and "label"
+	Rect  Rect
+}
+
+// TextBoxes lists every piece of text the diagram draws, with its box, so a
+// test can check that none overlaps another or a box it does not belong to.
+func (g *Graph) TextBoxes() []TextBox {
+	var out []TextBox
+	if len(g.TitleLines) > 0 {
+		out = append(out, TextBox{Kind: "title", Owner: -1, Rect: g.TitleBox})
+	}
+	for _, l := range g.Legend {
+		out = append(out, TextBox{Kind: "legend", Owner: -1, Rect: l.Box})
+	}
+	for i, n := range g.Nodes {
+		out = append(out, TextBox{Kind: "node", Owner: i, Rect: n.Text})
+	}
+	for i, e := range g.Edges {
+		out = append(out, TextBox{Kind: "label", Owner: i, Rect: e.Text})
+	}
+	return out
+}
+
+// Node returns the box drawn for name (compared case-insensitively), or nil.
+func (g *Graph) Node(name string) *Node {
+	k := key(name)
+	for _, n := range g.Nodes {
+		if key(n.Name) == k {
+			return n
+		}
+	}
+	return nil
+}
+
+// key is the identity of an endpoint name: the same words in any case and
+// spacing name the same endpoint ("AMS server", "AMS Server").
+func key(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// endpoints returns the source and destination a flow is drawn between. A side
+// the document leaves empty is the section's subject, unless the named side is
+// the subject itself (then the other party is simply not named) or there is no
+// subject: then it is a placeholder, never an invented host.
+func endpoints(f data.Flow, subject string) (src, dst string) {
+	src, dst = strings.TrimSpace(f.Source), strings.TrimSpace(f.Destination)
+	subject = strings.TrimSpace(subject)
+	switch {
+	case src == "" && dst == "":
+		if subject == "" {
+			return UnspecifiedSource, UnspecifiedDestination
+		}
+		if f.Direction == data.Inbound {
+			return UnspecifiedSource, subject
+		}
+		return subject, UnspecifiedDestination
+	case src == "":
+		if subject == "" || key(dst) == key(subject) {
+			return UnspecifiedSource, dst
+		}
+		return subject, dst
+	case dst == "":
+		if subject == "" || key(src) == key(subject) {
+			return src, UnspecifiedDestination
+		}
+		return src, subject
+	}
+	return src, dst
+}
+
+// build collects the boxes and arrows of flows, each drawn against the subject
+// subjectOf gives for it, in order of first appearance.
+func build(flows []data.Flow, subjectOf func(data.Flow) string) ([]*Node, []*Edge) {
+	var nodes []*Node
+	byKey := map[string]*Node{}
+	node := func(name string) *Node {
+		k := key(name)
+		if n, ok := byKey[k]; ok {
+			return n
+		}
+		n := &Node{Name: strings.Join(strings.Fields(name), " "),
+			Placeholder: name == UnspecifiedSource || name == UnspecifiedDestination}
+		byKey[k] = n
+		nodes = append(nodes, n)
+		return n
+	}
+	var edges []*Edge
+	type pair struct{ a, b *Node }
+	byPair := map[pair]*Edge{}
+	for _, f := range flows {
+		s, d := endpoints(f, subjectOf(f))
+		from, to := node(s), node(d)
+		litSrc := key(f.Source) == key(s)
+		litDst := key(f.Destination) == key(d)
+		from.AsSource = from.AsSource || litSrc
+		to.AsDest = to.AsDest || litDst
+		e, ok := byPair[pair{from, to}]
+		if !ok {
+			e = &Edge{From: from, To: to, Loop: from == to, literalSrc: true, literalDst: true}
+			byPair[pair{from, to}] = e
+			edges = append(edges, e)
+		}
+		e.Flows = append(e.Flows, f)
+		e.literalSrc = e.literalSrc && litSrc
+		e.literalDst = e.literalDst && litDst
+		if !slices.Contains(e.Sections, f.SectionID) {
+			e.Sections = append(e.Sections, f.SectionID)
+		}
+	}
+	for _, e := range edges {
+		e.Groups, e.Class = portGroups(e.Flows)
+	}
+	return nodes, edges
+}
+
+// protoRank orders protocols in a label: TCP, UDP, then the rest by name.
+func protoRank(p string) int {
+	switch p {
+	case "TCP":
+		return 0
+	case "UDP":
+		return 1
+	case "":
+		return 3
+	}
+	return 2
+}
+
+// portGroups lists the ports of flows per protocol, the way engineers write
+// them: "TCP 80, 443", "UDP 53", "TCP/UDP 88" when both share the same ports,
+// ranges with an en dash ("49152–65535"); and the stroke class of the arrow.
+func portGroups(flows []data.Flow) ([]Group, string) {
+	ports := map[string][]data.PortRange{}
+	var protos []string
+	add := func(p string, rs []data.PortRange) {
+		if _, ok := ports[p]; !ok {
+			protos = append(protos, p)
+			ports[p] = nil
+		}
+		ports[p] = append(ports[p], rs...)
+	}
+	for _, f := range flows {
+		if len(f.Protocols) == 0 {
+			add("", f.Ports)
+			continue
+		}
+		for _, p := range f.Protocols {
+			add(strings.ToUpper(p), f.Ports)
+		}
+	}
+	slices.SortStableFunc(protos, func(a, b string) int {
+		return cmp.Or(cmp.Compare(protoRank(a), protoRank(b)), strings.Compare(a, b))
+	})
+	// A protocol's ports with none listed and nothing else known about them add
+	// nothing to a label that already has ports.
+	if len(protos) > 1 && len(ports[""]) == 0 {
+		protos = slices.DeleteFunc(protos, func(p string) bool { return p == "" })
+	}
+	type grp struct {
+		names []string
+		ports string
+	}
+	var groups []grp
+	for _, p := range protos {
+		ps := formatRanges(ports[p])
+		merged := false
+		for i := range groups {
+			if groups[i].ports == ps && p != "" && groups[i].names[0] != "" {
+				groups[i].names = append(groups[i].names, p)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			groups = append(groups, grp{names: []string{p}, ports: ps})
+		}
+	}
+	var out []Group
+	for _, g := range groups {
+		name := strings.Join(g.names, "/")
+		text := strings.TrimSpace(name + " " + g.ports)
+		if text == "" {
+			text = "port not stated"
+		}
+		out = append(out, Group{Class: classOf(g.names), Text: text})
+	}
+	return out, classOf(protos)
+}
+
+// classOf is the stroke class for a set of protocols: TCP solid, UDP dashed,
+// both dash-dotted, anything else (ICMP, none stated) dotted.
+func classOf(protos []string) string {
+	tcp, udp := slices.Contains(protos, "TCP"), slices.Contains(protos, "UDP")
+	switch {
+	case tcp && udp:
+		return "both"
+	case tcp:
+		return "tcp"
+	case udp:
+		return "udp"
+	}
+	return "other"
+}
+
+// formatRanges sorts and de-duplicates ranges and writes them as
+// "80, 443, 49152–65535".
+func formatRanges(rs []data.PortRange) string {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b data.PortRange) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
+	var merged []data.PortRange
+	for _, r := range rs {
+		if n := len(merged); n > 0 && r.From <= merged[n-1].To {
+			merged[n-1].To = max(merged[n-1].To, r.To)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	parts := make([]string, len(merged))
+	for i, r := range merged {
+		parts[i] = strings.Replace(r.String(), "-", "–", 1)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,198 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/portolan/portolan/data"
+)
+
+// Keys of the index's internal metadata.
+var (
+	keyMappingVersion = []byte("portolan_mapping_version")
+	keyDatasetVersion = []byte("portolan_dataset_version")
+)
+
+// batchSize is how many documents go into one bleve batch while building.
+const batchSize = 2000
+
+// Build indexes docs into a new index and puts it at path (a directory),
+// replacing any index there. Call it after store.Ingest with the same documents,
+// so the index and the database hold the same dataset; Open reports which
+// dataset an index holds (DatasetVersion), so a caller can tell when the two
+// disagree and rebuild.
+//
+// The index is built in a temporary directory beside path and renamed into
+// place, so a reader opening path sees a complete index, old or new. (A
+// directory cannot be renamed over another one: for a moment between the two
+// renames there is no index at path; a server holding the old one open keeps
+// reading it.) On failure Build removes its temporary directory and leaves
+// path as it was.
+//
+// Flows are ranked ties in the order given: documents in order, flows in
+// Ordinal order within their document, as store.Ingest numbers them.
+func Build(ctx context.Context, path string, docs []data.Document) (err error) {
+	dir, base := filepath.Split(filepath.Clean(path))
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.MkdirTemp(dir, base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("search: build %s: %w", path, err)
+	}
+	defer func() {
+		os.RemoveAll(tmp)
+		if err != nil {
+			err = fmt.Errorf("search: build %s: %w", path, err)
+		}
+	}()
+	fresh := filepath.Join(tmp, "index")
+	if err := build(ctx, fresh, docs); err != nil {
+		return err
+	}
+	// Swap: move the old index aside (into tmp, removed with it), then the
+	// new one into place.
+	old := filepath.Join(tmp, "old")
+	moved := false
+	if _, err := os.Stat(path); err == nil {
+		if err := os.Rename(path, old); err != nil {
+			return err
+		}
+		moved = true
+	}
+	if err := os.Rename(fresh, path); err != nil {
+		if moved {
+			os.Rename(old, path)
+		}
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// build writes a complete index of docs at the new directory path.
+func build(ctx context.Context, path string, docs []data.Document) (err error) {
+	idx, err := bleve.New(path, newMapping())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := idx.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	b := idx.NewBatch()
+	flush := func(force bool) error {
+		if b.Size() < batchSize && !force {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		b.Reset()
+		return nil
+	}
+	seq := 0
+	for _, d := range docs {
+		hosts := map[string][]string{} // flow ID -> host names the row gives
+		for _, h := range d.Hosts {
+			if h.FlowID != "" {
+				hosts[h.FlowID] = append(hosts[h.FlowID], h.Name)
+			}
+		}
+		for _, s := range d.Sections {
+			for _, f := range s.Flows {
+				if f.ID == "" {
+					return fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
+				}
+				seq++
+				if err := b.Index(f.ID, flowDocument(d, s, f, hosts[f.ID], seq)); err != nil {
+					return fmt.Errorf("flow %s: %w", f.ID, err)
+				}
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+		}
+		for i, h := range d.Hosts {
+			seq++
+			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(d, h, seq)); err != nil {
+				return fmt.Errorf("host %s: %w", h.Name, err)
+			}
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	b.SetInternal(keyMappingVersion, []byte(MappingVersion))
+	b.SetInternal(keyDatasetVersion, []byte(data.DatasetVersion(docs)))
+	return flush(true)
+}
+
+// HostKey is the index's key of the n-th (1-based) host of document doc, as
+// SearchHosts returns it.
+func HostKey(doc string, n int) string { return "host:" + doc + ":" + strconv.Itoa(n) }
+
+// flowDocument is what the index holds of one flow. Text is indexed as written
+// (Highlight's byte offsets point into the flow's fields as the store returns
+// them); the query side folds width and case.
+func flowDocument(d data.Document, s data.Section, f data.Flow, hosts []string, seq int) map[string]any {
+	return map[string]any{
+		typeField:        typeFlow,
+		"purpose":        f.Purpose,
+		"purpose_en":     f.PurposeEn,
+		"source":         f.Source,
+		"destination":    f.Destination,
+		"service":        f.Service,
+		"app_protocol":   f.AppProtocol,
+		"hosts":          hosts,
+		"section":        s.Title,
+		"section_en":     s.TitleEn,
+		"ports_raw":      f.PortsRaw,
+		"notes":          f.Notes,
+		"notes_en":       f.NotesEn,
+		fieldDoc:         d.Slug,
+		fieldSectionID:   s.Slug,
+		fieldProtocol:    upperAll(f.Protocols),
+		fieldRequirement: orNone(f.Requirement),
+		fieldDirection:   orNone(f.Direction),
+		fieldApp:         f.AppProtocol,
+		fieldSeq:         float64(seq),
+	}
+}
+
+func hostDocument(d data.Document, h data.Host, seq int) map[string]any {
+	return map[string]any{
+		typeField:      typeHost,
+		"host_name":    h.Name,
+		"host_purpose": h.Purpose,
+		"host_group":   h.Group,
+		"host_section": h.Section,
+		fieldDoc:       d.Slug,
+		fieldSectionID: h.SectionID,
+		fieldProtocol:  upperAll(h.Protocols),
+		fieldSeq:       float64(seq),
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// errNotIndex is returned when path holds something that is not an index.
+var errNotIndex = errors.New("not a Portolan search index")

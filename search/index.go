@@ -1,0 +1,133 @@
+// Package search is Portolan's full-text index of flows and hosts, kept with
+// bleve. Build indexes the same documents store.Ingest writes, Open serves the
+// index read-only, and Search turns a query (ParseQuery) into flow IDs, best
+// first. SQLite stays the source of truth: the index answers "which flows, in
+// which order"; the store returns the rows, applies the structured filters
+// (ports by an indexed range query) and counts the facets of exactly those IDs.
+// No bleve type leaks out of this package.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+
+	"github.com/portolan/portolan/data"
+)
+
+// ErrMappingVersion is returned (wrapped) by Open when the index was built by a
+// binary with another mapping (MappingVersion). The index is derived data: the
+// caller rebuilds it with Build.
+var ErrMappingVersion = errors.New("search index mapping version does not match this binary")
+
+// Index is a read-only handle on an index built by Build. It is safe for
+// concurrent use.
+type Index struct {
+	idx     bleve.Index
+	dataset string
+	enA     analysis.Analyzer
+	cjkA    analysis.Analyzer
+}
+
+// Open opens the index at path for searching. It fails with an error wrapping
+// fs.ErrNotExist when there is none, and with one wrapping ErrMappingVersion
+// when it was built with another mapping.
+func Open(path string) (*Index, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("search: open %s: %w", path, err)
+	}
+	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing) {
+		return nil, fmt.Errorf("search: open %s: %w (%v)", path, fs.ErrNotExist, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: open %s: %w", path, err)
+	}
+	ix, err := newIndex(idx)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open %s: %w", path, err)
+	}
+	return ix, nil
+}
+
+func newIndex(idx bleve.Index) (*Index, error) {
+	mv, err := idx.GetInternal(keyMappingVersion)
+	if err != nil {
+		return nil, err
+	}
+	if len(mv) == 0 {
+		return nil, errNotIndex
+	}
+	if string(mv) != MappingVersion {
+		return nil, fmt.Errorf("mapping version %s, want %s: %w", mv, MappingVersion, ErrMappingVersion)
+	}
+	dv, err := idx.GetInternal(keyDatasetVersion)
+	if err != nil {
+		return nil, err
+	}
+	m := idx.Mapping()
+	ix := &Index{idx: idx, dataset: string(dv)}
+	if ix.enA = m.AnalyzerNamed(en.AnalyzerName); ix.enA == nil {
+		return nil, errors.New("no en analyzer")
+	}
+	if ix.cjkA = m.AnalyzerNamed(cjk.AnalyzerName); ix.cjkA == nil {
+		return nil, errors.New("no cjk analyzer")
+	}
+	return ix, nil
+}
+
+// Close releases the index's files.
+func (ix *Index) Close() error {
+	if err := ix.idx.Close(); err != nil {
+		return fmt.Errorf("search: close: %w", err)
+	}
+	return nil
+}
+
+// DatasetVersion returns the data.DatasetVersion of the documents the index was
+// built from: callers compare it with the database's (store.DB.DatasetVersion)
+// and rebuild the index when they differ.
+func (ix *Index) DatasetVersion() string { return ix.dataset }
+
+// DatasetVersionAt returns the dataset version of the index at path, or "" when
+// there is no usable index there: none, one built with another mapping, or a
+// directory that is not an index. An index is derived data, so all of those
+// mean "rebuild". Other errors (permissions, a corrupt index) are returned.
+func DatasetVersionAt(path string) (string, error) {
+	ix, err := Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrMappingVersion), errors.Is(err, errNotIndex):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	defer ix.Close()
+	return ix.DatasetVersion(), nil
+}
+
+// Ensure makes sure path holds an index of the dataset with version want,
+// building one from load() when it is missing, was built with another mapping
+// or holds another dataset. It reports whether it built. load is called only
+// when a build is needed.
+func Ensure(ctx context.Context, path, want string, load func() ([]data.Document, error)) (bool, error) {
+	have, err := DatasetVersionAt(path)
+	if err != nil {
+		return false, err
+	}
+	if have != "" && have == want {
+		return false, nil
+	}
+	docs, err := load()
+	if err != nil {
+		return false, err
+	}
+	return true, Build(ctx, path, docs)
+}

@@ -754,7 +754,12 @@ func (l *layouter) finish() {
 			back := l.ports2[chain[1]]
 			e.Path = []Seg{{P: Point{b.x + b.w, out}}}
 			e.Path = hline(e.Path, right)
-			e.Path = append(e.Path, Seg{P: Point{le.x, le.y}, Curve: true})
+			// Out to the label and back, turning at the label column's edge so
+			// the curves stay in the gap.
+			left := l.colX[le.rank]
+			e.Path = append(e.Path, Seg{P: Point{left, le.y}, Curve: true})
+			e.Path = hline(e.Path, le.x)
+			e.Path = hline(e.Path, left)
 			e.Path = append(e.Path, Seg{P: Point{right, back}, Curve: true})
 			e.Path = hline(e.Path, b.x+b.w)
 			continue

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -146,23 +147,23 @@ func build(ctx context.Context, path string, docs []data.Document) (err error) {
 func HostKey(doc string, n int) string { return "host:" + doc + ":" + strconv.Itoa(n) }
 
 // flowDocument is what the index holds of one flow. Text is indexed as written
-// (Highlight's byte offsets point into the flow's fields as the store returns
-// them); the query side folds width and case.
+// but for dots (see dotless), so Highlight's byte offsets point into the flow's
+// fields as the store returns them; the query side folds width and case.
 func flowDocument(d data.Document, s data.Section, f data.Flow, hosts []string, seq int) map[string]any {
 	return map[string]any{
 		typeField:        typeFlow,
-		"purpose":        f.Purpose,
-		"purpose_en":     f.PurposeEn,
-		"source":         f.Source,
-		"destination":    f.Destination,
-		"service":        f.Service,
-		"app_protocol":   f.AppProtocol,
-		"hosts":          hosts,
-		"section":        s.Title,
-		"section_en":     s.TitleEn,
-		"ports_raw":      f.PortsRaw,
-		"notes":          f.Notes,
-		"notes_en":       f.NotesEn,
+		"purpose":        dotless(f.Purpose),
+		"purpose_en":     dotless(f.PurposeEn),
+		"source":         dotless(f.Source),
+		"destination":    dotless(f.Destination),
+		"service":        dotless(f.Service),
+		"app_protocol":   dotless(f.AppProtocol),
+		"hosts":          dotlessAll(hosts),
+		"section":        dotless(s.Title),
+		"section_en":     dotless(s.TitleEn),
+		"ports_raw":      dotless(f.PortsRaw),
+		"notes":          dotless(f.Notes),
+		"notes_en":       dotless(f.NotesEn),
 		fieldDoc:         d.Slug,
 		fieldSectionID:   s.Slug,
 		fieldProtocol:    upperAll(f.Protocols),
@@ -176,15 +177,30 @@ func flowDocument(d data.Document, s data.Section, f data.Flow, hosts []string, 
 func hostDocument(d data.Document, h data.Host, seq int) map[string]any {
 	return map[string]any{
 		typeField:      typeHost,
-		"host_name":    h.Name,
-		"host_purpose": h.Purpose,
-		"host_group":   h.Group,
-		"host_section": h.Section,
+		"host_name":    dotless(h.Name),
+		"host_purpose": dotless(h.Purpose),
+		"host_group":   dotless(h.Group),
+		"host_section": dotless(h.Section),
 		fieldDoc:       d.Slug,
 		fieldSectionID: h.SectionID,
 		fieldProtocol:  upperAll(h.Protocols),
 		fieldSeq:       float64(seq),
 	}
+}
+
+// dotless replaces dots with spaces, byte for byte, so the parts of a host
+// name are words: "digicert" finds "https://*.digicert.com" and "microsoft"
+// finds graph.microsoft.com (Unicode word breaking keeps "a.b.c" whole). Query
+// words get the same treatment, so "graph.microsoft.com" is still found, as a
+// phrase. Offsets do not move.
+func dotless(s string) string { return strings.ReplaceAll(s, ".", " ") }
+
+func dotlessAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = dotless(s)
+	}
+	return out
 }
 
 func orNone(s string) string {

@@ -139,7 +139,7 @@ func (ix *Index) query(q Query, fields []textField, typ string) query.Query {
 	if len(q.Terms) > 1 {
 		// Words typed together rank higher where they stand together: "LDAP
 		// connection to global catalog" above a row that has the words apart.
-		text := strings.Join(q.Terms, " ")
+		text := dotless(strings.Join(q.Terms, " "))
 		var alts []query.Query
 		for _, f := range fields {
 			pq := bleve.NewMatchPhraseQuery(text)
@@ -166,6 +166,7 @@ func (ix *Index) query(q Query, fields []textField, typ string) query.Query {
 // wordQuery matches one word (or, with phrase, a quoted phrase) in any of
 // fields, or is nil when the word has nothing to search for (a stop word).
 func (ix *Index) wordQuery(w string, phrase, fuzzy bool, fields []textField) query.Query {
+	w = dotless(w)
 	var alts []query.Query
 	if isCJK(w) {
 		toks := ix.cjkA.Analyze([]byte(w))
@@ -234,6 +235,7 @@ func (ix *Index) wordQuery(w string, phrase, fuzzy bool, fields []textField) que
 // literalQuery matches w unstemmed and with stop words kept, in the cjk
 // fields (whose analyzer only lower-cases Latin words).
 func literalQuery(w string, fields []textField) query.Query {
+	w = dotless(w)
 	var alts []query.Query
 	for _, f := range fields {
 		mq := bleve.NewMatchQuery(w)

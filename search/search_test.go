@@ -180,6 +180,8 @@ func TestQueriesFindTheFlowAnEngineerExpectsFirst(t *testing.T) {
 		{name: "source names the term", q: "AMS server", first: "lithnet:7"},
 		{name: "dns", q: "dns", first: "lithnet:14", also: []string{"microsoft:7", "citrix:29"}},
 		{name: "case does not matter", q: "OpenID CONNECT", first: "lithnet:20", also: []string{"lithnet:10"}},
+		{name: "part of a host name", q: "digicert", first: "citrix:109"},
+		{name: "whole host name", q: "graph.microsoft.com", first: "lithnet:8", count: 1},
 		// Japanese.
 		{name: "ファイル転送 finds the file transfer rows only", q: "ファイル転送", first: "endpoint-central:39",
 			then: []string{"endpoint-central:40"}, count: 2},

@@ -1,0 +1,122 @@
+package search
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/portolan/portolan/data"
+)
+
+func TestParseQuerySplitsWordsPhrasesExclusionsAndFilters(t *testing.T) {
+	pr := func(a, b int) data.PortRange { return data.PortRange{From: a, To: b} }
+	cases := []struct {
+		in   string
+		want Query
+	}{
+		{"", Query{}},
+		{"  kerberos  LDAP ", Query{Terms: []string{"kerberos", "LDAP"}}},
+		{`"global catalog" ssl`, Query{Terms: []string{"ssl"}, Phrases: []string{"global catalog"}}},
+		{`"  two   spaces "`, Query{Phrases: []string{"two spaces"}}},
+		{`ldap -ssl -"global catalog"`, Query{Terms: []string{"ldap"}, Excludes: []string{"ssl", "global catalog"}}},
+		{"a - b", Query{Terms: []string{"a", "b"}}},
+		{"proto:udp port:443", Query{Filters: Filters{Protocols: []string{"UDP"}, Ports: []data.PortRange{pr(443, 443)}}}},
+		{"port:80-90,443 port:22", Query{Filters: Filters{Ports: []data.PortRange{pr(22, 22), pr(80, 90), pr(443, 443)}}}},
+		{"proto:tcp proto:UDP", Query{Filters: Filters{Protocols: []string{"TCP", "UDP"}}}},
+		{"doc:Citrix doc:lithnet,microsoft", Query{Filters: Filters{Docs: []string{"citrix", "lithnet", "microsoft"}}}},
+		{`src:"AMS server" dst:dc`, Query{Filters: Filters{Src: "AMS server", Dst: "dc"}}},
+		{`source:x destination:y`, Query{Filters: Filters{Src: "x", Dst: "y"}}},
+		{"req:required,none dir:Inbound section:citrix-adc",
+			Query{Filters: Filters{Req: []string{"none", "required"}, Dir: []string{"inbound"}, Sections: []string{"citrix-adc"}}}},
+		{"https://graph.microsoft.com", Query{Terms: []string{"https://graph.microsoft.com"}}},
+		{"ＴＣＰ ４４３ proto：ｕｄｐ", Query{Terms: []string{"TCP", "443"}, Filters: Filters{Protocols: []string{"UDP"}}}},
+		{"ﾌｧｲﾙ転送　通信", Query{Terms: []string{"ファイル転送", "通信"}}},
+		{"kerberos kerberos", Query{Terms: []string{"kerberos"}}},
+	}
+	for _, tc := range cases {
+		got, err := ParseQuery(tc.in)
+		if err != nil {
+			t.Errorf("ParseQuery(%q): %v", tc.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseQuery(%q)\n got %+v\nwant %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseQueryFallsBackToPlainWordsOnBadSyntax(t *testing.T) {
+	cases := []struct {
+		in       string
+		fallback []string
+		msg      string
+	}{
+		{`"kerberos`, []string{"kerberos"}, `unbalanced quote in "\"kerberos"`},
+		{`ldap "global catalog`, []string{"ldap", "global", "catalog"}, `unbalanced quote in "\"global catalog"`},
+		{`src:"AMS server`, []string{"AMS", "server"}, `unbalanced quote in "src:\"AMS server"`},
+		{"port: 443", []string{"443"}, "port: needs a value, as in port:443 or port:49152-65535"},
+		{"port:", nil, "port: needs a value, as in port:443 or port:49152-65535"},
+		{"port:99999 x", []string{"99999", "x"}, "port: 99999 is out of range 0-65535"},
+		{"port:90-80", []string{"90-80"}, "port: range 90-80 is reversed (write 80-90)"},
+		{"port:http", []string{"http"}, `port: "http" is not a port number`},
+		{"proto:ldap", []string{"ldap"}, `proto: unknown protocol "LDAP" (use one of TCP, UDP, ICMP, ICMPV6, SCTP, GRE, ESP, AH)`},
+		{"doc:Ci/trix", []string{"Ci/trix"}, `doc: "ci/trix" is not a document name`},
+		{"req:must", []string{"must"}, `req: unknown value "must" (use one of required, recommended, conditional, optional, none)`},
+		{"src:a src:b", []string{"a", "b"}, `src: given twice ("a" and "b"); give it once`},
+		{"-proto:udp dns", []string{"udp", "dns"}, "-proto: a filter cannot be excluded; choose the values to keep"},
+		{"/ldap(/", []string{"/ldap(/"}, ""}, // no regular expressions: punctuation is text
+	}
+	for _, tc := range cases {
+		got, err := ParseQuery(tc.in)
+		if tc.msg == "" {
+			if err != nil {
+				t.Errorf("ParseQuery(%q): %v", tc.in, err)
+			}
+			continue
+		}
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("ParseQuery(%q) error = %v, want a *SyntaxError", tc.in, err)
+			continue
+		}
+		if se.Msg != tc.msg {
+			t.Errorf("ParseQuery(%q) message\n got %s\nwant %s", tc.in, se.Msg, tc.msg)
+		}
+		if !reflect.DeepEqual(got.Terms, tc.fallback) || got.Phrases != nil || got.Excludes != nil || !got.Filters.IsZero() {
+			t.Errorf("ParseQuery(%q) fallback = %+v, want terms %q only", tc.in, got, tc.fallback)
+		}
+	}
+}
+
+func TestParseQueryRefusesOversizedQueries(t *testing.T) {
+	long := make([]byte, maxQueryBytes+1)
+	for i := range long {
+		long[i] = 'a'
+	}
+	if _, err := ParseQuery(string(long)); err == nil {
+		t.Error("a query over the size limit was accepted")
+	}
+	words := ""
+	for i := range maxTerms + 1 {
+		words += string(rune('a'+i%26)) + string(rune('a'+i/26)) + " "
+	}
+	q, err := ParseQuery(words)
+	if err == nil {
+		t.Error("a query of too many words was accepted")
+	}
+	if len(q.Terms) > maxTerms {
+		t.Errorf("fallback has %d words, more than %d", len(q.Terms), maxTerms)
+	}
+}
+
+func TestMarkSplitsTextAtSpansAndIgnoresBadOnes(t *testing.T) {
+	text := "ファイル転送 <b>"
+	got := Mark(text, []Span{{0, 12}, {3, 5}, {13, 16}, {19, 22}, {100, 200}})
+	want := []Segment{{"ファイル", true}, {"転送 ", false}, {"<b>", true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Mark = %+v, want %+v", got, want)
+	}
+	if got := Mark("abc", nil); !reflect.DeepEqual(got, []Segment{{"abc", false}}) {
+		t.Errorf("Mark without spans = %+v", got)
+	}
+}

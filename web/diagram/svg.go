@@ -50,7 +50,9 @@ const CSS = `svg.pd{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto 
 	`svg.pd .t-tcp{fill:var(--tcp)}svg.pd .t-udp{fill:var(--udp)}svg.pd .t-both{fill:var(--both)}svg.pd .t-other{fill:var(--other)}` +
 	`svg.pd a:hover .ln,svg.pd a:focus .ln{stroke-width:2.6}svg.pd a:hover .box,svg.pd a:focus .box{stroke-width:2}` +
 	`svg.pd a:hover text,svg.pd a:focus text{text-decoration:underline}` +
-	`@media print{svg.pd .hit{display:none}}`
+	`@media print{svg.pd .hit{display:none}}` +
+	// The scrolling container an HTML page puts an inline diagram in.
+	`div.pd-scroll{overflow-x:auto;max-width:100%}`
 
 // StyleHash is the CSP source allowing CSS: "'sha256-…'".
 func StyleHash() string {

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/web/diagram"
+)
+
+// svgPolicy is the Content-Security-Policy of a standalone diagram: nothing
+// may load or run, only the diagram's own style sheet applies.
+var svgPolicy = "default-src 'none'; style-src " + diagram.StyleHash() + "; frame-ancestors 'none'; base-uri 'none'"
+
+// handleDocDiagram serves /docs/{doc}/diagram.svg: the document's overview
+// diagram, every endpoint of every section, as a standalone SVG to paste into a
+// wiki or a ticket.
+func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.document(r, chi.URLParam(r, "doc"))
+	if err != nil {
+		return err
+	}
+	if flowCount(doc) == 0 {
+		return notFound("document %q lists no flows, so it has no diagram", doc.Slug)
+	}
+	var buf bytes.Buffer
+	if err := diagram.LayoutDocument(doc).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+		return err
+	}
+	return s.sendSVG(w, r, buf.Bytes())
+}
+
+// handleSectionDiagram serves /docs/{doc}/{section}/diagram.svg.
+func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.document(r, chi.URLParam(r, "doc"))
+	if err != nil {
+		return err
+	}
+	slug := chi.URLParam(r, "section")
+	for _, sec := range doc.Sections {
+		if sec.Slug != slug {
+			continue
+		}
+		if len(sec.Flows) == 0 {
+			return notFound("section %q of %q lists no flows, so it has no diagram", slug, doc.Slug)
+		}
+		var buf bytes.Buffer
+		if err := diagram.Layout(sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+			return err
+		}
+		return s.sendSVG(w, r, buf.Bytes())
+	}
+	return notFound("document %q has no section %q", doc.Slug, slug)
+}
+
+// sendSVG sends a diagram with the ETag and caching of every other response,
+// under a policy that lets its inline style sheet apply.
+func (s *Server) sendSVG(w http.ResponseWriter, r *http.Request, body []byte) error {
+	w.Header().Set("Content-Security-Policy", svgPolicy)
+	return s.send(w, r, "image/svg+xml; charset=utf-8", body)
+}
+
+// allowDiagramStyle lets a page embed diagrams inline: it adds the hash of the
+// diagrams' one style sheet to the page's style-src, and nothing else.
+func allowDiagramStyle(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if csp := h.Get("Content-Security-Policy"); strings.Contains(csp, "style-src 'self'") {
+			h.Set("Content-Security-Policy", strings.Replace(csp, "style-src 'self'", "style-src 'self' "+diagram.StyleHash(), 1))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// docDiagram is the overview diagram of a document, inline, for /docs/{doc}.
+// A large overview starts folded so the sections stay within reach.
+func docDiagram(doc data.Document) templ.Component {
+	if flowCount(doc) == 0 {
+		return templ.NopComponent
+	}
+	g := diagram.LayoutDocument(doc)
+	return diagramFigure(g, "dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", len(g.Nodes) <= 30)
+}
+
+// sectionDiagram is the diagram of one section, inline, for
+// /docs/{doc}/{section}.
+func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
+	if len(sec.Flows) == 0 {
+		return templ.NopComponent
+	}
+	g := diagram.Layout(sec.Title, sec.Subject, sec.Flows)
+	return diagramFigure(g, "dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", true)
+}
+
+// diagramFigure writes a diagram inline (so its boxes and arrows are links)
+// in a foldable figure that scrolls sideways when the diagram is wider than the
+// page, with a link to the standalone SVG.
+func diagramFigure(g *diagram.Graph, id, lang, svgURL string, open bool) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var b bytes.Buffer
+		b.WriteString(`<details class="diagram" data-testid="diagram"`)
+		if open {
+			b.WriteString(" open")
+		}
+		b.WriteString("><summary>Diagram: " + plural(len(g.Nodes), "endpoint") + ", " +
+			plural(len(g.Edges), "connection") + "</summary>\n")
+		b.WriteString(`<div class="pd-scroll">`)
+		if err := g.SVG(&b, diagram.Options{IDPrefix: id, Lang: lang}); err != nil {
+			return err
+		}
+		b.WriteString(`</div><p class="pd-links">Boxes and arrows link to their flows. <a href="` +
+			templ.EscapeString(svgURL) + `">Diagram as SVG</a></p></details>` + "\n")
+		_, err := w.Write(b.Bytes())
+		return err
+	})
+}

@@ -23,9 +23,11 @@ func (s *Server) routes() http.Handler {
 	r.Get("/static/{file}", s.handle(s.handleStatic))
 
 	r.Get("/", s.handle(s.handleOverview))
-	r.Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
+	r.With(allowDiagramStyle).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
 	r.Get("/docs/{doc}/source", s.handle(s.handleSource))
-	r.Get("/docs/{doc}/{section}", s.handle(s.handleSection))
+	r.Get("/docs/{doc}/diagram.svg", s.handle(s.handleDocDiagram)) // before {section}
+	r.With(allowDiagramStyle).Get("/docs/{doc}/{section}", s.handle(s.handleSection))
+	r.Get("/docs/{doc}/{section}/diagram.svg", s.handle(s.handleSectionDiagram))
 	r.Get("/flows", s.handle(s.handleFlows))
 	r.Get("/flows.csv", s.handle(s.handleFlowsCSV))
 	r.Get("/flows/{id}", s.handle(s.handleFlow))

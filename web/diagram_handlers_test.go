@@ -1,0 +1,73 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/portolan/portolan/web/diagram"
+)
+
+func TestDiagramSVGIsServedWithETagAndItsOwnStylePolicy(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/docs/citrix/diagram.svg", "/docs/citrix/citrix-adc/diagram.svg", "/docs/endpoint-central/agent/diagram.svg"} {
+		r := get(t, srv, path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: status %d, want 200; body %.200s", path, r.Status, r.Body)
+		}
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "image/svg+xml") {
+			t.Errorf("GET %s: Content-Type %q, want image/svg+xml", path, ct)
+		}
+		if !strings.HasPrefix(r.Body, "<svg ") || !strings.Contains(r.Body, `role="img"`) {
+			t.Errorf("GET %s: body does not start with an <svg role=img>: %.100s", path, r.Body)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, diagram.StyleHash()) || strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s: CSP %q, want only the diagram's style allowed", path, csp)
+		}
+		etag := r.Header.Get("ETag")
+		if etag == "" {
+			t.Fatalf("GET %s: no ETag", path)
+		}
+		if again := get(t, srv, path, "If-None-Match", etag); again.Status != http.StatusNotModified {
+			t.Errorf("GET %s with its ETag: status %d, want 304", path, again.Status)
+		}
+		if again := get(t, srv, path); again.Body != r.Body || again.Header.Get("ETag") != etag {
+			t.Errorf("GET %s twice: different bytes or ETag", path)
+		}
+	}
+}
+
+func TestDiagramOfUnknownDocumentOrSectionIs404(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/docs/nope/diagram.svg", "/docs/citrix/nope/diagram.svg"} {
+		if r := get(t, srv, path); r.Status != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, r.Status)
+		}
+	}
+}
+
+func TestDocAndSectionPagesEmbedTheirDiagramInline(t *testing.T) {
+	srv := newTestServer(t)
+	for _, tc := range []struct{ path, svgURL string }{
+		{"/docs/lithnet", "/docs/lithnet/diagram.svg"},
+		{"/docs/citrix/citrix-gateway", "/docs/citrix/citrix-gateway/diagram.svg"},
+	} {
+		r := get(t, srv, tc.path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", tc.path, r.Status)
+		}
+		if !strings.Contains(r.Body, `data-testid="diagram"`) || !strings.Contains(r.Body, `<svg xmlns="http://www.w3.org/2000/svg" class="pd"`) {
+			t.Errorf("GET %s: no inline diagram", tc.path)
+		}
+		if !strings.Contains(r.Body, `href="`+tc.svgURL+`"`) {
+			t.Errorf("GET %s: no link to %s", tc.path, tc.svgURL)
+		}
+		if !strings.Contains(r.Body, `<a class="n" href="/flows?doc=`) {
+			t.Errorf("GET %s: boxes do not link to the flow listing", tc.path)
+		}
+		csp := r.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "style-src 'self' "+diagram.StyleHash()) || !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s: CSP %q, want the page policy plus the diagram style hash", tc.path, csp)
+		}
+	}
+}

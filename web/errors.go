@@ -73,6 +73,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusNotFound, nf.msg
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrInvalidFilter):
+		// ParseFlowQuery refuses these first; this is the backstop.
+		status, msg = http.StatusBadRequest, "invalid filter"
 	default:
 		status, msg = http.StatusInternalServerError, "internal server error"
 		s.log.ErrorContext(r.Context(), "request failed",

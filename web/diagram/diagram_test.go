@@ -377,6 +377,9 @@ func TestUnnamedSideIsTheSubjectNeverAnInventedHost(t *testing.T) {
 		{"", "", "Admin host", "", "Admin host", UnspecifiedDestination},
 		{"", "", "Admin host", "inbound", UnspecifiedSource, "Admin host"},
 		{"A", "B", "C", "", "A", "B"},
+		// The row's direction put the named party on its side: the other is unnamed.
+		{"Endpoint Centralサーバー/プロキシ", "", "Endpoint Centralサーバー", "outbound", "Endpoint Centralサーバー/プロキシ", UnspecifiedDestination},
+		{"", "Connector Appliance", "Connector Appliance", "inbound", UnspecifiedSource, "Connector Appliance"},
 	} {
 		s, d := endpoints(data.Flow{Source: tc.src, Destination: tc.dst, Direction: tc.dir}, tc.subject)
 		if s != tc.wantSrc || d != tc.wantDst {

@@ -158,12 +158,16 @@ func key(name string) string {
 }
 
 // endpoints returns the source and destination a flow is drawn between. A side
-// the document leaves empty is the section's subject, unless the named side is
-// the subject itself (then the other party is simply not named) or there is no
-// subject: then it is a placeholder, never an invented host.
+// the document leaves empty is the section's subject, except where that would
+// be wrong: when the named side is the subject itself (the other party is
+// simply not named), when the row gave a direction (the extractor has already
+// put the subject, or the party the row names, on the side the direction
+// implies, so the other party is not named), or when there is no subject. Then
+// it is a placeholder, never an invented host.
 func endpoints(f data.Flow, subject string) (src, dst string) {
 	src, dst = strings.TrimSpace(f.Source), strings.TrimSpace(f.Destination)
 	subject = strings.TrimSpace(subject)
+	directed := f.Direction == data.Inbound || f.Direction == data.Outbound
 	switch {
 	case src == "" && dst == "":
 		if subject == "" {
@@ -174,12 +178,12 @@ func endpoints(f data.Flow, subject string) (src, dst string) {
 		}
 		return subject, UnspecifiedDestination
 	case src == "":
-		if subject == "" || key(dst) == key(subject) {
+		if subject == "" || directed || key(dst) == key(subject) {
 			return UnspecifiedSource, dst
 		}
 		return subject, dst
 	case dst == "":
-		if subject == "" || key(src) == key(subject) {
+		if subject == "" || directed || key(src) == key(subject) {
 			return src, UnspecifiedDestination
 		}
 		return src, subject

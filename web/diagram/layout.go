@@ -652,7 +652,7 @@ func (l *layouter) placeX() {
 					dy = max(dy, math.Abs(l.elems[n].y-l.elems[id].y))
 				}
 			}
-			x += math.Round(min(96, max(32, 20+0.12*dy)))
+			x += math.Round(min(140, max(32, 24+0.22*dy)))
 		}
 		l.colX[r] = x
 		for _, id := range l.ranks[r] {

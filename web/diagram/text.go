@@ -82,8 +82,9 @@ func tokens(s string) []string {
 			}
 			out = append(out, string(r))
 			start = i + utf8.RuneLen(r)
-		case unicode.IsSpace(r) || r == '/' || r == ',' || r == '-':
-			// break after spaces, slashes, commas and hyphens
+		case unicode.IsSpace(r) || r == '/' || r == ',' || r == '-' || r == '.' || r == '_':
+			// break after spaces, slashes, commas, hyphens and the dots of
+			// host names
 			end := i + utf8.RuneLen(r)
 			out = append(out, s[start:end])
 			start = end

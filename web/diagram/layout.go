@@ -77,7 +77,25 @@ type elem struct {
 	pos         int   // index in its column
 	y           float64
 	x           float64
+	// A box's own size; with a self-loop, the box element also holds the
+	// loop's label above the box, loopH tall including the gap below it.
+	bw, bh float64
+	loop   *Edge
+	loopH  float64
 }
+
+// loopGap is the space between a self-loop's label and its box, where the loop
+// runs up from the box and back down into it.
+const loopGap = 16.0
+
+// boxRect is where a box element draws its box.
+func (e *elem) boxRect() Rect {
+	return Rect{e.x + math.Floor((e.w-e.bw)/2), e.y - e.h/2 + e.loopH, e.bw, e.bh}
+}
+
+// anchor is how far below an element's centre its arrows attach: the centre
+// of the box, for a box with a loop label above it.
+func (e *elem) anchor() float64 { return e.loopH / 2 }
 
 // Layout lays out the diagram of one section's flows. Sides of a flow the
 // document leaves empty are drawn against subject (Section.Subject).
@@ -145,7 +163,6 @@ type layouter struct {
 	colX   []float64
 	colW   []float64
 	ports  map[[2]int]float64 // (box element, neighbour element) -> y where the arrow meets the box
-	ports2 map[int]float64    // loop label element -> y where the loop returns to its box
 }
 
 // ends returns an edge's tail and head in the layout: reversed edges run from
@@ -287,22 +304,26 @@ func (l *layouter) makeElements() {
 	for i, e := range g.Edges {
 		t, h := ends(e)
 		tb := l.boxOf[l.index[t]]
+		if e.Loop { // drawn above its box, inside the box's element
+			l.elems[tb].loop = e
+			l.labels[i] = -1
+			l.chains[i] = []int{tb}
+			continue
+		}
 		lab := l.add(&elem{kind: kindLabel, edge: e, rank: 2*t.Layer + 1})
 		l.labels[i] = lab
 		l.link(tb, lab)
 		chain := []int{tb, lab}
-		if !e.Loop {
-			prev := lab
-			for r := 2*t.Layer + 2; r < 2*h.Layer; r++ {
-				d := l.add(&elem{kind: kindDummy, edge: e, rank: r})
-				l.link(prev, d)
-				chain = append(chain, d)
-				prev = d
-			}
-			hb := l.boxOf[l.index[h]]
-			l.link(prev, hb)
-			chain = append(chain, hb)
+		prev := lab
+		for r := 2*t.Layer + 2; r < 2*h.Layer; r++ {
+			d := l.add(&elem{kind: kindDummy, edge: e, rank: r})
+			l.link(prev, d)
+			chain = append(chain, d)
+			prev = d
 		}
+		hb := l.boxOf[l.index[h]]
+		l.link(prev, hb)
+		chain = append(chain, hb)
 		l.chains[i] = chain
 	}
 	// Sizes: names wrap inside a capped box; labels list ports per protocol.
@@ -312,31 +333,30 @@ func (l *layouter) makeElements() {
 			n := el.node
 			n.Lines, _ = wrap(n.Name, nodeMaxText, nodeFont, nodeMaxLines)
 			tw := maxWidth(n.Lines, nodeFont)
-			ports := max(len(el.left), len(el.right)+l.loops(el))
-			el.w = math.Ceil(tw + 2*nodePadX)
-			el.h = math.Ceil(max(float64(len(n.Lines))*nodeLineH+2*nodePadY, float64(ports+1)*portGap))
-		case kindLabel:
-			e := el.edge
-			e.Lines = labelLines(e.Groups)
-			tw := 0.0
-			for _, ln := range e.Lines {
-				tw = max(tw, lineWidth(ln))
+			ports := max(len(el.left), len(el.right))
+			el.bw = math.Ceil(tw + 2*nodePadX)
+			el.bh = math.Ceil(max(float64(len(n.Lines))*nodeLineH+2*nodePadY, float64(ports+1)*portGap))
+			el.w, el.h = el.bw, el.bh
+			if el.loop != nil {
+				lw, lh := labelSize(el.loop)
+				el.loopH = lh + loopGap
+				el.w = max(el.bw, lw)
+				el.h = el.bh + el.loopH
 			}
-			el.w = math.Ceil(tw + 2*labelPadX)
-			el.h = math.Ceil(float64(len(e.Lines))*labelLineH + 2*labelPadY)
+		case kindLabel:
+			el.w, el.h = labelSize(el.edge)
 		}
 	}
 }
 
-// loops counts the self-loops of a box: each takes a second port on its right.
-func (l *layouter) loops(el *elem) int {
-	n := 0
-	for _, r := range el.right {
-		if l.elems[r].edge.Loop {
-			n++
-		}
+// labelSize lays out an arrow's label and returns the size of its pill.
+func labelSize(e *Edge) (w, h float64) {
+	e.Lines = labelLines(e.Groups)
+	tw := 0.0
+	for _, ln := range e.Lines {
+		tw = max(tw, lineWidth(ln))
 	}
-	return n
+	return math.Ceil(tw + 2*labelPadX), math.Ceil(float64(len(e.Lines))*labelLineH + 2*labelPadY)
 }
 
 // lineWidth is the estimated width of a label line.
@@ -575,13 +595,13 @@ func (l *layouter) placeY() {
 				for _, n := range append(slices.Clone(e.left), e.right...) {
 					o := l.elems[n]
 					ww := weight(e, o)
-					s += ww * o.y
+					s += ww * (o.y + o.anchor())
 					sw += ww
 				}
 				if sw == 0 {
 					target[i], w[i] = e.y, 1e-3
 				} else {
-					target[i], w[i] = s/sw, sw
+					target[i], w[i] = s/sw-e.anchor(), sw
 				}
 				if i > 0 {
 					p := l.elems[ids[i-1]]
@@ -698,73 +718,61 @@ func (l *layouter) finish() {
 	bottom := top
 	for i, n := range g.Nodes {
 		e := l.elems[l.boxOf[i]]
-		n.Box = Rect{e.x, e.y - e.h/2, e.w, e.h}
+		n.Box = e.boxRect()
 		th := float64(len(n.Lines)) * nodeLineH
 		tw := maxWidth(n.Lines, nodeFont)
-		n.Text = Rect{e.x + (e.w-tw)/2, e.y - th/2, tw, th}
+		n.Text = Rect{n.Box.X + (n.Box.W-tw)/2, n.Box.Y + (n.Box.H-th)/2, tw, th}
 		bottom = max(bottom, n.Box.Y+n.Box.H)
 	}
 	// Ports: where each arrow meets its box, sorted by the height of the other
 	// end so arrows meeting at a box do not cross there.
 	l.ports = map[[2]int]float64{}
-	l.ports2 = map[int]float64{}
 	for i := range g.Nodes {
 		bid := l.boxOf[i]
 		b := l.elems[bid]
 		for _, side := range [][]int{b.left, b.right} {
 			type port struct {
 				other int
-				back  bool
 				y     float64
 				pos   int
 			}
 			var ps []port
 			for _, o := range side {
 				oe := l.elems[o]
-				ps = append(ps, port{other: o, y: oe.y, pos: oe.pos})
-				if oe.kind == kindLabel && oe.edge.Loop {
-					ps = append(ps, port{other: o, back: true, y: oe.y, pos: oe.pos})
-				}
+				ps = append(ps, port{other: o, y: oe.y + oe.anchor(), pos: oe.pos})
 			}
 			slices.SortStableFunc(ps, func(a, c port) int {
 				return cmp.Or(cmp.Compare(a.y, c.y), cmp.Compare(a.pos, c.pos))
 			})
-			top := b.y - b.h/2
+			box := b.boxRect()
 			for k, p := range ps {
-				py := top + b.h*float64(k+1)/float64(len(ps)+1)
-				if p.back {
-					l.ports2[p.other] = py
-				} else {
-					l.ports[[2]int{bid, p.other}] = py
-				}
+				l.ports[[2]int{bid, p.other}] = box.Y + box.H*float64(k+1)/float64(len(ps)+1)
 			}
 		}
 	}
 	// Labels and paths.
 	for i, e := range g.Edges {
+		chain := l.chains[i]
+		b := l.elems[chain[0]]
+		box := b.boxRect()
+		if e.Loop {
+			// The label sits above the box; the loop runs up from the box into
+			// the label and back down into the box.
+			lw, lh := labelSize(e)
+			e.Label = Rect{b.x + math.Floor((b.w-lw)/2), b.y - b.h/2, lw, lh}
+			e.Text = Rect{e.Label.X + labelPadX, e.Label.Y + labelPadY, lw - 2*labelPadX, lh - 2*labelPadY}
+			cx := box.X + box.W/2
+			d := min(10, lw/2-4, box.W/2-4)
+			mid := e.Label.Y + lh/2
+			e.Path = []Seg{{P: Point{cx - d, box.Y}}, {P: Point{cx - d, mid}}, {P: Point{cx + d, mid}}, {P: Point{cx + d, box.Y}}}
+			continue
+		}
 		le := l.elems[l.labels[i]]
 		e.Label = Rect{le.x, le.y - le.h/2, le.w, le.h}
 		e.Text = Rect{le.x + labelPadX, le.y - le.h/2 + labelPadY, le.w - 2*labelPadX, le.h - 2*labelPadY}
 		bottom = max(bottom, e.Label.Y+e.Label.H)
-		chain := l.chains[i]
-		b := l.elems[chain[0]]
 		right := l.colX[b.rank] + l.colW[b.rank]
-		if e.Loop {
-			out := l.ports[[2]int{chain[0], chain[1]}]
-			back := l.ports2[chain[1]]
-			e.Path = []Seg{{P: Point{b.x + b.w, out}}}
-			e.Path = hline(e.Path, right)
-			// Out to the label and back, turning at the label column's edge so
-			// the curves stay in the gap.
-			left := l.colX[le.rank]
-			e.Path = append(e.Path, Seg{P: Point{left, le.y}, Curve: true})
-			e.Path = hline(e.Path, le.x)
-			e.Path = hline(e.Path, left)
-			e.Path = append(e.Path, Seg{P: Point{right, back}, Curve: true})
-			e.Path = hline(e.Path, b.x+b.w)
-			continue
-		}
-		path := []Seg{{P: Point{b.x + b.w, l.ports[[2]int{chain[0], chain[1]}]}}}
+		path := []Seg{{P: Point{box.X + box.W, l.ports[[2]int{chain[0], chain[1]}]}}}
 		path = hline(path, right)
 		for k := 1; k < len(chain); k++ {
 			c := l.elems[chain[k]]
@@ -776,7 +784,7 @@ func (l *layouter) finish() {
 			if k < len(chain)-1 {
 				path = hline(path, l.colX[c.rank]+l.colW[c.rank])
 			} else {
-				path = hline(path, c.x)
+				path = hline(path, c.boxRect().X)
 			}
 		}
 		if e.Reversed {

@@ -216,8 +216,8 @@ func lex(s string) ([]token, error) {
 				continue
 			}
 		}
-		if !hasWordChar(word) {
-			continue // punctuation only, or a lone '-'
+		if word == "-" {
+			continue // a lone '-' excludes nothing
 		}
 		t.text = word
 		toks = append(toks, t)

@@ -32,6 +32,7 @@ func TestParseQuerySplitsWordsPhrasesExclusionsAndFilters(t *testing.T) {
 		{"ＴＣＰ ４４３ proto：ｕｄｐ", Query{Terms: []string{"TCP", "443"}, Filters: Filters{Protocols: []string{"UDP"}}}},
 		{"ﾌｧｲﾙ転送　通信", Query{Terms: []string{"ファイル転送", "通信"}}},
 		{"kerberos kerberos", Query{Terms: []string{"kerberos"}}},
+		{"_", Query{Terms: []string{"_"}}},
 	}
 	for _, tc := range cases {
 		got, err := ParseQuery(tc.in)

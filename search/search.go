@@ -111,13 +111,16 @@ func fuzzyApplies(q Query) bool {
 func (ix *Index) query(q Query, fields []textField, typ string) query.Query {
 	var must []query.Query
 	for _, t := range q.Terms {
+		if !hasWordChar(t) {
+			continue // punctuation ("_", "*") beside words is not searched for
+		}
 		if wq := ix.wordQuery(t, false, q.Fuzzy, fields); wq != nil {
 			must = append(must, wq)
 		}
 	}
 	if len(must) == 0 && len(q.Terms) > 0 {
-		// Only stop words ("to", "the"): look for them as written rather than
-		// match everything.
+		// Only stop words ("to", "the") or punctuation: look for them as
+		// written rather than match everything.
 		for _, t := range q.Terms {
 			must = append(must, literalQuery(t, fields))
 		}

@@ -227,6 +227,8 @@ func TestQueriesFindTheFlowAnEngineerExpectsFirst(t *testing.T) {
 		{name: "exclude a word in a service", q: "kerberos -kpasswd", first: "citrix:94", not: []string{"citrix:101"}},
 		{name: "exclude a phrase", q: `ldap -"global catalog"`, first: "citrix:99", not: []string{"citrix:35", "lithnet:12"}},
 		{name: "exclusion only", q: "-citrix doc:citrix", also: []string{"citrix:94"}, not: []string{"citrix:8"}},
+		{name: "punctuation alone matches nothing", q: "_", count: -1},
+		{name: "punctuation beside a word is ignored", q: "radius _ accounting", first: "citrix:38", count: 2},
 		// Full-width input.
 		{name: "full-width letters", q: "ｋｅｒｂｅｒｏｓ", first: "citrix:94"},
 		{name: "full-width filters", q: "proto:ＵＤＰ port:４４３", first: "citrix:135"},

@@ -73,20 +73,29 @@ func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := q.Filter()
-	f.Limit = q.Limit
-	if f.Limit == 0 {
-		f.Limit = defaultLimit
+	ts, err := s.searchText(r.Context(), q.Text, true)
+	if err != nil {
+		return err
 	}
-	f.Offset = q.Offset
-	flows, total, err := s.db.Flows(r.Context(), f)
+	if err := checkDocs(ts, docs); err != nil {
+		return err
+	}
+	f, err := s.filter(q, ts)
+	if err != nil {
+		return err
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = defaultLimit
+	}
+	flows, total, err := s.rankedFlows(r.Context(), f, ts, limit, q.Offset)
 	if err != nil {
 		return err
 	}
 	if flows == nil {
 		flows = []data.Flow{}
 	}
-	return s.json(w, r, flowsResponse{Total: total, Limit: f.Limit, Offset: f.Offset, Flows: flows})
+	return s.json(w, r, flowsResponse{Total: total, Limit: limit, Offset: q.Offset, Flows: flows})
 }
 
 func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {

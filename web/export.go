@@ -29,7 +29,32 @@ func (s *Server) handleFlowsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := q.Filter()
+	ts, err := s.searchText(r.Context(), q.Text, true)
+	if err != nil {
+		return err
+	}
+	if err := checkDocs(ts, docs); err != nil {
+		return err
+	}
+	f, err := s.filter(q, ts)
+	if err != nil {
+		return err
+	}
+	if ts.Ranked() && f.Sort != "port" {
+		// The rows /flows and the API list, in the same (rank) order.
+		flows, _, err := s.rankedFlows(r.Context(), f, ts, q.Limit, q.Offset)
+		if err != nil {
+			return err
+		}
+		return s.streamCSV(w, r, q.FileName(), func(fn func(data.Flow) error) error {
+			for _, fl := range flows {
+				if err := fn(fl); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	f.Limit, f.Offset = q.Limit, q.Offset
 	return s.streamFlowsCSV(w, r, f, q.FileName())
 }
@@ -45,6 +70,13 @@ func (s *Server) handleDocCSV(w http.ResponseWriter, r *http.Request, slug strin
 // streamFlowsCSV writes the flows matching f as CSV, after every check that could
 // fail has passed: once the first byte is out, an error can only be logged.
 func (s *Server) streamFlowsCSV(w http.ResponseWriter, r *http.Request, f store.FlowFilter, name string) error {
+	return s.streamCSV(w, r, name, func(fn func(data.Flow) error) error {
+		return s.db.EachFlow(r.Context(), f, fn)
+	})
+}
+
+// streamCSV writes the flows each yields as CSV.
+func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, each func(func(data.Flow) error) error) error {
 	etag, err := s.streamETag(r, "flows.csv")
 	if err != nil {
 		return err
@@ -58,7 +90,7 @@ func (s *Server) streamFlowsCSV(w http.ResponseWriter, r *http.Request, f store.
 		return s.streamFailed(r, err)
 	}
 	n := 0
-	err = s.db.EachFlow(r.Context(), f, func(fl data.Flow) error {
+	err = each(func(fl data.Flow) error {
 		if err := c.Write(fl); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
@@ -40,6 +41,8 @@ type flowsPageData struct {
 	Facets []facetGroup
 	Chips  []chip
 	Langs  map[string]string
+	Search *textSearch                // what q found; its Note and Fuzzy go on the page
+	Marks  map[string]search.Matches // matched words of the listed flows, by flow ID
 }
 
 // parseFlowQuery parses the request's flow filters and checks that the
@@ -85,16 +88,25 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := q.Filter()
-	f.Limit = flowsPageLimit
-	f.Offset = (q.PageNumber() - 1) * flowsPageLimit
-	flows, total, err := s.db.Flows(ctx, f)
+	ts, err := s.searchText(ctx, q.Text, false)
+	if err != nil {
+		return err
+	}
+	if err := checkDocs(ts, docs); err != nil {
+		return err
+	}
+	f, err := s.filter(q, ts)
+	if err != nil {
+		return err
+	}
+	flows, total, err := s.rankedFlows(ctx, f, ts, flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit)
 	if err != nil {
 		return err
 	}
 	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs),
-		Pages: (total + flowsPageLimit - 1) / flowsPageLimit}
-	if d.Facets, err = s.facets(ctx, q, docs); err != nil {
+		Pages: (total + flowsPageLimit - 1) / flowsPageLimit,
+		Search: ts, Marks: s.highlights(ctx, ts, flows)}
+	if d.Facets, err = s.facets(ctx, q, ts, docs); err != nil {
 		return err
 	}
 	d.Chips = chips(q, docs)
@@ -105,8 +117,8 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 // direction. Each facet is counted with its own filter left out, so that
 // choosing one document still shows the counts of the others, which toggle
 // them in (values of one filter are ORed).
-func (s *Server) facets(ctx context.Context, q FlowQuery, docs []store.DocSummary) ([]facetGroup, error) {
-	all, err := s.db.Facets(ctx, q.Filter())
+func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs []store.DocSummary) ([]facetGroup, error) {
+	all, err := s.facetCounts(ctx, q, ts)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +134,7 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, docs []store.DocSummar
 			}
 			return all.Directions, nil
 		}
-		fc, err := s.db.Facets(ctx, q.Without(key).Filter())
+		fc, err := s.facetCounts(ctx, q.Without(key), ts)
 		switch key {
 		case "doc":
 			return fc.Docs, err
@@ -170,6 +182,15 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, docs []store.DocSummar
 		}
 	}
 	return groups, nil
+}
+
+// facetCounts counts the flows q lists, its text searched as ts.
+func (s *Server) facetCounts(ctx context.Context, q FlowQuery, ts *textSearch) (store.Facets, error) {
+	f, err := s.filter(q, ts)
+	if err != nil {
+		return store.Facets{}, err
+	}
+	return s.db.Facets(ctx, f)
 }
 
 // chips lists the active filters, each with the link that removes it.

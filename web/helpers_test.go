@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
 )
@@ -105,6 +106,7 @@ var sharedDB struct {
 	once sync.Once
 	dir  string
 	db   *store.DB
+	idx  *search.Index // built from the same documents, beside the database
 	err  error
 }
 
@@ -112,6 +114,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedDB.db != nil {
 		sharedDB.db.Close()
+	}
+	if sharedDB.idx != nil {
+		sharedDB.idx.Close()
 	}
 	if sharedDB.dir != "" {
 		os.RemoveAll(sharedDB.dir)
@@ -137,6 +142,14 @@ func testDB(t testing.TB) *store.DB {
 			sharedDB.err = err
 			return
 		}
+		if err := search.Build(ctx, path+".bleve", docs); err != nil {
+			sharedDB.err = err
+			return
+		}
+		if sharedDB.idx, err = search.Open(path + ".bleve"); err != nil {
+			sharedDB.err = err
+			return
+		}
 		sharedDB.db, sharedDB.err = store.Open(ctx, path)
 	})
 	if sharedDB.err != nil {
@@ -152,7 +165,8 @@ func newTestServer(t testing.TB) *web.Server {
 
 func newTestServerLog(t testing.TB, log *slog.Logger) *web.Server {
 	t.Helper()
-	return web.New(log, testDB(t))
+	db := testDB(t)
+	return web.New(log, db, sharedDB.idx)
 }
 
 // response is a finished request's status, headers and body.

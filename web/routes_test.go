@@ -269,7 +269,7 @@ func TestResponsesAreGzipped(t *testing.T) {
 // a generic page, and the stack goes to the log only.
 func TestPanicGivesAGeneric500(t *testing.T) {
 	var logBuf bytes.Buffer
-	srv := web.New(slog.New(slog.NewJSONHandler(&logBuf, nil)), nil)
+	srv := web.New(slog.New(slog.NewJSONHandler(&logBuf, nil)), nil, nil)
 	for _, path := range []string{"/", "/api/v1/flows"} {
 		r := get(t, srv, path)
 		if r.Status != http.StatusInternalServerError {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
@@ -15,16 +16,19 @@ import (
 type Server struct {
 	log    *slog.Logger
 	db     *store.DB
+	idx    *search.Index // nil: q is matched as a substring by the store
 	router http.Handler
 }
 
 // New returns the handler serving every page, export and API route of Portolan
-// from db. log receives one access-log line per request and every server error.
-func New(log *slog.Logger, db *store.DB) *Server {
+// from db, searching the q parameter of flow listings in idx (built from the
+// same documents; nil falls back to substring matching). log receives one
+// access-log line per request and every server error.
+func New(log *slog.Logger, db *store.DB, idx *search.Index) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{log: log, db: db}
+	s := &Server{log: log, db: db, idx: idx}
 	s.router = s.routes()
 	return s
 }

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
+	"github.com/portolan/portolan/store"
+)
+
+// textSearch is what the q parameter of a flow listing asks for, searched.
+type textSearch struct {
+	query  search.Query
+	ranked bool          // q had text: the listing comes in rank order
+	res    search.Result // the hits, best first
+	// Note says, safe to show, why q was searched as plain words; "" if it was
+	// read as written.
+	Note  string
+	Fuzzy bool // nothing matched as typed: these are the typo fallback's hits
+}
+
+// Ranked reports whether the listing is in rank order.
+func (ts *textSearch) Ranked() bool { return ts.ranked }
+
+// searchText reads q's text (search.ParseQuery) and searches the index for its
+// words. With strict (the API and CSV), a query that cannot be read as written
+// is a 400 naming the problem; otherwise (the page) it is searched as plain
+// words and Note says why. Without an index (tests, or a server started
+// without one) the text is matched as a substring, as before search existed.
+func (s *Server) searchText(ctx context.Context, text string, strict bool) (*textSearch, error) {
+	ts := &textSearch{}
+	if text == "" {
+		return ts, nil
+	}
+	q, err := search.ParseQuery(text)
+	if err != nil {
+		var se *search.SyntaxError
+		if !errors.As(err, &se) {
+			return nil, err
+		}
+		if strict {
+			return nil, badRequest("q: %s", se.Msg)
+		}
+		ts.Note = "Could not read the search as written (" + se.Msg + "), so it was searched as plain words."
+	}
+	ts.query = q
+	if !q.HasText() || s.idx == nil {
+		return ts, nil
+	}
+	if ts.res, err = s.idx.Search(ctx, q, 0); err != nil {
+		return nil, err
+	}
+	ts.ranked = true
+	ts.Fuzzy = ts.res.Fuzzy
+	return ts, nil
+}
+
+// filter is the store filter of q with its text searched: the URL's filters and
+// those written in q (proto:udp, port:443, ...) merged, values of one filter
+// ORed as a repeated URL parameter is, and the search hits as IDs. A filter in q
+// thus lists exactly what the same URL parameter lists.
+func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
+	f := q.Filter()
+	if q.Text == "" {
+		return f, nil
+	}
+	qf := ts.query.Filters
+	f.Text = ""
+	if s.idx == nil {
+		f.Text = textOf(ts.query)
+	}
+	union := func(a, b []string) []string {
+		out := slices.Clone(a)
+		for _, v := range b {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	f.Docs = union(f.Docs, qf.Docs)
+	f.Sections = union(f.Sections, qf.Sections)
+	f.Protocols = union(f.Protocols, qf.Protocols)
+	for _, r := range qf.Ports {
+		if !slices.Contains(f.Ports, r) {
+			f.Ports = append(f.Ports, r)
+		}
+	}
+	f.Requirements = union(f.Requirements, noneToEmpty(qf.Req))
+	f.Directions = union(f.Directions, noneToEmpty(qf.Dir))
+	for _, p := range []struct {
+		name     string
+		dst      *string
+		fromText string
+	}{{"src", &f.Source, qf.Src}, {"dst", &f.Destination, qf.Dst}} {
+		if p.fromText == "" {
+			continue
+		}
+		if *p.dst != "" && *p.dst != p.fromText {
+			return f, badRequest("%s: given in the URL (%q) and in the search (%q); give it once", p.name, *p.dst, p.fromText)
+		}
+		*p.dst = p.fromText
+	}
+	if ts.ranked {
+		f.IDs = ts.res.IDs()
+	}
+	return f, nil
+}
+
+// textOf is the words of a query joined, for the substring stand-in used when
+// there is no index.
+func textOf(q search.Query) string {
+	return strings.Join(append(slices.Clone(q.Terms), q.Phrases...), " ")
+}
+
+// checkDocs answers 400 for a doc: in the search naming no document, as the URL's
+// doc= does.
+func checkDocs(ts *textSearch, docs []store.DocSummary) error {
+	for _, d := range ts.query.Filters.Docs {
+		if !slices.ContainsFunc(docs, func(s store.DocSummary) bool { return s.Slug == d }) {
+			return badRequest("doc: there is no document %q", d)
+		}
+	}
+	return nil
+}
+
+// rankedFlows returns one page (limit 0: all) of the flows f matches and how
+// many match in all: in rank order when the text was searched and no other
+// order was asked for, else in the store's order.
+func (s *Server) rankedFlows(ctx context.Context, f store.FlowFilter, ts *textSearch, limit, offset int) ([]data.Flow, int, error) {
+	if !ts.ranked || f.Sort == "port" {
+		f.Limit, f.Offset = limit, offset
+		return s.db.Flows(ctx, f)
+	}
+	ids := f.IDs
+	rest := f
+	rest.IDs, rest.Sort = nil, ""
+	if !isZeroFilter(rest) {
+		// Other filters apply too: keep the hits the store also selects.
+		keep := map[string]bool{}
+		if err := s.db.EachFlow(ctx, f, func(fl data.Flow) error {
+			keep[fl.ID] = true
+			return nil
+		}); err != nil {
+			return nil, 0, err
+		}
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !keep[id] })
+	}
+	total := len(ids)
+	lo := min(offset, total)
+	hi := total
+	if limit > 0 {
+		hi = min(lo+limit, total)
+	}
+	page := ids[lo:hi]
+	if len(page) == 0 {
+		return []data.Flow{}, total, nil
+	}
+	rows, _, err := s.db.Flows(ctx, store.FlowFilter{IDs: page})
+	if err != nil {
+		return nil, 0, err
+	}
+	at := make(map[string]int, len(page))
+	for i, id := range page {
+		at[id] = i
+	}
+	slices.SortFunc(rows, func(a, b data.Flow) int { return at[a.ID] - at[b.ID] })
+	return rows, total, nil
+}
+
+func isZeroFilter(f store.FlowFilter) bool {
+	return len(f.Docs) == 0 && len(f.Sections) == 0 && len(f.Protocols) == 0 && len(f.Ports) == 0 &&
+		f.Source == "" && f.Destination == "" && f.Text == "" && len(f.Requirements) == 0 &&
+		len(f.Directions) == 0 && f.IDs == nil
+}
+
+// highlights returns what the search matched in each of flows, for marking.
+func (s *Server) highlights(ctx context.Context, ts *textSearch, flows []data.Flow) map[string]search.Matches {
+	if !ts.ranked || len(flows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(flows))
+	for i, f := range flows {
+		ids[i] = f.ID
+	}
+	q := ts.query
+	q.Fuzzy = ts.Fuzzy
+	m, err := s.idx.Highlight(ctx, q, ids)
+	if err != nil {
+		// Marks are a nicety; the listing stands without them.
+		s.log.WarnContext(ctx, "highlight", "err", err)
+		return nil
+	}
+	return m
+}

@@ -41,7 +41,7 @@ type flowsPageData struct {
 	Facets []facetGroup
 	Chips  []chip
 	Langs  map[string]string
-	Search *textSearch                // what q found; its Note and Fuzzy go on the page
+	Search *textSearch               // what q found; its Note and Fuzzy go on the page
 	Marks  map[string]search.Matches // matched words of the listed flows, by flow ID
 }
 
@@ -104,7 +104,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs),
-		Pages: (total + flowsPageLimit - 1) / flowsPageLimit,
+		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
 	if d.Facets, err = s.facets(ctx, q, ts, docs); err != nil {
 		return err

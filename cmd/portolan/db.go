@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
@@ -90,7 +91,7 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 	want := data.DatasetVersion(docs)
 	if have == want {
 		log.Debug("database up to date", "db", path, "dataset", want)
-		return nil
+		return ensureIndex(ctx, log, path, docs)
 	}
 	log.Info("building database from the embedded documents", "db", path, "dataset", want, "previous", have)
 	start := time.Now()
@@ -98,5 +99,35 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		return err
 	}
 	log.Info("database built", "db", path, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
+	return buildIndex(ctx, log, path, docs)
+}
+
+// indexPath is where the search index of the database at dbPath lives: a
+// directory beside it.
+func indexPath(dbPath string) string { return dbPath + ".bleve" }
+
+// ensureIndex builds the search index of the database at dbPath, which holds
+// docs, unless there is one of the same dataset built with this binary's
+// mapping.
+func ensureIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
+	have, err := search.DatasetVersionAt(indexPath(dbPath))
+	if err != nil {
+		return err
+	}
+	if have == data.DatasetVersion(docs) {
+		log.Debug("search index up to date", "index", indexPath(dbPath))
+		return nil
+	}
+	return buildIndex(ctx, log, dbPath, docs)
+}
+
+// buildIndex builds the search index of docs beside the database at dbPath,
+// after the database: each is swapped into place whole.
+func buildIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
+	start := time.Now()
+	if err := search.Build(ctx, indexPath(dbPath), docs); err != nil {
+		return err
+	}
+	log.Info("search index built", "index", indexPath(dbPath), "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }

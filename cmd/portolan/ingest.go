@@ -7,11 +7,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
 // runIngest is `portolan ingest [-db PATH] [FILE ...]`: it (re)builds the database
-// from the embedded documents plus each FILE and prints what it read from each.
+// and its search index (PATH.bleve) from the embedded documents plus each FILE
+// and prints what it read from each.
 // Nothing is written unless every document was read: a bad FILE leaves the
 // existing database byte for byte as it was.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,10 +29,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := store.Ingest(ctx, *dbPath, docs); err != nil {
 		return err
 	}
+	if err := search.Build(ctx, indexPath(*dbPath), docs); err != nil {
+		return err
+	}
 	if err := printCounts(stdout, docs); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s)\n", *dbPath, data.DatasetVersion(docs))
+	_, err = fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
 	return err
 }
 

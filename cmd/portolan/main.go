@@ -28,12 +28,13 @@ const usage = `Portolan: the network flows vendor documents ask you to open, sea
 
 Usage:
   portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
-        serve the explorer; builds the database on first start and rebuilds it
-        when the embedded documents change
+        serve the explorer; builds the database and its search index
+        (portolan.db.bleve) on first start and rebuilds them when the embedded
+        documents change
   portolan ingest [-db portolan.db] [FILE ...]
-        build the database from the embedded documents plus each FILE (its
-        metadata is read from FILE's name with .json, if present) and print what
-        was read; flags go before the files
+        build the database and its search index from the embedded documents
+        plus each FILE (its metadata is read from FILE's name with .json, if
+        present) and print what was read; flags go before the files
   portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
         print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
         database first if it is missing

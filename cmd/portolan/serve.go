@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
 )
@@ -56,13 +57,18 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	idx, err := search.Open(indexPath(*dbPath))
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           web.New(log, db),
+		Handler:           web.New(log, db, idx),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

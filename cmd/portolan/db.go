@@ -93,6 +93,21 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		log.Debug("database up to date", "db", path, "dataset", want)
 		return ensureIndex(ctx, log, path, docs)
 	}
+	if have != "" {
+		// A database built by `portolan ingest FILE ...` holds the embedded
+		// documents and extra ones: keep it while the embedded part is current.
+		all, current, err := embeddedCurrent(ctx, path, docs)
+		if err != nil {
+			return err
+		}
+		if current {
+			log.Info("database holds the embedded documents, current, and extra ones; keeping it", "db", path, "documents", len(all))
+			return ensureIndex(ctx, log, path, all)
+		}
+		if len(all) > len(docs) {
+			log.Warn("rebuilding from the embedded documents drops the extra documents; run portolan ingest with them again", "db", path)
+		}
+	}
 	log.Info("building database from the embedded documents", "db", path, "dataset", want, "previous", have)
 	start := time.Now()
 	if err := store.Ingest(ctx, path, docs); err != nil {
@@ -130,4 +145,41 @@ func buildIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []dat
 	}
 	log.Info("search index built", "index", indexPath(dbPath), "duration", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// embeddedCurrent reports whether the database at path was built by this
+// extractor and holds every embedded document with the same text, and returns all
+// the documents it holds (the embedded ones and any extra ones), read back from it.
+func embeddedCurrent(ctx context.Context, path string, embedded []data.Document) ([]data.Document, bool, error) {
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer db.Close()
+	if v, err := db.ExtractorVersion(ctx); err != nil || v != data.ExtractorVersion {
+		return nil, false, nil
+	}
+	sums, err := db.Documents(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	checksum := make(map[string]string, len(sums))
+	for _, d := range sums {
+		checksum[d.Slug] = d.Checksum
+	}
+	current := true
+	for _, d := range embedded {
+		if checksum[d.Slug] != d.Checksum {
+			current = false
+		}
+	}
+	all := make([]data.Document, 0, len(sums))
+	for _, s := range sums {
+		d, err := db.Document(ctx, s.Slug)
+		if err != nil {
+			return nil, false, err
+		}
+		all = append(all, d)
+	}
+	return all, current, nil
 }

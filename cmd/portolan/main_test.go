@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
 )
 
 // portolan runs the command line in args and returns what it wrote.
@@ -421,12 +422,12 @@ func TestServeBuildsDatabaseAnswersHealthzAndShutsDownOnCancel(t *testing.T) {
 
 func TestServeRebuildsStaleDatabaseOnly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
-	// A database holding another dataset: the embedded documents plus an extra one.
-	extra := filepath.Join(t.TempDir(), "acme.txt")
-	if err := os.WriteFile(extra, []byte(strings.Replace(badDocument, "70000", "8443", 1)), 0o644); err != nil {
+	// A database built from an older text of one embedded document.
+	stale := embeddedDocs(t)
+	stale[0].Checksum = "older text"
+	if err := store.Ingest(t.Context(), db, stale); err != nil {
 		t.Fatal(err)
 	}
-	mustPortolan(t, "ingest", "-db", db, extra)
 
 	log := discardLogger()
 	if err := ensureDatabase(t.Context(), log, db, false); err != nil {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/portolan/portolan/data"
@@ -22,7 +24,9 @@ type FlowCSV struct {
 // utf8BOM makes Excel read the file as UTF-8 instead of the system code page.
 const utf8BOM = "\ufeff"
 
-// FlowCSVHeader returns the header row written by NewFlowCSV, one name per column.
+// FlowCSVHeader returns the header row written by NewFlowCSV, one name per
+// column. The web exports write it in the UI language (csvHeader); these English
+// names are also the columns' message keys, "csv.flow.<name>".
 func FlowCSVHeader() []string {
 	return []string{
 		"document",
@@ -46,13 +50,19 @@ func FlowCSVHeader() []string {
 // is put in front of each flow's path to make the link column a deep link; empty
 // leaves the path alone.
 func NewFlowCSV(w io.Writer, baseURL string) (*FlowCSV, error) {
+	return newFlowCSV(w, baseURL, FlowCSVHeader())
+}
+
+// newFlowCSV is NewFlowCSV with the header row given, one name per column of
+// FlowCSVHeader.
+func newFlowCSV(w io.Writer, baseURL string, header []string) (*FlowCSV, error) {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return nil, err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	c := &FlowCSV{w: cw, baseURL: strings.TrimRight(baseURL, "/")}
-	if err := c.writeRow(FlowCSVHeader()); err != nil {
+	if err := c.writeRow(slices.Clone(header)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -117,4 +127,14 @@ func neutralise(cell string) string {
 		return "'" + cell
 	}
 	return cell
+}
+
+// csvHeader names columns in the UI language: each name is looked up as the
+// message kind+"."+name ("csv.flow.purpose_en"); English keeps the names.
+func csvHeader(ctx context.Context, kind string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = t(ctx, kind+"."+n)
+	}
+	return out
 }

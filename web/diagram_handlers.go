@@ -108,14 +108,15 @@ func diagramFigure(g *diagram.Graph, id, lang, svgURL string, open bool) templ.C
 		if open {
 			b.WriteString(" open")
 		}
-		b.WriteString("><summary>Diagram: " + plural(len(g.Nodes), "endpoint") + ", " +
-			plural(len(g.Edges), "connection") + "</summary>\n")
+		b.WriteString("><summary>" + templ.EscapeString(t(ctx, "diagram.summary",
+			t(ctx, "count.endpoints", len(g.Nodes)), t(ctx, "count.connections", len(g.Edges)))) + "</summary>\n")
 		b.WriteString(`<div class="pd-scroll">`)
 		if err := g.SVG(&b, diagram.Options{IDPrefix: id, Lang: lang}); err != nil {
 			return err
 		}
-		b.WriteString(`</div><p class="pd-links">Boxes and arrows link to their flows. <a href="` +
-			templ.EscapeString(svgURL) + `">Diagram as SVG</a></p></details>` + "\n")
+		b.WriteString(`</div><p class="pd-links">` + templ.EscapeString(t(ctx, "diagram.links_note")) +
+			` <a href="` + templ.EscapeString(svgURL) + `">` + templ.EscapeString(t(ctx, "diagram.as_svg")) +
+			`</a></p></details>` + "\n")
 		_, err := w.Write(b.Bytes())
 		return err
 	})

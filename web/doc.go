@@ -3,7 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -63,6 +66,36 @@ func hostsBySection(hosts []data.Host) map[string][]data.Host {
 // docLangs is the lang map for tables showing flows of one document.
 func docLangs(doc data.Document) map[string]string {
 	return map[string]string{doc.Slug: doc.Language}
+}
+
+// requirementMark is a symbol a document marks requirements with (● 〇 △)
+// and the requirement Portolan reads it as.
+type requirementMark struct {
+	Mark        string
+	Requirement string
+}
+
+// requirementMarks lists the symbols a document's requirement column uses, in
+// the order of the requirements (required first); words such as "Required"
+// need no legend and are left out.
+func requirementMarks(doc data.Document) []requirementMark {
+	var out []requirementMark
+	for _, sec := range doc.Sections {
+		for _, f := range sec.Flows {
+			raw := strings.TrimSpace(f.RequirementRaw)
+			if f.Requirement == "" || utf8.RuneCountInString(raw) != 1 || unicode.IsLetter([]rune(raw)[0]) {
+				continue
+			}
+			m := requirementMark{Mark: raw, Requirement: f.Requirement}
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b requirementMark) int {
+		return slices.Index(requirementValues, a.Requirement) - slices.Index(requirementValues, b.Requirement)
+	})
+	return out
 }
 
 func flowCount(doc data.Document) int {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -14,29 +15,41 @@ import (
 	"github.com/portolan/portolan/store"
 )
 
+// userMessage is a message safe to show the user, kept as its format and
+// arguments so that it can be shown in the user's language: the format is the
+// message's key in the catalogue (web/i18n), and Error gives the English.
+type userMessage struct {
+	format string
+	args   []any
+}
+
+func (m userMessage) Error() string { return fmt.Sprintf(m.format, m.args...) }
+
+// in returns the message in the language of ctx's request.
+func (m userMessage) in(ctx context.Context) string { return t(ctx, m.format, m.args...) }
+
 // badRequestError is an error whose message is safe to show the user: it names
 // the parameter at fault and what was wrong with it.
 type badRequestError struct {
-	msg string
+	userMessage
 }
 
-func (e *badRequestError) Error() string { return e.msg }
-
-// badRequest returns an error answered with 400 and the given message.
+// badRequest returns an error answered with 400 and the given message. The
+// format must be in the catalogue (the key-check test finds every call); pass
+// port numbers as strings, or they are printed with digit grouping.
 func badRequest(format string, args ...any) error {
-	return &badRequestError{msg: fmt.Sprintf(format, args...)}
+	return &badRequestError{userMessage{format, args}}
 }
 
 // notFoundError is a 404 whose message says what was not found.
 type notFoundError struct {
-	msg string
+	userMessage
 }
 
-func (e *notFoundError) Error() string { return e.msg }
-
-// notFound returns an error answered with 404 and the given message.
+// notFound returns an error answered with 404 and the given message, under
+// the same rules as badRequest.
 func notFound(format string, args ...any) error {
-	return &notFoundError{msg: fmt.Sprintf(format, args...)}
+	return &notFoundError{userMessage{format, args}}
 }
 
 // handlerFunc is the shape of every Portolan handler: it writes a response or
@@ -55,29 +68,30 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 
 // error is the one place errors become responses: not found → 404, bad request →
 // 400 with its message, a cancelled request → nothing, anything else → 500 with a
-// generic message, logged once with the request ID. API paths answer JSON.
+// generic message, logged once with the request ID. API paths answer JSON in
+// English; pages answer in the request's language.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) || errors.Is(r.Context().Err(), context.Canceled) {
 		return
 	}
 	var (
 		status int
-		msg    string
+		msg    userMessage
 		bad    *badRequestError
 		nf     *notFoundError
 	)
 	switch {
 	case errors.As(err, &bad):
-		status, msg = http.StatusBadRequest, bad.msg
+		status, msg = http.StatusBadRequest, bad.userMessage
 	case errors.As(err, &nf):
-		status, msg = http.StatusNotFound, nf.msg
+		status, msg = http.StatusNotFound, nf.userMessage
 	case errors.Is(err, store.ErrNotFound):
-		status, msg = http.StatusNotFound, "not found"
+		status, msg = http.StatusNotFound, userMessage{format: "not found"}
 	case errors.Is(err, store.ErrInvalidFilter):
 		// ParseFlowQuery refuses these first; this is the backstop.
-		status, msg = http.StatusBadRequest, "invalid filter"
+		status, msg = http.StatusBadRequest, userMessage{format: "invalid filter"}
 	default:
-		status, msg = http.StatusInternalServerError, "internal server error"
+		status, msg = http.StatusInternalServerError, userMessage{format: "internal server error"}
 		s.log.ErrorContext(r.Context(), "request failed",
 			"method", r.Method, "path", r.URL.Path,
 			"request_id", middleware.GetReqID(r.Context()), "err", err)
@@ -85,20 +99,25 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, status, msg)
 }
 
-// writeError answers with status and msg as JSON on API paths and as an HTML
-// page elsewhere.
-func writeError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+// writeError answers with status and msg as JSON in English on API paths and
+// as an HTML page in the request's language elsewhere.
+func writeError(w http.ResponseWriter, r *http.Request, status int, m userMessage) {
 	h := w.Header()
 	h.Del("ETag")
 	h.Del("Content-Disposition")
 	h.Set("Cache-Control", "no-store")
-	var buf bytes.Buffer
+	var (
+		buf bytes.Buffer
+		msg string
+	)
 	if isAPI(r) {
 		h.Set("Content-Type", "application/json; charset=utf-8")
+		msg = m.Error()
 		_ = json.NewEncoder(&buf).Encode(map[string]string{"error": msg})
 	} else {
 		h.Set("Content-Type", "text/html; charset=utf-8")
-		p := errorPageData{Status: status, Title: http.StatusText(status), Message: msg,
+		msg = m.in(r.Context())
+		p := errorPageData{Status: status, Message: msg,
 			RequestID: middleware.GetReqID(r.Context())}
 		if err := errorPage(p).Render(r.Context(), &buf); err != nil {
 			buf.Reset()
@@ -108,6 +127,16 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, msg string) 
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// statusTitle is the heading of an error page: the status's name in the UI
+// language.
+func statusTitle(ctx context.Context, status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed:
+		return t(ctx, "status."+strconv.Itoa(status))
+	}
+	return t(ctx, "status.500")
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -85,7 +85,7 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 		return nil
 	}
 	setCSVHeaders(w, name)
-	c, err := NewFlowCSV(w, baseURL(r))
+	c, err := newFlowCSV(w, baseURL(r), csvHeader(r.Context(), "csv.flow", FlowCSVHeader()))
 	if err != nil {
 		return s.streamFailed(r, err)
 	}
@@ -136,7 +136,8 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// hostCSVHeader is the header row of /hosts.csv.
+// hostCSVHeader is the header row of /hosts.csv in English; the names are the
+// columns' message keys too ("csv.host.<name>").
 var hostCSVHeader = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
 
 // handleHostsCSV serves /hosts.csv: the hosts /hosts would list, with the same
@@ -162,13 +163,15 @@ func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	setCSVHeaders(w, q.FileName())
-	if err := writeHostsCSV(w, hosts, baseURL(r)); err != nil {
+	if err := writeHostsCSV(w, hosts, baseURL(r), csvHeader(r.Context(), "csv.host", hostCSVHeader)); err != nil {
 		return s.streamFailed(r, err)
 	}
 	return nil
 }
 
-func writeHostsCSV(w io.Writer, hosts []data.Host, base string) error {
+// writeHostsCSV writes hosts as CSV under header, the names of hostCSVHeader
+// in the UI language.
+func writeHostsCSV(w io.Writer, hosts []data.Host, base string, header []string) error {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return err
 	}
@@ -181,7 +184,7 @@ func writeHostsCSV(w io.Writer, hosts []data.Host, base string) error {
 		}
 		return cw.Write(row)
 	}
-	if err := write(hostCSVHeader...); err != nil {
+	if err := write(header...); err != nil {
 		return err
 	}
 	for _, h := range hosts {

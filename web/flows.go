@@ -21,15 +21,17 @@ type facetItem struct {
 	URL    string
 }
 
+// facetGroup is one facet; its title is the message "facet."+Key.
 type facetGroup struct {
 	Key   string // the query parameter: "doc", "proto", "req", "dir"
-	Title string
 	Items []facetItem
 }
 
-// chip is an active filter with the link that removes it.
+// chip is an active filter with the link that removes it; its label is the
+// message "chip."+Key with Value.
 type chip struct {
-	Label  string
+	Key    string // the query parameter: "q", "doc", "port", ...
+	Value  string // as the user gave it
 	Remove string
 }
 
@@ -149,12 +151,7 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 	for _, d := range docs {
 		vendor[d.Slug] = d.Vendor
 	}
-	groups := []facetGroup{
-		{Key: "doc", Title: "Document"},
-		{Key: "proto", Title: "Protocol"},
-		{Key: "req", Title: "Requirement"},
-		{Key: "dir", Title: "Direction"},
-	}
+	groups := []facetGroup{{Key: "doc"}, {Key: "proto"}, {Key: "req"}, {Key: "dir"}}
 	for i := range groups {
 		g := &groups[i]
 		counts, err := count(g.Key)
@@ -164,11 +161,8 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 		for _, c := range counts {
 			v := normalise(g.Key, c.Value)
 			label := v
-			switch {
-			case g.Key == "doc" && vendor[v] != "":
+			if g.Key == "doc" && vendor[v] != "" {
 				label = vendor[v] + " (" + v + ")"
-			case v == "none":
-				label = "not stated"
 			}
 			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count,
 				Active: q.Has(g.Key, v), URL: q.Toggle(g.Key, v).URL("/flows")})
@@ -196,37 +190,63 @@ func (s *Server) facetCounts(ctx context.Context, q FlowQuery, ts *textSearch) (
 // chips lists the active filters, each with the link that removes it.
 func chips(q FlowQuery, docs []store.DocSummary) []chip {
 	var out []chip
-	add := func(label string, without FlowQuery) {
-		out = append(out, chip{Label: label, Remove: without.URL("/flows")})
+	add := func(key, value string, without FlowQuery) {
+		out = append(out, chip{Key: key, Value: value, Remove: without.URL("/flows")})
 	}
 	if q.Text != "" {
-		add("text: "+q.Text, q.Without("q"))
+		add("q", q.Text, q.Without("q"))
 	}
 	for _, d := range q.Docs {
-		add("document: "+d, q.Toggle("doc", d))
+		add("doc", d, q.Toggle("doc", d))
 	}
 	for _, sec := range q.Sections {
-		add("section: "+sec, q.Toggle("section", sec))
+		add("section", sec, q.Toggle("section", sec))
 	}
 	for _, p := range q.Protocols {
-		add("protocol: "+p, q.Toggle("proto", p))
+		add("proto", p, q.Toggle("proto", p))
 	}
 	if len(q.Ports) > 0 {
-		add("port: "+data.FormatPorts(q.Ports), q.Without("port"))
+		add("port", data.FormatPorts(q.Ports), q.Without("port"))
 	}
 	if q.Source != "" {
-		add("source: "+q.Source, q.Without("src"))
+		add("src", q.Source, q.Without("src"))
 	}
 	if q.Destination != "" {
-		add("destination: "+q.Destination, q.Without("dst"))
+		add("dst", q.Destination, q.Without("dst"))
 	}
 	for _, v := range q.Requirements {
-		add("requirement: "+v, q.Toggle("req", v))
+		add("req", v, q.Toggle("req", v))
 	}
 	for _, v := range q.Directions {
-		add("direction: "+v, q.Toggle("dir", v))
+		add("dir", v, q.Toggle("dir", v))
 	}
 	return out
+}
+
+// chipLabel names an active filter in the UI language: "protocol: TCP",
+// "要件: 必須".
+func chipLabel(ctx context.Context, c chip) string {
+	v := c.Value
+	switch c.Key {
+	case "req":
+		v = reqLabel(ctx, v)
+	case "dir":
+		v = dirLabel(ctx, v)
+	}
+	return t(ctx, "chip."+c.Key, v)
+}
+
+// facetLabel names a facet's value in the UI language.
+func facetLabel(ctx context.Context, key string, it facetItem) string {
+	switch {
+	case key == "req":
+		return reqLabel(ctx, it.Value)
+	case key == "dir":
+		return dirLabel(ctx, it.Value)
+	case it.Value == "none":
+		return t(ctx, "value.not_stated")
+	}
+	return it.Label
 }
 
 // pageLinks returns the page numbers to link to around the current one; 0

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -30,23 +31,10 @@ func lower(s string) string { return strings.ToLower(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// plural writes "1 flow" or "3 flows".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// languageName describes a document's language for the overview.
-func languageName(code string) string {
-	switch code {
-	case "en":
-		return "English"
-	case "ja":
-		return "日本語 (Japanese)"
-	case "zh":
-		return "中文 (Chinese)"
+// languageName names a document's content language in the UI language.
+func languageName(ctx context.Context, code string) string {
+	if code == "en" || code == "ja" || code == "zh" {
+		return t(ctx, "doclang."+code)
 	}
 	return code
 }

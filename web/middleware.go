@@ -67,7 +67,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				"method", r.Method, "path", r.URL.Path,
 				"request_id", middleware.GetReqID(r.Context()),
 				"panic", rec, "stack", string(debug.Stack()))
-			writeError(w, r, http.StatusInternalServerError, "internal server error")
+			writeError(w, r, http.StatusInternalServerError, userMessage{format: "internal server error"})
 		}()
 		next.ServeHTTP(w, r)
 	})

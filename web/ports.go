@@ -41,7 +41,7 @@ func (s *Server) handlePortLookup(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ports/"+pr.String(), http.StatusFound)
+	http.Redirect(w, r, withLang(r.Context(), "/ports/"+pr.String()), http.StatusFound)
 	return nil
 }
 

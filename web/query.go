@@ -256,7 +256,7 @@ func parsePortRange(s string) (data.PortRange, error) {
 		return data.PortRange{}, err
 	}
 	if b < a {
-		return data.PortRange{}, badRequest("port: range %d-%d is reversed (write %d-%d)", a, b, b, a)
+		return data.PortRange{}, badRequest("port: range %s-%s is reversed (write %s-%s)", itoa(a), itoa(b), itoa(b), itoa(a))
 	}
 	return data.PortRange{From: a, To: b}, nil
 }

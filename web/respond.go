@@ -37,7 +37,8 @@ func (s *Server) json(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // send writes a complete 200 response with an ETag derived from the dataset
-// version and the body, answering 304 when the client already has it.
+// version, the UI language and the body, answering 304 when the client already
+// has it.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) error {
 	version, err := s.db.DatasetVersion(r.Context())
 	if err != nil {
@@ -45,6 +46,8 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string
 	}
 	h := sha256.New()
 	h.Write([]byte(version))
+	h.Write([]byte{0})
+	h.Write([]byte(uiLang(r.Context())))
 	h.Write([]byte{0})
 	h.Write(body)
 	etag := `W/"` + hex.EncodeToString(h.Sum(nil))[:24] + `"`
@@ -59,14 +62,15 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string
 
 // streamETag is the ETag of a streamed response, which cannot hash its body
 // before sending it: the dataset version and the request URL decide the bytes,
-// since every export is deterministic.
+// since every export is deterministic, and the UI language names the CSV
+// header row.
 func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
 	version, err := s.db.DatasetVersion(r.Context())
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	for _, p := range []string{version, kind, r.URL.Path, r.URL.RawQuery} {
+	for _, p := range []string{version, kind, uiLang(r.Context()), r.URL.Path, r.URL.RawQuery} {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}

@@ -13,6 +13,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(s.accessLog)
+	r.Use(s.localize)
 	r.Use(s.recoverer)
 	r.Use(securityHeaders)
 	r.Use(middleware.GetHead)
@@ -21,6 +22,8 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.handle(s.handleHealth))
 	r.Get("/static/{file}", s.handle(s.handleStatic))
+
+	r.Get("/lang", s.handle(s.handleLang))
 
 	r.Get("/", s.handle(s.handleOverview))
 	r.With(allowDiagramStyle).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
@@ -48,7 +51,7 @@ func (s *Server) routes() http.Handler {
 	}))
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, r, http.StatusMethodNotAllowed, "only GET and HEAD are allowed")
+		writeError(w, r, http.StatusMethodNotAllowed, userMessage{format: "only GET and HEAD are allowed"})
 	})
 	return r
 }

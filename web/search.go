@@ -44,7 +44,7 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 		if strict {
 			return nil, badRequest("q: %s", se.Msg)
 		}
-		ts.Note = "Could not read the search as written (" + se.Msg + "), so it was searched as plain words."
+		ts.Note = t(ctx, "search.note_fallback", se.Msg)
 	}
 	ts.query = q
 	if !q.HasText() || s.idx == nil {

@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -98,6 +100,21 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 	return diagramFigure(g, "dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", true)
 }
 
+// svgLink is an internal link of an inline diagram.
+var svgLink = regexp.MustCompile(`href="(/[^"]*)"`)
+
+// linksWithLang makes the internal links of an inline diagram keep a language
+// the URL chose, as every other link of the page does.
+func linksWithLang(ctx context.Context, svg []byte) []byte {
+	if !localeOf(ctx).explicit {
+		return svg
+	}
+	return svgLink.ReplaceAllFunc(svg, func(m []byte) []byte {
+		u := html.UnescapeString(string(svgLink.FindSubmatch(m)[1]))
+		return []byte(`href="` + html.EscapeString(withLang(ctx, u)) + `"`)
+	})
+}
+
 // diagramFigure writes a diagram inline (so its boxes and arrows are links)
 // in a foldable figure that scrolls sideways when the diagram is wider than the
 // page, with a link to the standalone SVG.
@@ -111,9 +128,11 @@ func diagramFigure(g *diagram.Graph, id, lang, svgURL string, open bool) templ.C
 		b.WriteString("><summary>" + templ.EscapeString(t(ctx, "diagram.summary",
 			t(ctx, "count.endpoints", len(g.Nodes)), t(ctx, "count.connections", len(g.Edges)))) + "</summary>\n")
 		b.WriteString(`<div class="pd-scroll">`)
-		if err := g.SVG(&b, diagram.Options{IDPrefix: id, Lang: lang}); err != nil {
+		var svg bytes.Buffer
+		if err := g.SVG(&svg, diagram.Options{IDPrefix: id, Lang: lang}); err != nil {
 			return err
 		}
+		b.Write(linksWithLang(ctx, svg.Bytes()))
 		b.WriteString(`</div><p class="pd-links">` + templ.EscapeString(t(ctx, "diagram.links_note")) +
 			` <a href="` + templ.EscapeString(svgURL) + `">` + templ.EscapeString(t(ctx, "diagram.as_svg")) +
 			`</a></p></details>` + "\n")

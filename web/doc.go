@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -96,6 +97,16 @@ func requirementMarks(doc data.Document) []requirementMark {
 		return slices.Index(requirementValues, a.Requirement) - slices.Index(requirementValues, b.Requirement)
 	})
 	return out
+}
+
+// sectionPageTitle is the <title> of a section's page: its heading, in
+// English when the UI is English and the heading has a gloss.
+func sectionPageTitle(ctx context.Context, doc data.Document, sec data.Section) string {
+	title := sec.Title
+	if sec.TitleEn != "" && uiLang(ctx) == "en" {
+		title = sec.TitleEn
+	}
+	return title + " · " + doc.Vendor
 }
 
 func flowCount(doc data.Document) int {

@@ -1076,7 +1076,7 @@ func sectionPage(doc data.Document, sec data.Section, hosts []data.Host) templ.C
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = layout(pageInfo{Title: sec.Title + " · " + doc.Vendor, Nav: "docs"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var46), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout(pageInfo{Title: sectionPageTitle(ctx, doc, sec), Nav: "docs"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var46), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

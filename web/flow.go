@@ -19,6 +19,7 @@ type flowPageData struct {
 	Related  []data.Flow
 	RelTotal int
 	Langs    map[string]string
+	TitlesEn map[string]string // "doc/section" -> English gloss of the section title
 }
 
 // flow loads the flow named in the URL, or a 404.
@@ -46,7 +47,7 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := flowPageData{Flow: f, Langs: langs(docs)}
+	d := flowPageData{Flow: f, Langs: langs(docs), TitlesEn: sectionGlosses(docs)}
 	for _, doc := range docs {
 		if doc.Slug == f.Doc {
 			d.Doc = doc
@@ -74,6 +75,20 @@ func langs(docs []store.DocSummary) map[string]string {
 	m := make(map[string]string, len(docs))
 	for _, d := range docs {
 		m[d.Slug] = d.Language
+	}
+	return m
+}
+
+// sectionGlosses maps "doc/section" to the English gloss of the section's
+// title, for the component column of flow tables.
+func sectionGlosses(docs []store.DocSummary) map[string]string {
+	m := map[string]string{}
+	for _, d := range docs {
+		for _, s := range d.Sections {
+			if s.TitleEn != "" {
+				m[d.Slug+"/"+s.Slug] = s.TitleEn
+			}
+		}
 	}
 	return m
 }

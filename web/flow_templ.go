@@ -1015,7 +1015,7 @@ func flowPage(d flowPageData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = flowTable(d.Related, tableOpts{ShowDoc: true, ShowSection: true, Langs: d.Langs, TestID: "related"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = flowTable(d.Related, tableOpts{ShowDoc: true, ShowSection: true, Langs: d.Langs, TestID: "related", TitlesEn: d.TitlesEn}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

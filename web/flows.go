@@ -36,15 +36,16 @@ type chip struct {
 }
 
 type flowsPageData struct {
-	Query  FlowQuery
-	Flows  []data.Flow
-	Total  int
-	Pages  int
-	Facets []facetGroup
-	Chips  []chip
-	Langs  map[string]string
-	Search *textSearch               // what q found; its Note and Fuzzy go on the page
-	Marks  map[string]search.Matches // matched words of the listed flows, by flow ID
+	Query    FlowQuery
+	Flows    []data.Flow
+	Total    int
+	Pages    int
+	Facets   []facetGroup
+	Chips    []chip
+	Langs    map[string]string
+	TitlesEn map[string]string         // "doc/section" -> English gloss of the section title
+	Search   *textSearch               // what q found; its Note and Fuzzy go on the page
+	Marks    map[string]search.Matches // matched words of the listed flows, by flow ID
 }
 
 // parseFlowQuery parses the request's flow filters and checks that the
@@ -105,7 +106,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs),
+	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs), TitlesEn: sectionGlosses(docs),
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
 	if d.Facets, err = s.facets(ctx, q, ts, docs); err != nil {

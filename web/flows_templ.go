@@ -803,7 +803,7 @@ func flowsPage(d flowsPageData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = flowTable(d.Flows, tableOpts{ShowDoc: true, ShowSection: true, Langs: d.Langs, Marks: d.Marks}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = flowTable(d.Flows, tableOpts{ShowDoc: true, ShowSection: true, Langs: d.Langs, Marks: d.Marks, TitlesEn: d.TitlesEn}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

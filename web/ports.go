@@ -17,10 +17,11 @@ type portGroup struct {
 }
 
 type portPageData struct {
-	Port   data.PortRange
-	Total  int
-	Groups []portGroup
-	Langs  map[string]string
+	Port     data.PortRange
+	Total    int
+	Groups   []portGroup
+	Langs    map[string]string
+	TitlesEn map[string]string // "doc/section" -> English gloss of the section title
 }
 
 // handlePortLookup turns the overview's port form (/ports?port=443) into the
@@ -61,7 +62,7 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := portPageData{Port: pr, Total: total, Langs: langs(docs)}
+	d := portPageData{Port: pr, Total: total, Langs: langs(docs), TitlesEn: sectionGlosses(docs)}
 	for _, doc := range docs {
 		g := portGroup{Doc: doc}
 		for _, f := range flows {

@@ -323,7 +323,7 @@ func portPage(d portPageData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = flowTable(g.Flows, tableOpts{ShowSection: true, Langs: d.Langs}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = flowTable(g.Flows, tableOpts{ShowSection: true, Langs: d.Langs, TitlesEn: d.TitlesEn}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

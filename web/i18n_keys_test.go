@@ -1,0 +1,126 @@
+package web
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/search"
+	"github.com/portolan/portolan/web/i18n"
+)
+
+// messageCalls finds the message keys the sources use as literals: t(ctx,
+// "key", ...), badRequest("format", ...), notFound("format", ...) and
+// userMessage{format: "..."}.
+var messageCalls = regexp.MustCompile(`(?:\bt\(ctx, |\bbadRequest\(|\bnotFound\(|userMessage\{format: )"((?:[^"\\]|\\.)*)"\s*[,)}]`)
+
+// TestEveryMessageKeyIsInTheCatalogue fails when the code uses a UI string
+// the English catalogue lacks (and so, by TestEveryLanguageHasEveryKey in
+// web/i18n, any catalogue): it reads the .templ and hand-written .go sources.
+func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	templs, _ := filepath.Glob("*.templ")
+	keys := map[string]string{}
+	for _, f := range append(files, templs...) {
+		if strings.HasSuffix(f, "_templ.go") || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range messageCalls.FindAllStringSubmatch(string(b), -1) {
+			k, err := strconv.Unquote(`"` + m[1] + `"`)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", f, m[0], err)
+			}
+			keys[k] = f
+		}
+	}
+	if len(keys) < 150 {
+		t.Fatalf("found %d message keys in the sources; is the pattern still right?", len(keys))
+	}
+	// Keys built from a prefix and a value.
+	add := func(prefix string, vals ...string) {
+		for _, v := range vals {
+			keys[prefix+v] = "(built)"
+		}
+	}
+	add("facet.", "doc", "proto", "req", "dir")
+	add("chip.", "q", "doc", "section", "proto", "port", "src", "dst", "req", "dir")
+	add("value.req.", data.Required, data.Recommended, data.Conditional, data.Optional)
+	add("legend.mark.", data.Required, data.Recommended, data.Conditional, data.Optional)
+	add("value.dir.", data.Inbound, data.Outbound, data.Bidirectional)
+	add("value.kind.", "fqdn", "wildcard", "url", "ip")
+	add("doclang.", "en", "ja", "zh")
+	add("status.", "400", "404", "405", "500")
+	add("csv.flow.", FlowCSVHeader()...)
+	add("csv.host.", hostCSVHeader...)
+	for k, f := range keys {
+		if !cat.Has("en", k) {
+			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)
+		}
+	}
+	for _, v := range requirementValues[:len(requirementValues)-1] {
+		if !cat.Has("en", "value.req."+v) {
+			t.Errorf("requirement %q has no label", v)
+		}
+	}
+	for _, v := range directionValues[:len(directionValues)-1] {
+		if !cat.Has("en", "value.dir."+v) {
+			t.Errorf("direction %q has no label", v)
+		}
+	}
+}
+
+// TestSearchHelpIsInStepWithTheSearchPackage: the English help on /flows is
+// the search package's own.
+func TestSearchHelpIsInStepWithTheSearchPackage(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cat.Printer(i18n.Default()).Sprintf("search.help"); got != search.Help {
+		t.Errorf("en search.help differs from search.Help:\n%s\n---\n%s", got, search.Help)
+	}
+}
+
+func TestLocalPathRefusesOtherSites(t *testing.T) {
+	for in, want := range map[string]string{
+		"/flows?doc=citrix#x":  "/flows?doc=citrix#x",
+		"/":                    "/",
+		"":                     "/",
+		"//evil.example/x":     "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"javascript:alert(1)":  "/",
+		"flows":                "/",
+		"/a\r\nSet-Cookie: x":  "/",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSetLangKeepsOtherParametersAndFragment(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/flows", "/flows?lang=ja"},
+		{"/flows?doc=a&doc=b", "/flows?doc=a&doc=b&lang=ja"},
+		{"/flows?lang=zh&port=443", "/flows?port=443&lang=ja"},
+		{"/docs/x/source?hl=3-4#L3", "/docs/x/source?hl=3-4&lang=ja#L3"},
+		{"/docs/x#f-1", "/docs/x?lang=ja#f-1"},
+	} {
+		if got := setLang(tc.in, "ja"); got != tc.want {
+			t.Errorf("setLang(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -9,7 +9,7 @@ document.addEventListener("click", function (ev) {
 	navigator.clipboard.writeText(a.href).then(function () {
 		a.classList.add("copied");
 		var old = a.getAttribute("title");
-		a.setAttribute("title", "Link copied");
+		a.setAttribute("title", a.getAttribute("data-copied") || "Link copied");
 		setTimeout(function () { a.classList.remove("copied"); a.setAttribute("title", old || ""); }, 1500);
 	}, function () { window.location.href = a.href; });
 });

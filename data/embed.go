@@ -20,7 +20,7 @@ var documents embed.FS
 
 // ExtractorVersion changes whenever the extractor's output for the same document
 // changes, so a database built by an older binary is rebuilt.
-const ExtractorVersion = "2"
+const ExtractorVersion = "3"
 
 // Embedded extracts every document shipped with the binary, ordered by slug.
 func Embedded() ([]Document, error) {

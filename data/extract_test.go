@@ -384,6 +384,11 @@ func TestEveryJapaneseRowHasAnEnglishGloss(t *testing.T) {
 			t.Errorf("citrix line %d has purpose_en %q", f.Line, f.PurposeEn)
 		}
 	}
+	for _, h := range d.Hosts {
+		if h.Group != "" && (h.GroupEn == "" || hasCJK(h.GroupEn)) {
+			t.Errorf("host %s line %d: group_en = %q for %q", h.Name, h.Line, h.GroupEn, h.Group)
+		}
+	}
 	if f := flowAt(t, d, 39); f.PurposeEn != "File transfer" {
 		t.Errorf("line 39 purpose_en = %q, want File transfer", f.PurposeEn)
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -60,6 +61,19 @@ func addGlosses(d *Document, glosses map[string]string) {
 			f.PurposeEn = gloss(glosses, f.Purpose)
 			f.DirectionEn = gloss(glosses, f.DirectionRaw)
 			f.NotesEn = glossLines(glosses, f.Notes)
+		}
+	}
+	for i := range d.Hosts {
+		h := &d.Hosts[i]
+		if h.Group == "" {
+			continue
+		}
+		var parts []string
+		for _, g := range strings.Split(h.Group, " / ") {
+			parts = append(parts, gloss(glosses, g))
+		}
+		if en := strings.Join(parts, " / "); en != h.Group && !slices.Contains(parts, "") {
+			h.GroupEn = en
 		}
 	}
 }

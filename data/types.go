@@ -81,13 +81,14 @@ func (r PortRange) Overlaps(o PortRange) bool { return r.From <= o.To && o.From 
 
 // Host is a host name, URL, wildcard or address a document says to allow.
 type Host struct {
-	Name      string      `json:"name"`              // as written: "https://*.digicert.com"
-	Kind      string      `json:"kind"`              // "fqdn", "wildcard", "url", "ip"
-	Doc       string      `json:"doc"`               // document slug
-	Section   string      `json:"section"`           // heading as written
-	SectionID string      `json:"section_id"`        // section slug
-	Group     string      `json:"group,omitempty"`   // list heading or label the host sits under
-	FlowID    string      `json:"flow_id,omitempty"` // the table row that names it, if any
+	Name      string      `json:"name"`               // as written: "https://*.digicert.com"
+	Kind      string      `json:"kind"`               // "fqdn", "wildcard", "url", "ip"
+	Doc       string      `json:"doc"`                // document slug
+	Section   string      `json:"section"`            // heading as written
+	SectionID string      `json:"section_id"`         // section slug
+	Group     string      `json:"group,omitempty"`    // list heading or label the host sits under
+	GroupEn   string      `json:"group_en,omitempty"` // English gloss of a non-English group
+	FlowID    string      `json:"flow_id,omitempty"`  // the table row that names it, if any
 	Protocols []string    `json:"protocols"`
 	Ports     []PortRange `json:"ports"`
 	Purpose   string      `json:"purpose,omitempty"`

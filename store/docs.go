@@ -175,13 +175,13 @@ func hosts(ctx context.Context, q querier, hf HostFilter) ([]data.Host, error) {
 	if hf.Text != "" {
 		pat := likePattern(hf.Text)
 		where += ` AND (h.name LIKE ? ESCAPE '\' OR h.purpose LIKE ? ESCAPE '\' OR h.grp LIKE ? ESCAPE '\'
-			OR h.section LIKE ? ESCAPE '\' OR s.title LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat, pat, pat, pat)
+			OR h.grp_en LIKE ? ESCAPE '\' OR h.section LIKE ? ESCAPE '\' OR s.title LIKE ? ESCAPE '\')`
+		args = append(args, pat, pat, pat, pat, pat, pat)
 	}
 	// A host's section title is as ingested, or its section's title when the
 	// host gave only the section's slug.
 	rows, err := q.QueryContext(ctx, `SELECT h.doc, coalesce(nullif(h.section, ''), s.title, ''), h.section_id,
-		h.name, h.kind, h.grp, h.flow_id, h.purpose, h.line, h.protocols, h.ports
+		h.name, h.kind, h.grp, h.grp_en, h.flow_id, h.purpose, h.line, h.protocols, h.ports
 		FROM hosts h JOIN documents d ON d.slug = h.doc
 		LEFT JOIN sections s ON s.doc = h.doc AND s.slug = h.section_id
 		WHERE `+where+` ORDER BY d.ordinal, h.ordinal`, args...)
@@ -193,7 +193,7 @@ func hosts(ctx context.Context, q querier, hf HostFilter) ([]data.Host, error) {
 	for rows.Next() {
 		var h data.Host
 		var protos, ports string
-		if err := rows.Scan(&h.Doc, &h.Section, &h.SectionID, &h.Name, &h.Kind, &h.Group, &h.FlowID,
+		if err := rows.Scan(&h.Doc, &h.Section, &h.SectionID, &h.Name, &h.Kind, &h.Group, &h.GroupEn, &h.FlowID,
 			&h.Purpose, &h.Line, &protos, &ports); err != nil {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ func fixture() []data.Document {
 		Sections: []data.Section{dc, web},
 		Hosts: []data.Host{
 			{Name: "*.alpha.example", Kind: "wildcard", Doc: "alpha", Section: "Web Server", SectionID: "web",
-				Group: "CDN", FlowID: "a5", Protocols: []string{"TCP"}, Ports: ports(pr(443, 443)), Purpose: "Updates", Line: 25},
+				Group: "CDN", GroupEn: "Content delivery", FlowID: "a5", Protocols: []string{"TCP"}, Ports: ports(pr(443, 443)), Purpose: "Updates", Line: 25},
 			{Name: "https://license.alpha.example/check", Kind: "url", Doc: "alpha", Protocols: []string{},
 				Ports: []data.PortRange{}, Line: 30},
 		},

@@ -165,8 +165,8 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
 		{&w.port, `INSERT INTO flow_ports (flow, ordinal, port_from, port_to) VALUES (?, ?, ?, ?)`},
 		{&w.rtree, `INSERT INTO flow_ports_rtree (id, port_from, port_to) VALUES (? << 16 | ?, ?, ?)`},
-		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, flow_id,
-			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, grp_en, flow_id,
+			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -228,7 +228,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 		if err != nil {
 			return err
 		}
-		if _, err := w.host.ExecContext(ctx, d.Slug, i+1, h.SectionID, h.Section, h.Name, h.Kind, h.Group,
+		if _, err := w.host.ExecContext(ctx, d.Slug, i+1, h.SectionID, h.Section, h.Name, h.Kind, h.Group, h.GroupEn,
 			h.FlowID, h.Purpose, h.Line, string(protos), string(ports)); err != nil {
 			return fmt.Errorf("host %q (line %d): %w", h.Name, h.Line, err)
 		}

@@ -585,3 +585,22 @@ func TestAPIDocsListsSectionsWithCounts(t *testing.T) {
 		}
 	}
 }
+
+// The Japanese list headings hosts sit under show beside their English gloss, and
+// a search in English finds them.
+func TestHostGroupsShowTheirEnglishGloss(t *testing.T) {
+	srv := newTestServer(t)
+	page := get(t, srv, "/hosts?doc=endpoint-central&lang=en").Body
+	for _, want := range []string{"Androidデバイスの場合", "For Android devices", "North America"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/hosts?doc=endpoint-central has no %q", want)
+		}
+	}
+	var res struct {
+		Hosts []data.Host `json:"hosts"`
+	}
+	getJSON(t, srv, "/api/v1/hosts?q=android+devices", &res)
+	if len(res.Hosts) != 27 || res.Hosts[0].GroupEn != "For Android devices" {
+		t.Errorf("q=android devices: %d hosts (want the 18 under Androidデバイスの場合 and the 9 of its regions), first %+v", len(res.Hosts), res.Hosts[0])
+	}
+}

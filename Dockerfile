@@ -9,7 +9,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN go build -trimpath -ldflags='-s -w' -o /out/portolan ./cmd/portolan
-# Ship a ready database so the first start does not have to build one.
+# Ship a ready database and search index so the first start does not have to build them.
 RUN /out/portolan ingest -db /out/portolan.db
 
 FROM debian:bookworm-slim
@@ -23,6 +23,7 @@ COPY --from=build /out/portolan /usr/local/bin/portolan
 # serve rebuilds the database (temporary file + rename in this directory) when it
 # is missing or stale, so the directory, not only the file, belongs to the user.
 COPY --from=build --chown=portolan:portolan /out/portolan.db /var/lib/portolan/portolan.db
+COPY --from=build --chown=portolan:portolan /out/portolan.db.bleve /var/lib/portolan/portolan.db.bleve
 USER 10001:10001
 WORKDIR /var/lib/portolan
 EXPOSE 8080

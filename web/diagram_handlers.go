@@ -32,7 +32,7 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 		return notFound("document %q lists no flows, so it has no diagram", doc.Slug)
 	}
 	var buf bytes.Buffer
-	if err := diagram.LayoutDocument(doc).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+	if err := diagram.LayoutDocumentIn(diagramLabels(r.Context()), doc).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
 		return err
 	}
 	return s.sendSVG(w, r, buf.Bytes())
@@ -53,7 +53,7 @@ func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) er
 			return notFound("section %q of %q lists no flows, so it has no diagram", slug, doc.Slug)
 		}
 		var buf bytes.Buffer
-		if err := diagram.Layout(sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+		if err := diagram.LayoutIn(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
 			return err
 		}
 		return s.sendSVG(w, r, buf.Bytes())
@@ -86,8 +86,8 @@ func docDiagram(doc data.Document) templ.Component {
 	if flowCount(doc) == 0 {
 		return templ.NopComponent
 	}
-	g := diagram.LayoutDocument(doc)
-	return diagramFigure(g, "dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", len(g.Nodes) <= 30)
+	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocumentIn(l, doc) },
+		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", 30)
 }
 
 // sectionDiagram is the diagram of one section, inline, for
@@ -96,8 +96,8 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 	if len(sec.Flows) == 0 {
 		return templ.NopComponent
 	}
-	g := diagram.Layout(sec.Title, sec.Subject, sec.Flows)
-	return diagramFigure(g, "dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", true)
+	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutIn(l, sec.Title, sec.Subject, sec.Flows) },
+		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", 0)
 }
 
 // svgLink is an internal link of an inline diagram.
@@ -117,12 +117,14 @@ func linksWithLang(ctx context.Context, svg []byte) []byte {
 
 // diagramFigure writes a diagram inline (so its boxes and arrows are links)
 // in a foldable figure that scrolls sideways when the diagram is wider than the
-// page, with a link to the standalone SVG.
-func diagramFigure(g *diagram.Graph, id, lang, svgURL string, open bool) templ.Component {
+// page, with a link to the standalone SVG. The diagram is laid out in the
+// reader's language; one with more than foldAbove boxes (if not 0) starts folded.
+func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL string, foldAbove int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		g := layout(diagramLabels(ctx))
 		var b bytes.Buffer
 		b.WriteString(`<details class="diagram" data-testid="diagram"`)
-		if open {
+		if foldAbove == 0 || len(g.Nodes) <= foldAbove {
 			b.WriteString(" open")
 		}
 		b.WriteString("><summary>" + templ.EscapeString(t(ctx, "diagram.summary",
@@ -139,4 +141,22 @@ func diagramFigure(g *diagram.Graph, id, lang, svgURL string, open bool) templ.C
 		_, err := w.Write(b.Bytes())
 		return err
 	})
+}
+
+// diagramLabels are a diagram's own words in the reader's language.
+func diagramLabels(ctx context.Context) diagram.Labels {
+	return diagram.Labels{
+		UnspecifiedSource:      t(ctx, "diagram.unspecified_source"),
+		UnspecifiedDestination: t(ctx, "diagram.unspecified_destination"),
+		PortNotStated:          t(ctx, "diagram.port_not_stated"),
+		TCP:                    t(ctx, "diagram.legend_tcp"),
+		UDP:                    t(ctx, "diagram.legend_udp"),
+		Both:                   t(ctx, "diagram.legend_both"),
+		Other:                  t(ctx, "diagram.legend_other"),
+		TitlePrefix:            t(ctx, "diagram.title", ""),
+		To:                     t(ctx, "diagram.to"),
+		Summary: func(n, e int) string {
+			return t(ctx, "diagram.desc", t(ctx, "count.endpoints", n), t(ctx, "count.connections", e))
+		},
+	}
 }

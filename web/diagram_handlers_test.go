@@ -71,3 +71,23 @@ func TestDocAndSectionPagesEmbedTheirDiagramInline(t *testing.T) {
 		}
 	}
 }
+
+// A diagram's own words (legend, placeholders, title) follow the reader's
+// language; the document's names stay as written.
+func TestDiagramWordsFollowTheUILanguage(t *testing.T) {
+	srv := newTestServer(t)
+	ja := get(t, srv, "/docs/endpoint-central?lang=ja").Body
+	for _, want := range []string{"その他・記載なし", "(送信元の記載なし)", "Endpoint Centralサーバー"} {
+		if !strings.Contains(ja, want) {
+			t.Errorf("/docs/endpoint-central?lang=ja diagram has no %q", want)
+		}
+	}
+	zh := get(t, srv, "/docs/lithnet/diagram.svg", "Accept-Language", "zh-CN").Body
+	if !strings.Contains(zh, "<title id=\"dg-t\">通信流:Ports and traffic flows</title>") || !strings.Contains(zh, "TCP 和 UDP") {
+		t.Errorf("zh diagram title or legend not in Chinese:\n%.400s", zh)
+	}
+	en := get(t, srv, "/docs/lithnet/diagram.svg").Body
+	if !strings.Contains(en, "Network flows: Ports and traffic flows") || !strings.Contains(en, "other or not stated") {
+		t.Errorf("en diagram lost its English words:\n%.400s", en)
+	}
+}

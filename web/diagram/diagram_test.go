@@ -353,7 +353,7 @@ func TestLabelListsPortsPerProtocol(t *testing.T) {
 		{"udp only", []data.Flow{flow(udp, p(16500, 16509))}, "UDP 16500–16509", "udp"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gs, class := portGroups(tc.flows)
+			gs, class := portGroups(tc.flows, "port not stated")
 			var parts []string
 			for _, g := range gs {
 				parts = append(parts, g.Text)

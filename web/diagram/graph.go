@@ -14,6 +14,7 @@ package diagram
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/portolan/portolan/data"
@@ -27,12 +28,38 @@ const (
 	UnspecifiedDestination = "(unspecified destination)"
 )
 
+// Labels are the words a diagram draws besides the document's own names: the
+// placeholders for an unnamed side, the legend, the title and the description
+// for screen readers. The web layer passes them in the reader's language.
+type Labels struct {
+	UnspecifiedSource, UnspecifiedDestination string
+	PortNotStated                             string
+	TCP, UDP, Both, Other                     string // legend entries
+	TitlePrefix                               string // "Network flows: "
+	To                                        string // " to " in the description
+	// Summary says how many boxes and arrows there are ("7 endpoints, 7 connections.").
+	Summary func(endpoints, connections int) string
+}
+
+// EnglishLabels are the labels in English, the default.
+func EnglishLabels() Labels {
+	return Labels{
+		UnspecifiedSource: UnspecifiedSource, UnspecifiedDestination: UnspecifiedDestination,
+		PortNotStated: "port not stated", TCP: "TCP", UDP: "UDP", Both: "TCP and UDP", Other: "other or not stated",
+		TitlePrefix: "Network flows: ", To: " to ",
+		Summary: func(n, e int) string {
+			return strconv.Itoa(n) + " endpoints, " + strconv.Itoa(e) + " connections."
+		},
+	}
+}
+
 // Graph is a laid-out diagram: every box, arrow and label with its position in
 // px, ready to be rendered. Tests read the geometry from here, not from the SVG.
 type Graph struct {
 	Title  string
 	Doc    string // document slug, for links
 	Scope  string // section slug for a section diagram, "" for a document overview
+	labels Labels // the diagram's own words
 	Width  float64
 	Height float64
 
@@ -193,7 +220,7 @@ func endpoints(f data.Flow, subject string) (src, dst string) {
 
 // build collects the boxes and arrows of flows, each drawn against the subject
 // subjectOf gives for it, in order of first appearance.
-func build(flows []data.Flow, subjectOf func(data.Flow) string) ([]*Node, []*Edge) {
+func build(flows []data.Flow, subjectOf func(data.Flow) string, lb Labels) ([]*Node, []*Edge) {
 	var nodes []*Node
 	byKey := map[string]*Node{}
 	node := func(name string) *Node {
@@ -201,8 +228,13 @@ func build(flows []data.Flow, subjectOf func(data.Flow) string) ([]*Node, []*Edg
 		if n, ok := byKey[k]; ok {
 			return n
 		}
-		n := &Node{Name: strings.Join(strings.Fields(name), " "),
-			Placeholder: name == UnspecifiedSource || name == UnspecifiedDestination}
+		n := &Node{Name: strings.Join(strings.Fields(name), " ")}
+		switch name {
+		case UnspecifiedSource:
+			n.Name, n.Placeholder = lb.UnspecifiedSource, true
+		case UnspecifiedDestination:
+			n.Name, n.Placeholder = lb.UnspecifiedDestination, true
+		}
 		byKey[k] = n
 		nodes = append(nodes, n)
 		return n
@@ -231,7 +263,7 @@ func build(flows []data.Flow, subjectOf func(data.Flow) string) ([]*Node, []*Edg
 		}
 	}
 	for _, e := range edges {
-		e.Groups, e.Class = portGroups(e.Flows)
+		e.Groups, e.Class = portGroups(e.Flows, lb.PortNotStated)
 	}
 	return nodes, edges
 }
@@ -252,7 +284,7 @@ func protoRank(p string) int {
 // portGroups lists the ports of flows per protocol, the way engineers write
 // them: "TCP 80, 443", "UDP 53", "TCP/UDP 88" when both share the same ports,
 // ranges with an en dash ("49152–65535"); and the stroke class of the arrow.
-func portGroups(flows []data.Flow) ([]Group, string) {
+func portGroups(flows []data.Flow, notStated string) ([]Group, string) {
 	ports := map[string][]data.PortRange{}
 	var protos []string
 	add := func(p string, rs []data.PortRange) {
@@ -303,7 +335,7 @@ func portGroups(flows []data.Flow) ([]Group, string) {
 		name := strings.Join(g.names, "/")
 		text := strings.TrimSpace(name + " " + g.ports)
 		if text == "" {
-			text = "port not stated"
+			text = notStated
 		}
 		out = append(out, Group{Class: classOf(g.names), Text: text})
 	}

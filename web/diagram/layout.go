@@ -100,17 +100,26 @@ func (e *elem) anchor() float64 { return e.loopH / 2 }
 // Layout lays out the diagram of one section's flows. Sides of a flow the
 // document leaves empty are drawn against subject (Section.Subject).
 func Layout(title, subject string, flows []data.Flow) *Graph {
+	return LayoutIn(EnglishLabels(), title, subject, flows)
+}
+
+// LayoutIn is Layout with the diagram's own words in the reader's language.
+func LayoutIn(lb Labels, title, subject string, flows []data.Flow) *Graph {
 	scope := ""
 	if len(flows) > 0 {
 		scope = flows[0].SectionID
 	}
-	return layout(title, flows, func(data.Flow) string { return subject }, scope)
+	return layout(lb, title, flows, func(data.Flow) string { return subject }, scope)
 }
 
 // LayoutDocument lays out the overview of a whole document: one box per
 // endpoint and one arrow per pair of endpoints across all its sections, each
 // flow's empty sides drawn against its own section's subject.
-func LayoutDocument(doc data.Document) *Graph {
+func LayoutDocument(doc data.Document) *Graph { return LayoutDocumentIn(EnglishLabels(), doc) }
+
+// LayoutDocumentIn is LayoutDocument with the diagram's own words in the
+// reader's language.
+func LayoutDocumentIn(lb Labels, doc data.Document) *Graph {
 	subjects := map[string]string{}
 	var flows []data.Flow
 	for _, s := range doc.Sections {
@@ -129,19 +138,19 @@ func LayoutDocument(doc data.Document) *Graph {
 	if title == "" {
 		title = doc.Product
 	}
-	g := layout(title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "")
+	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "")
 	if g.Doc == "" {
 		g.Doc = doc.Slug
 	}
 	return g
 }
 
-func layout(title string, flows []data.Flow, subjectOf func(data.Flow) string, scope string) *Graph {
-	g := &Graph{Title: title, Scope: scope}
+func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow) string, scope string) *Graph {
+	g := &Graph{Title: title, Scope: scope, labels: lb}
 	if len(flows) > 0 {
 		g.Doc = flows[0].Doc
 	}
-	g.Nodes, g.Edges = build(flows, subjectOf)
+	g.Nodes, g.Edges = build(flows, subjectOf, lb)
 	l := &layouter{g: g}
 	l.assignLayers()
 	l.makeElements()
@@ -699,7 +708,7 @@ func (l *layouter) finish() {
 	y := g.TitleBox.Y + g.TitleBox.H + 6
 	x := margin
 	for _, it := range []struct{ class, text string }{
-		{"tcp", "TCP"}, {"udp", "UDP"}, {"both", "TCP and UDP"}, {"other", "other or not stated"},
+		{"tcp", g.labels.TCP}, {"udp", g.labels.UDP}, {"both", g.labels.Both}, {"other", g.labels.Other},
 	} {
 		line := Rect{x, y + legendLineH/2, 30, 0}
 		tx := x + 36

@@ -91,7 +91,7 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 		s.printf(` lang="`, attr(o.Lang), `" xml:lang="`, attr(o.Lang), `"`)
 	}
 	s.printf(">\n")
-	s.printf(`<title id="`, p, `-t">`, text("Network flows: "+g.Title), "</title>\n")
+	s.printf(`<title id="`, p, `-t">`, text(g.labels.TitlePrefix+g.Title), "</title>\n")
 	s.printf(`<desc id="`, p, `-d">`, text(g.describe()), "</desc>\n")
 	s.printf("<style>", CSS, "</style>\n")
 	s.printf("<defs>")
@@ -119,7 +119,7 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 	// Arrows, each with its label, in one link to the flows it stands for.
 	s.printf(`<g class="edges" font-size="`, num(labelFont), "\">\n")
 	for _, e := range g.Edges {
-		s.printf(`<a href="`, attr(g.edgeHref(e)), `">`, "<title>", text(e.title()), "</title>")
+		s.printf(`<a href="`, attr(g.edgeHref(e)), `">`, "<title>", text(e.title(g.labels.PortNotStated)), "</title>")
 		d := pathData(e.Path)
 		s.printf(`<path class="hit" fill="none" stroke="none" d="`, d, `"/>`)
 		s.printf(`<path class="ln `, e.Class, `" fill="none" stroke="`, fallback[e.Class], `"`, dashAttr(e.Class), ` d="`, d,
@@ -276,7 +276,7 @@ func (g *Graph) edgeHref(e *Edge) string {
 
 // title is an arrow's tooltip: who talks to whom, the ports, and what each
 // flow is for.
-func (e *Edge) title() string {
+func (e *Edge) title(notStated string) string {
 	var b strings.Builder
 	b.WriteString(e.From.Name + " → " + e.To.Name + "\n")
 	for i, gr := range e.Groups {
@@ -294,7 +294,7 @@ func (e *Edge) title() string {
 		if p == "" {
 			continue
 		}
-		gs, _ := portGroups([]data.Flow{f})
+		gs, _ := portGroups([]data.Flow{f}, notStated)
 		var ports []string
 		for _, gr := range gs {
 			ports = append(ports, gr.Text)
@@ -321,9 +321,9 @@ func truncate(s string, n int) string {
 // words.
 func (g *Graph) describe() string {
 	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(g.Nodes)) + " endpoints, " + strconv.Itoa(len(g.Edges)) + " connections.")
+	b.WriteString(g.labels.Summary(len(g.Nodes), len(g.Edges)))
 	for _, e := range g.Edges {
-		b.WriteString(" " + e.From.Name + " to " + e.To.Name + ":")
+		b.WriteString(" " + e.From.Name + g.labels.To + e.To.Name + ":")
 		for i, gr := range e.Groups {
 			if i > 0 {
 				b.WriteString(",")

@@ -107,15 +107,7 @@ func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleAPIHosts(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
-	if err != nil {
-		return err
-	}
-	q, err := s.hostQuery(r, docs)
-	if err != nil {
-		return err
-	}
-	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	_, _, hosts, err := s.hostListing(r)
 	if err != nil {
 		return err
 	}

@@ -143,15 +143,7 @@ var hostCSVHeader = []string{"document", "section", "group", "host", "kind", "pr
 // handleHostsCSV serves /hosts.csv: the hosts /hosts would list, with the same
 // BOM, line ends and formula neutralising as the flow CSV.
 func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
-	if err != nil {
-		return err
-	}
-	q, err := s.hostQuery(r, docs)
-	if err != nil {
-		return err
-	}
-	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	_, q, hosts, err := s.hostListing(r)
 	if err != nil {
 		return err
 	}

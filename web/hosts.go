@@ -96,17 +96,24 @@ type hostsPageData struct {
 	Langs map[string]string
 }
 
-// handleHosts serves /hosts: host names, URLs and wildcards to allow.
-func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
+// hostListing reads the documents, the host query of r and the hosts it
+// selects: what /hosts, /hosts.csv and /api/v1/hosts all list.
+func (s *Server) hostListing(r *http.Request) ([]store.DocSummary, HostQuery, []data.Host, error) {
 	docs, err := s.db.Documents(r.Context())
 	if err != nil {
-		return err
+		return nil, HostQuery{}, nil, err
 	}
 	q, err := s.hostQuery(r, docs)
 	if err != nil {
-		return err
+		return nil, HostQuery{}, nil, err
 	}
 	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	return docs, q, hosts, err
+}
+
+// handleHosts serves /hosts: host names, URLs and wildcards to allow.
+func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
+	docs, q, hosts, err := s.hostListing(r)
 	if err != nil {
 		return err
 	}

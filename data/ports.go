@@ -259,3 +259,59 @@ func sortProtocols(ps []string) []string {
 // (８０２０ -> 8020, ＴＣＰ -> TCP), so a cell or a query means the same however
 // it was typed.
 func Fold(s string) string { return norm.NFKC.String(s) }
+
+// PortRangeError says why a port filter as a user typed it ("443",
+// "49152-65535") is not a port range. Callers word it for their audience.
+type PortRangeError struct {
+	Input    string // the number that is wrong, or the whole input
+	Problem  string // NotAPort, OutOfRange or Reversed
+	From, To int    // the range, when Reversed
+}
+
+// Problems a PortRangeError names.
+const (
+	NotAPort   = "not a port number"
+	OutOfRange = "out of range"
+	Reversed   = "reversed"
+)
+
+func (e *PortRangeError) Error() string {
+	if e.Problem == Reversed {
+		return fmt.Sprintf("port range %d-%d is reversed", e.From, e.To)
+	}
+	return fmt.Sprintf("port %q is %s", e.Input, e.Problem)
+}
+
+// ParsePortRange parses a port filter as a user types it: "443" or
+// "49152-65535", space around the numbers ignored and full-width digits folded.
+// It is the one parser of port filters, for the URL and for the search syntax.
+func ParsePortRange(s string) (PortRange, error) {
+	from, to, isRange := strings.Cut(strings.TrimSpace(Fold(s)), "-")
+	a, err := parseTypedPort(from)
+	if err != nil {
+		return PortRange{}, err
+	}
+	if !isRange {
+		return PortRange{a, a}, nil
+	}
+	b, err := parseTypedPort(to)
+	if err != nil {
+		return PortRange{}, err
+	}
+	if b < a {
+		return PortRange{}, &PortRangeError{Input: s, Problem: Reversed, From: a, To: b}
+	}
+	return PortRange{a, b}, nil
+}
+
+func parseTypedPort(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 5 || strings.Trim(s, "0123456789") != "" {
+		return 0, &PortRangeError{Input: s, Problem: NotAPort}
+	}
+	if _, err := portNumber(s); err != nil {
+		return 0, &PortRangeError{Input: s, Problem: OutOfRange}
+	}
+	n, _ := strconv.Atoi(s)
+	return n, nil
+}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -127,4 +128,28 @@ func FuzzParsePorts(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParsePortRangeReadsAFilterAsTyped(t *testing.T) {
+	tests := []struct {
+		in, want, problem string
+	}{
+		{"443", "443", ""},
+		{" 49152-65535 ", "49152-65535", ""},
+		{"８０２０－８０３２", "8020-8032", ""},
+		{"99999", "", OutOfRange},
+		{"90-80", "", Reversed},
+		{"http", "", NotAPort},
+		{"", "", NotAPort},
+	}
+	for _, tt := range tests {
+		r, err := ParsePortRange(tt.in)
+		var pe *PortRangeError
+		switch {
+		case tt.problem == "" && (err != nil || r.String() != tt.want):
+			t.Errorf("ParsePortRange(%q) = %v, %v; want %s", tt.in, r, err, tt.want)
+		case tt.problem != "" && (!errors.As(err, &pe) || pe.Problem != tt.problem):
+			t.Errorf("ParsePortRange(%q) error = %v; want %s", tt.in, err, tt.problem)
+		}
+	}
 }

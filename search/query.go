@@ -1,9 +1,9 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -336,37 +336,21 @@ func example(key string) string {
 	return key + ":value"
 }
 
-// parsePortRange parses "443" or "49152-65535", as the URL's port= does.
+// parsePortRange parses "443" or "49152-65535" with data.ParsePortRange, as
+// the URL's port= does, and words what is wrong.
 func parsePortRange(s string) (data.PortRange, error) {
-	s = strings.TrimSpace(s)
-	from, to, isRange := strings.Cut(s, "-")
-	a, err := parsePort(from)
-	if err != nil {
-		return data.PortRange{}, err
+	r, err := data.ParsePortRange(s)
+	var pe *data.PortRangeError
+	if !errors.As(err, &pe) {
+		return r, err
 	}
-	if !isRange {
-		return data.PortRange{From: a, To: a}, nil
+	switch pe.Problem {
+	case data.Reversed:
+		return r, syntaxErr("port: range %d-%d is reversed (write %d-%d)", pe.From, pe.To, pe.To, pe.From)
+	case data.OutOfRange:
+		return r, syntaxErr("port: %s is out of range 0-65535", pe.Input)
 	}
-	b, err := parsePort(to)
-	if err != nil {
-		return data.PortRange{}, err
-	}
-	if b < a {
-		return data.PortRange{}, syntaxErr("port: range %d-%d is reversed (write %d-%d)", a, b, b, a)
-	}
-	return data.PortRange{From: a, To: b}, nil
-}
-
-func parsePort(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 5 || strings.Trim(s, "0123456789") != "" {
-		return 0, syntaxErr("port: %q is not a port number", s)
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n > 65535 {
-		return 0, syntaxErr("port: %s is out of range 0-65535", s)
-	}
-	return n, nil
+	return r, syntaxErr("port: %q is not a port number", pe.Input)
 }
 
 // isSlug reports whether s looks like a document or section slug.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -226,39 +227,21 @@ func intParam(v url.Values, key string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// ParsePort parses a port number 0-65535 as a user types it: surrounding
-// space ignored, full-width digits accepted.
-func ParsePort(s string) (int, error) {
-	s = strings.TrimSpace(width.Fold.String(s))
-	if s == "" || len(s) > 5 || strings.Trim(s, "0123456789") != "" {
-		return 0, badRequest("port: %q is not a port number", s)
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n > 65535 {
-		return 0, badRequest("port: %s is out of range 0-65535", s)
-	}
-	return n, nil
-}
-
-// parsePortRange parses "443" or "49152-65535" (already width-folded).
+// parsePortRange parses "443" or "49152-65535" with data.ParsePortRange and
+// words what is wrong for a 400.
 func parsePortRange(s string) (data.PortRange, error) {
-	s = strings.TrimSpace(s)
-	from, to, isRange := strings.Cut(s, "-")
-	a, err := ParsePort(from)
-	if err != nil {
-		return data.PortRange{}, err
+	r, err := data.ParsePortRange(s)
+	var pe *data.PortRangeError
+	if !errors.As(err, &pe) {
+		return r, err
 	}
-	if !isRange {
-		return data.PortRange{From: a, To: a}, nil
+	switch pe.Problem {
+	case data.Reversed:
+		return r, badRequest("port: range %s-%s is reversed (write %s-%s)", itoa(pe.From), itoa(pe.To), itoa(pe.To), itoa(pe.From))
+	case data.OutOfRange:
+		return r, badRequest("port: %s is out of range 0-65535", pe.Input)
 	}
-	b, err := ParsePort(to)
-	if err != nil {
-		return data.PortRange{}, err
-	}
-	if b < a {
-		return data.PortRange{}, badRequest("port: range %s-%s is reversed (write %s-%s)", itoa(a), itoa(b), itoa(b), itoa(a))
-	}
-	return data.PortRange{From: a, To: b}, nil
+	return r, badRequest("port: %q is not a port number", pe.Input)
 }
 
 // isSlug reports whether s looks like a document or section slug.

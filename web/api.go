@@ -65,22 +65,7 @@ type flowsResponse struct {
 }
 
 func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
-	if err != nil {
-		return err
-	}
-	q, err := s.parseFlowQuery(r, docs)
-	if err != nil {
-		return err
-	}
-	ts, err := s.searchText(r.Context(), q.Text, true)
-	if err != nil {
-		return err
-	}
-	if err := checkDocs(ts, docs); err != nil {
-		return err
-	}
-	f, err := s.filter(q, ts)
+	_, q, ts, f, err := s.flowListing(r, true)
 	if err != nil {
 		return err
 	}

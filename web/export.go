@@ -21,22 +21,7 @@ const csvFlushRows = 200
 // handleFlowsCSV serves /flows.csv: the flows /flows would list for the same
 // parameters (every page), streamed.
 func (s *Server) handleFlowsCSV(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
-	if err != nil {
-		return err
-	}
-	q, err := s.parseFlowQuery(r, docs)
-	if err != nil {
-		return err
-	}
-	ts, err := s.searchText(r.Context(), q.Text, true)
-	if err != nil {
-		return err
-	}
-	if err := checkDocs(ts, docs); err != nil {
-		return err
-	}
-	f, err := s.filter(q, ts)
+	_, q, ts, f, err := s.flowListing(r, true)
 	if err != nil {
 		return err
 	}

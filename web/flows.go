@@ -80,25 +80,34 @@ func (s *Server) parseFlowQuery(r *http.Request, docs []store.DocSummary) (FlowQ
 	return q, nil
 }
 
-// handleFlows serves /flows: the filtered, faceted, paginated listing.
-func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	docs, err := s.db.Documents(ctx)
+// flowListing reads what /flows, /flows.csv and /api/v1/flows list for r: the
+// documents, the parsed query, its text search and the store filter they make.
+// strict refuses a malformed search (the API and CSV) where the page falls back
+// to plain words with a note.
+func (s *Server) flowListing(r *http.Request, strict bool) ([]store.DocSummary, FlowQuery, *textSearch, store.FlowFilter, error) {
+	docs, err := s.db.Documents(r.Context())
 	if err != nil {
-		return err
+		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
 	q, err := s.parseFlowQuery(r, docs)
 	if err != nil {
-		return err
+		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
-	ts, err := s.searchText(ctx, q.Text, false)
+	ts, err := s.searchText(r.Context(), q.Text, strict)
 	if err != nil {
-		return err
+		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
 	if err := checkDocs(ts, docs); err != nil {
-		return err
+		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
 	f, err := s.filter(q, ts)
+	return docs, q, ts, f, err
+}
+
+// handleFlows serves /flows: the filtered, faceted, paginated listing.
+func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	docs, q, ts, f, err := s.flowListing(r, false)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,15 @@ func (e *ExtractError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, 
 
 func (e *ExtractError) Unwrap() error { return e.Err }
 
+// inFile names the file of an *ExtractError from a step that knows only lines.
+func inFile(file string, err error) error {
+	var e *ExtractError
+	if errors.As(err, &e) {
+		e.File = file
+	}
+	return err
+}
+
 // docLine is one line of a document, numbered from 1.
 type docLine struct {
 	n    int
@@ -57,11 +66,7 @@ func Extract(m Meta, raw []byte) (Document, error) {
 	}
 	lines, err := splitLines(raw, m.Skip)
 	if err != nil {
-		var e *ExtractError
-		if errors.As(err, &e) {
-			e.File = m.File
-		}
-		return Document{}, err
+		return Document{}, inFile(m.File, err)
 	}
 	d.Title = title(lines, m.TitleLine)
 
@@ -74,11 +79,7 @@ func Extract(m Meta, raw []byte) (Document, error) {
 
 	tables, err := findTables(lines)
 	if err != nil {
-		var e *ExtractError
-		if errors.As(err, &e) {
-			e.File = m.File
-		}
-		return Document{}, err
+		return Document{}, inFile(m.File, err)
 	}
 	if len(tables) == 0 {
 		return fail(1, errors.New("no table with a recognised header (a header line followed by ---|---)"))

@@ -2,6 +2,7 @@ package data
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -88,7 +89,7 @@ func (x *extractor) afterTable(sec *Section, flows []Flow, from, to int) {
 		var protos []string
 		var ports []PortRange
 		for i := range flows {
-			if !hasMark(x.marks[i], n.mark) {
+			if !slices.Contains(x.marks[i], n.mark) {
 				continue
 			}
 			f := &sec.Flows[len(sec.Flows)-len(flows)+i]
@@ -108,15 +109,6 @@ func (x *extractor) afterTable(sec *Section, flows []Flow, from, to int) {
 			d.Hosts = append(d.Hosts, h)
 		}
 	}
-}
-
-func hasMark(marks []string, m string) bool {
-	for _, x := range marks {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 func joinNote(a, b string) string {

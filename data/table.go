@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -97,14 +98,7 @@ func parseHeader(s string) (header, error) {
 	return h, nil
 }
 
-func (h header) has(r role) bool {
-	for _, x := range h.roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (h header) has(r role) bool { return slices.Contains(h.roles, r) }
 
 // rawRow is one table row as assembled from the document's lines: its cells as
 // written, before they are matched to columns.

@@ -96,7 +96,6 @@ type svgInfo struct {
 	title      string
 	desc       string
 	nodeTitles []string // <title> of every box link
-	edgeHrefs  []string
 }
 
 // parseSVG checks that b is well-formed XML and collects the titles of boxes.

@@ -3,6 +3,8 @@
 // document's text into sections, flows and hosts. It is pure: no SQL, no HTTP.
 package data
 
+import "sort"
+
 // Document is one vendor document as shipped, with what was extracted from it.
 type Document struct {
 	Slug     string `json:"slug"`     // stable short name used in URLs: "citrix"
@@ -109,3 +111,29 @@ const (
 	Outbound      = "outbound"
 	Bidirectional = "bidirectional"
 )
+
+// PlacedFlow is a flow with the section it sits under.
+type PlacedFlow struct {
+	Section *Section
+	Flow    *Flow
+}
+
+// OrderedFlows returns every flow of d with its section, in the order of the
+// flows' Ordinal (the document's reading order). It is the order store.Ingest
+// numbers flows in across a dataset (their seq) and the search index ranks
+// ties in; both take it from here so they agree.
+func (d *Document) OrderedFlows() []PlacedFlow {
+	secs := make([]*Section, len(d.Sections))
+	for i := range d.Sections {
+		secs[i] = &d.Sections[i]
+	}
+	sort.SliceStable(secs, func(i, j int) bool { return secs[i].Ordinal < secs[j].Ordinal })
+	var out []PlacedFlow
+	for _, s := range secs {
+		for i := range s.Flows {
+			out = append(out, PlacedFlow{Section: s, Flow: &s.Flows[i]})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Flow.Ordinal < out[j].Flow.Ordinal })
+	return out
+}

@@ -54,7 +54,11 @@ func Build(ctx context.Context, path string, docs []data.Document) (err error) {
 		}
 	}()
 	fresh := filepath.Join(tmp, "index")
-	if err := build(ctx, fresh, docs); err != nil {
+	ids, err := build(ctx, fresh, docs)
+	if err != nil {
+		return err
+	}
+	if err := writeSeqMap(fresh, ids); err != nil {
 		return err
 	}
 	// Swap: move the old index aside (into tmp, removed with it), then the
@@ -81,10 +85,10 @@ func Build(ctx context.Context, path string, docs []data.Document) (err error) {
 }
 
 // build writes a complete index of docs at the new directory path.
-func build(ctx context.Context, path string, docs []data.Document) (err error) {
+func build(ctx context.Context, path string, docs []data.Document) (ids []string, err error) {
 	idx, err := bleve.New(path, newMapping())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if cerr := idx.Close(); cerr != nil && err == nil {
@@ -105,7 +109,7 @@ func build(ctx context.Context, path string, docs []data.Document) (err error) {
 		b.Reset()
 		return nil
 	}
-	seq := 0
+	seq, hostSeq := 0, 0
 	for _, d := range docs {
 		hosts := map[string][]string{} // flow ID -> host names the row gives
 		for _, h := range d.Hosts {
@@ -113,33 +117,33 @@ func build(ctx context.Context, path string, docs []data.Document) (err error) {
 				hosts[h.FlowID] = append(hosts[h.FlowID], h.Name)
 			}
 		}
-		for _, s := range d.Sections {
-			for _, f := range s.Flows {
-				if f.ID == "" {
-					return fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
-				}
-				seq++
-				if err := b.Index(f.ID, flowDocument(d, s, f, hosts[f.ID], seq)); err != nil {
-					return fmt.Errorf("flow %s: %w", f.ID, err)
-				}
-				if err := flush(false); err != nil {
-					return err
-				}
+		for _, p := range d.OrderedFlows() {
+			f := p.Flow
+			if f.ID == "" {
+				return nil, fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
+			}
+			seq++ // as store.Ingest numbers it: MatchSet.Seqs
+			ids = append(ids, f.ID)
+			if err := b.Index(f.ID, flowDocument(d, *p.Section, *f, hosts[f.ID], seq)); err != nil {
+				return nil, fmt.Errorf("flow %s: %w", f.ID, err)
+			}
+			if err := flush(false); err != nil {
+				return nil, err
 			}
 		}
 		for i, h := range d.Hosts {
-			seq++
-			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(d, h, seq)); err != nil {
-				return fmt.Errorf("host %s: %w", h.Name, err)
+			hostSeq++
+			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(d, h, hostSeq)); err != nil {
+				return nil, fmt.Errorf("host %s: %w", h.Name, err)
 			}
 			if err := flush(false); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	b.SetInternal(keyMappingVersion, []byte(MappingVersion))
 	b.SetInternal(keyDatasetVersion, []byte(data.DatasetVersion(docs)))
-	return flush(true)
+	return ids, flush(true)
 }
 
 // HostKey is the index's key of the n-th (1-based) host of document doc, as

@@ -34,6 +34,7 @@ type Index struct {
 	dataset string
 	enA     analysis.Analyzer
 	cjkA    analysis.Analyzer
+	seqs    []int32 // by internal document number: the flow's seq, 0 for a host
 }
 
 // Open opens the index at path for searching. It fails with an error wrapping
@@ -51,6 +52,9 @@ func Open(path string) (*Index, error) {
 		return nil, fmt.Errorf("search: open %s: %w", path, err)
 	}
 	ix, err := newIndex(idx)
+	if err == nil {
+		ix.seqs, err = seqMap(path, idx)
+	}
 	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("search: open %s: %w", path, err)
@@ -98,13 +102,15 @@ func (ix *Index) Close() error {
 func (ix *Index) DatasetVersion() string { return ix.dataset }
 
 // DatasetVersionAt returns the dataset version of the index at path, or "" when
-// there is no usable index there: none, one built with another mapping, or a
-// directory that is not an index. An index is derived data, so all of those
+// there is no usable index there: none, one built with another mapping, a
+// directory that is not an index, or one whose seq map is missing or does not
+// fit it. An index is derived data, so all of those
 // mean "rebuild". Other errors (permissions, a corrupt index) are returned.
 func DatasetVersionAt(path string) (string, error) {
 	ix, err := Open(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrMappingVersion), errors.Is(err, errNotIndex):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrMappingVersion), errors.Is(err, errNotIndex),
+		errors.Is(err, errSeqMap):
 		return "", nil
 	case err != nil:
 		return "", err

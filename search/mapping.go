@@ -11,7 +11,7 @@ import (
 // MappingVersion changes whenever newMapping, the documents built from a flow or
 // the field names change, so an index built by another binary is rebuilt rather
 // than searched with queries it was not made for.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 // Document types, kept in the typeField of every bleve document.
 const (

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/portolan/portolan/data"
 )
@@ -57,8 +58,15 @@ func scanSection(sc interface{ Scan(...any) error }, extra ...any) (data.Section
 }
 
 // Documents returns every document in order, without raw text or flows, with
-// its sections and counts of flows and hosts.
+// its sections and counts of flows and hosts. They are read once per DB (the
+// dataset does not change while it is open) and shared: callers must not
+// modify them.
 func (db *DB) Documents(ctx context.Context) ([]DocSummary, error) {
+	db.docsOnce.Do(func() { db.docs, db.docsErr = db.documents(context.WithoutCancel(ctx)) })
+	return db.docs, db.docsErr
+}
+
+func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 	docs := []DocSummary{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
@@ -141,7 +149,7 @@ func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		err = eachFlow(ctx, tx, FlowFilter{Docs: []string{slug}}, nil, func(f data.Flow) error {
+		err = queryFlows(ctx, tx, "WHERE f.doc = ? ORDER BY f.seq", []any{slug}, func(f data.Flow) error {
 			s := &d.Sections[index[f.SectionID]]
 			s.Flows = append(s.Flows, f)
 			return nil
@@ -207,4 +215,70 @@ func hosts(ctx context.Context, q querier, hf HostFilter) ([]data.Host, error) {
 		hs = append(hs, h)
 	}
 	return hs, rows.Err()
+}
+
+// PortUse is one port and what opens it: how many flows, in which documents,
+// over which protocols.
+type PortUse struct {
+	Port      int
+	Flows     int
+	Docs      []string // slugs, sorted
+	Protocols []string // sorted
+}
+
+// CommonPorts returns the n single ports (a flow's range of one port) the
+// most documents open, then the most flows, then the lower port. The answer is
+// worked out once per DB: the dataset does not change while it is open.
+func (db *DB) CommonPorts(n int) []PortUse {
+	db.portsOnce.Do(func() { db.ports = db.table.portUses() })
+	return slices.Clone(db.ports[:min(n, len(db.ports))])
+}
+
+// portUses counts every single port of every flow, most shared first.
+func (t *flowTable) portUses() []PortUse {
+	type use struct {
+		flows  int
+		docs   map[uint32]bool
+		protos uint64
+	}
+	byPort := map[int]*use{}
+	for i := range t.Doc {
+		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+			from, to := int(p>>16), int(p&0xffff)
+			if from != to {
+				continue
+			}
+			u := byPort[from]
+			if u == nil {
+				u = &use{docs: map[uint32]bool{}}
+				byPort[from] = u
+			}
+			u.flows++
+			u.docs[t.Doc[i]] = true
+			u.protos |= t.Protos[i]
+		}
+	}
+	out := make([]PortUse, 0, len(byPort))
+	for port, u := range byPort {
+		pu := PortUse{Port: port, Flows: u.flows}
+		for d := range u.docs {
+			pu.Docs = append(pu.Docs, t.Docs[d])
+		}
+		for b := u.protos; b != 0; b &= b - 1 {
+			pu.Protocols = append(pu.Protocols, t.Protocols[bitIndex(b)])
+		}
+		slices.Sort(pu.Docs)
+		slices.Sort(pu.Protocols)
+		out = append(out, pu)
+	}
+	slices.SortFunc(out, func(a, b PortUse) int {
+		if len(a.Docs) != len(b.Docs) {
+			return len(b.Docs) - len(a.Docs)
+		}
+		if a.Flows != b.Flows {
+			return b.Flows - a.Flows
+		}
+		return a.Port - b.Port
+	})
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,9 +30,15 @@ type FlowFilter struct {
 	Text         string
 	Requirements []string // Flow.Requirement values
 	Directions   []string // Flow.Direction values
-	// IDs, when not nil, restricts the flows to these IDs (search results); an
-	// empty, non-nil slice matches nothing.
+	// IDs, when not nil, restricts the flows to these IDs; an empty, non-nil
+	// slice matches nothing.
 	IDs []string
+	// Seqs, when not nil, restricts the flows to these (Flow seq: the flow's
+	// 1-based position in the dataset, as search.Hit.Seq gives it), each at
+	// most once. With Scores beside them (the same length), the flows come
+	// best score first, ties in dataset order, unless Sort is "port".
+	Seqs   []int32
+	Scores []float64
 	// Sort is "" or "doc" for document order (documents in ingest order, then
 	// each flow's ordinal) or "port" for the lowest port first, flows without
 	// ports last, ties in document order.
@@ -106,78 +113,20 @@ func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
 	return f, nil
 }
 
-// where turns the filter into an SQL condition on flows f and its arguments.
-// User input only ever reaches SQL as arguments.
-func (ff FlowFilter) where() (string, []any, error) {
-	var conds []string
+// textWhere is the SQL condition of ff.Text on flows f and its arguments: the
+// substring stand-in for search, used when there is no index. User input only
+// ever reaches SQL as arguments.
+func (ff FlowFilter) textWhere() (string, []any) {
+	cols := []string{"f.purpose", "f.purpose_en", "f.source", "f.destination", "f.service",
+		"f.notes", "f.notes_en", "f.app_protocol", "f.ports_raw"}
+	var ors []string
 	var args []any
-	in := func(col string, vals []string) {
-		c, a := inList(col, vals)
-		conds = append(conds, c)
-		args = append(args, a...)
+	pat := likePattern(ff.Text)
+	for _, c := range cols {
+		ors = append(ors, c+` LIKE ? ESCAPE '\'`)
+		args = append(args, pat)
 	}
-	if len(ff.Docs) > 0 {
-		in("f.doc", ff.Docs)
-	}
-	if len(ff.Sections) > 0 {
-		in("f.section_id", ff.Sections)
-	}
-	if len(ff.Protocols) > 0 {
-		c, a := inList("p.protocol", ff.Protocols)
-		// A check per candidate flow rather than a list of matches: protocols
-		// select little (most flows are TCP), so other filters should drive.
-		conds = append(conds, "EXISTS (SELECT 1 FROM flow_protocols p WHERE p.flow = f.seq AND "+c+")")
-		args = append(args, a...)
-	}
-	if len(ff.Ports) > 0 {
-		// One R*Tree search per range: a range [from, to] overlaps a stored
-		// [port_from, port_to] when port_from <= to and port_to >= from.
-		var subs []string
-		for _, r := range ff.Ports {
-			if r.From < 0 || r.From > r.To || r.To > 65535 {
-				return "", nil, fmt.Errorf("port range %d-%d: %w", r.From, r.To, ErrInvalidFilter)
-			}
-			subs = append(subs, `SELECT r.id >> 16 FROM flow_ports_rtree r WHERE r.port_from <= ? AND r.port_to >= ?`)
-			args = append(args, r.To, r.From)
-		}
-		conds = append(conds, "f.seq IN ("+strings.Join(subs, " UNION ALL ")+")")
-	}
-	if ff.Source != "" {
-		conds = append(conds, `f.source LIKE ? ESCAPE '\'`)
-		args = append(args, likePattern(ff.Source))
-	}
-	if ff.Destination != "" {
-		conds = append(conds, `f.destination LIKE ? ESCAPE '\'`)
-		args = append(args, likePattern(ff.Destination))
-	}
-	if ff.Text != "" {
-		cols := []string{"f.purpose", "f.purpose_en", "f.source", "f.destination", "f.service",
-			"f.notes", "f.notes_en", "f.app_protocol", "f.ports_raw"}
-		var ors []string
-		pat := likePattern(ff.Text)
-		for _, c := range cols {
-			ors = append(ors, c+` LIKE ? ESCAPE '\'`)
-			args = append(args, pat)
-		}
-		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
-	}
-	if len(ff.Requirements) > 0 {
-		in("f.requirement", ff.Requirements)
-	}
-	if len(ff.Directions) > 0 {
-		in("f.direction", ff.Directions)
-	}
-	if ff.IDs != nil {
-		if len(ff.IDs) == 0 {
-			conds = append(conds, "0")
-		} else {
-			in("f.id", ff.IDs)
-		}
-	}
-	if len(conds) == 0 {
-		return "1", nil, nil
-	}
-	return strings.Join(conds, " AND "), args, nil
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // inList is "col IN (?, ...)" for short lists, which the planner can use with an
@@ -201,56 +150,158 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // ASCII letters and compares other characters (Japanese included) exactly.
 func likePattern(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
 
-// order is the ORDER BY clause of ff.Sort. Both orders follow an index
-// (seq is the rowid; port_key's index ends in it).
-func (ff FlowFilter) order() (string, error) {
+// checkPage refuses what no listing can answer: an unknown Sort, a negative
+// Limit or Offset, Scores not parallel to Seqs.
+func (ff FlowFilter) checkPage() error {
 	switch ff.Sort {
-	case "", "doc":
-		return " ORDER BY f.seq", nil
-	case "port":
-		return " ORDER BY f.port_key, f.seq", nil
+	case "", "doc", "port":
+	default:
+		return fmt.Errorf("sort %q: %w", ff.Sort, ErrInvalidFilter)
 	}
-	return "", fmt.Errorf("sort %q: %w", ff.Sort, ErrInvalidFilter)
+	if ff.Limit < 0 || ff.Offset < 0 {
+		return fmt.Errorf("limit %d, offset %d: %w", ff.Limit, ff.Offset, ErrInvalidFilter)
+	}
+	if ff.Scores != nil && len(ff.Scores) != len(ff.Seqs) {
+		return fmt.Errorf("%d scores for %d seqs: %w", len(ff.Scores), len(ff.Seqs), ErrInvalidFilter)
+	}
+	return nil
 }
 
-// Flows returns the flows matching ff, one page of them if ff sets Limit or
-// Offset, and how many match in all.
-func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error) {
-	flows := []data.Flow{}
-	total := -1
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		err := eachFlow(ctx, tx, ff, &total, func(f data.Flow) error {
-			flows = append(flows, f)
-			return nil
-		})
-		if err != nil || total >= 0 {
-			return err
+// restrict returns the rows (seq-1) ff's Seqs, IDs and Text allow, in Seqs'
+// order with their scores when ff has Scores, or nil when ff restricts none.
+func (db *DB) restrict(ctx context.Context, ff FlowFilter) ([]int32, []float64, error) {
+	var list []int32
+	scores := ff.Scores
+	if ff.Seqs != nil {
+		list = make([]int32, len(ff.Seqs))
+		for k, seq := range ff.Seqs {
+			if seq < 1 || int(seq) > len(db.table.Doc) {
+				return nil, nil, fmt.Errorf("seq %d of %d flows: %w", seq, len(db.table.Doc), ErrInvalidFilter)
+			}
+			list[k] = seq - 1
 		}
-		// No limit, or a page past the end: count separately.
-		where, args, err := ff.where()
+	}
+	keep := func(query string, args ...any) error {
+		rows, err := db.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, "SELECT count(*) FROM flows f WHERE "+where, args...).Scan(&total)
-	})
+		defer rows.Close()
+		in := map[int32]bool{}
+		for rows.Next() {
+			var seq int32
+			if err := rows.Scan(&seq); err != nil {
+				return err
+			}
+			in[seq-1] = true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if list == nil {
+			list = make([]int32, 0, len(in))
+			for i := range in {
+				list = append(list, i)
+			}
+			slices.Sort(list)
+			return nil
+		}
+		out, outScores := list[:0:0], []float64(nil)
+		for k, i := range list {
+			if in[i] {
+				out = append(out, i)
+				if scores != nil {
+					outScores = append(outScores, scores[k])
+				}
+			}
+		}
+		list, scores = out, outScores
+		if scores == nil && ff.Scores != nil {
+			scores = []float64{}
+		}
+		return nil
+	}
+	if ff.IDs != nil && len(ff.IDs) == 0 {
+		return []int32{}, []float64{}, nil
+	}
+	if ff.IDs != nil {
+		c, args := inList("id", ff.IDs)
+		if err := keep("SELECT seq FROM flows WHERE "+c, args...); err != nil {
+			return nil, nil, err
+		}
+	}
+	if ff.Text != "" {
+		c, args := ff.textWhere()
+		if err := keep("SELECT f.seq FROM flows f WHERE "+c, args...); err != nil {
+			return nil, nil, err
+		}
+	}
+	return list, scores, nil
+}
+
+// selectRows returns the page of rows ff lists, in order, and how many match.
+func (db *DB) selectRows(ctx context.Context, ff FlowFilter) ([]int32, int, error) {
+	if err := ff.checkPage(); err != nil {
+		return nil, 0, err
+	}
+	c, err := db.table.compile(ff)
 	if err != nil {
+		return nil, 0, err
+	}
+	list, scores, err := db.restrict(ctx, ff)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, total := db.table.selectRows(c, list, scores, ff.Sort, ff.Limit, ff.Offset)
+	return rows, total, nil
+}
+
+// Flows returns the flows matching ff, one page of them if ff sets Limit or
+// Offset, and how many match in all. With Scores, they come best first.
+func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error) {
+	rows, total, err := db.selectRows(ctx, ff)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: flows: %w", err)
+	}
+	flows := make([]data.Flow, 0, len(rows))
+	if err := db.flowsAt(ctx, rows, func(f data.Flow) error {
+		flows = append(flows, f)
+		return nil
+	}); err != nil {
 		return nil, 0, fmt.Errorf("store: flows: %w", err)
 	}
 	return flows, total, nil
 }
 
-// EachFlow calls fn with each flow matching ff, in order, reading them one at a
-// time rather than building a slice: for exports of any size. It stops at the
-// first error fn returns and returns it.
+// exportChunk is how many flows EachFlow reads with one query.
+const exportChunk = 512
+
+// EachFlow calls fn with each flow matching ff, in order, reading them a chunk
+// at a time rather than building a slice: for exports of any size, in memory
+// that does not grow with the dataset beyond the list of matching rows (four
+// bytes a flow). It stops at the first error fn returns and returns it.
 func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) error) error {
 	var fnErr error
-	err := eachFlow(ctx, db.db, ff, nil, func(f data.Flow) error {
+	call := func(f data.Flow) error {
 		if err := fn(f); err != nil {
 			fnErr = err
 			return err
 		}
 		return nil
-	})
+	}
+	var err error
+	if ff.isAll() {
+		err = db.allFlows(ctx, ff.Offset, call)
+	} else {
+		var rows []int32
+		if rows, _, err = db.selectRows(ctx, ff); err == nil {
+			for len(rows) > 0 && err == nil {
+				n := min(len(rows), exportChunk)
+				err = db.flowsAt(ctx, rows[:n], call)
+				rows = rows[n:]
+			}
+		}
+	}
 	if fnErr != nil {
 		return fnErr
 	}
@@ -260,51 +311,30 @@ func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) er
 	return nil
 }
 
-// eachFlow calls fn with each flow matching ff. If total is not nil and ff has a
-// Limit, the same query counts all the matches and sets *total, unless the page
-// is empty.
-func eachFlow(ctx context.Context, q querier, ff FlowFilter, total *int, fn func(data.Flow) error) error {
-	where, args, err := ff.where()
-	if err != nil {
-		return err
-	}
-	order, err := ff.order()
-	if err != nil {
-		return err
-	}
-	if ff.Limit < 0 || ff.Offset < 0 {
-		return fmt.Errorf("limit %d, offset %d: %w", ff.Limit, ff.Offset, ErrInvalidFilter)
-	}
-	var query string
-	var extra []any
-	if ff.Limit > 0 {
-		// Pick the page's rows first, then read the page: the columns (and the
-		// protocol and port subqueries) are computed for Limit rows, not for
-		// every match the sort has to see. The window function counts the
-		// matches on the way, saving a second search.
-		count := "NULL"
-		if total != nil {
-			count = "count(*) OVER ()"
-			extra = []any{total}
-		}
-		query = `WITH m AS MATERIALIZED (SELECT f.seq, ` + count + ` AS total FROM flows f WHERE ` + where + order + ` LIMIT ? OFFSET ?)
-			SELECT ` + flowColumns + `, m.total FROM m JOIN flows f ON f.seq = m.seq ` + flowSections + order
-		args = append(args, ff.Limit, ff.Offset)
-	} else {
-		query = `SELECT ` + flowColumns + ` FROM flows f ` + flowSections + ` WHERE ` + where + order + ` LIMIT -1 OFFSET ?`
-		args = append(args, ff.Offset)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+// isAll reports whether ff lists every flow in seq order, with no limit.
+func (ff FlowFilter) isAll() bool {
+	return len(ff.Docs) == 0 && len(ff.Sections) == 0 && len(ff.Protocols) == 0 && len(ff.Ports) == 0 &&
+		ff.Source == "" && ff.Destination == "" && ff.Text == "" && len(ff.Requirements) == 0 &&
+		len(ff.Directions) == 0 && ff.IDs == nil && ff.Seqs == nil && ff.Limit == 0 && ff.Offset >= 0 &&
+		(ff.Sort == "" || ff.Sort == "doc")
+}
+
+// allFlows calls fn with every flow in seq order from the offset-th, in one
+// streaming query.
+func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error) error {
+	return queryFlows(ctx, db.db, "ORDER BY f.seq LIMIT -1 OFFSET ?", []any{offset}, fn)
+}
+
+// queryFlows calls fn with each flow of "SELECT flowColumns FROM flows f JOIN
+// sections s ... " + tail, as it reads them.
+func queryFlows(ctx context.Context, q querier, tail string, args []any, fn func(data.Flow) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+` `+tail, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var skip sql.RawBytes
-		if ff.Limit > 0 && total == nil {
-			extra = []any{&skip}
-		}
-		f, err := scanFlow(rows, extra...)
+		f, err := scanFlow(rows)
 		if err != nil {
 			return err
 		}
@@ -315,11 +345,53 @@ func eachFlow(ctx context.Context, q querier, ff FlowFilter, total *int, fn func
 	return rows.Err()
 }
 
+// flowsAt calls fn with the flows of rows (seq-1), in that order.
+func (db *DB) flowsAt(ctx context.Context, rows []int32, fn func(data.Flow) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	seqs := make([]string, len(rows))
+	at := make(map[int]int, len(rows))
+	for k, i := range rows {
+		seqs[k] = strconv.Itoa(int(i) + 1)
+		at[int(i)+1] = k
+	}
+	q, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+`, f.seq FROM flows f `+flowSections+
+		` WHERE f.seq IN (SELECT value FROM json_each(?))`, "["+strings.Join(seqs, ",")+"]")
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	got := make([]data.Flow, len(rows))
+	n := 0
+	for q.Next() {
+		var seq int
+		f, err := scanFlow(q, &seq)
+		if err != nil {
+			return err
+		}
+		got[at[seq]] = f
+		n++
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	if n != len(rows) {
+		return fmt.Errorf("%d of %d flows read: database and flow table disagree", n, len(rows))
+	}
+	for _, f := range got {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Flow returns the flow with the given ID, or an error wrapping ErrNotFound.
 func (db *DB) Flow(ctx context.Context, id string) (data.Flow, error) {
 	var flow data.Flow
 	found := false
-	err := eachFlow(ctx, db.db, FlowFilter{IDs: []string{id}}, nil, func(f data.Flow) error {
+	err := queryFlows(ctx, db.db, "WHERE f.id = ?", []any{id}, func(f data.Flow) error {
 		flow, found = f, true
 		return nil
 	})
@@ -335,53 +407,33 @@ func (db *DB) Flow(ctx context.Context, id string) (data.Flow, error) {
 // Facets counts the flows matching ff by document, protocol, requirement and
 // direction. ff's Sort, Limit and Offset are ignored.
 func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
-	where, args, err := ff.where()
-	if err != nil {
-		return Facets{}, fmt.Errorf("store: facets: %w", err)
-	}
-	fc := Facets{}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []struct {
-			dst *[]FacetCount
-			sql string
-		}{
-			{&fc.Docs, `SELECT f.doc, count(*) FROM flows f JOIN documents d ON d.slug = f.doc
-				WHERE ` + where + ` GROUP BY f.doc ORDER BY min(d.ordinal)`},
-			{&fc.Protocols, `SELECT p.protocol, count(DISTINCT f.seq) FROM flows f
-				JOIN flow_protocols p ON p.flow = f.seq
-				WHERE ` + where + ` GROUP BY p.protocol ORDER BY 2 DESC, 1 COLLATE BINARY`},
-			{&fc.Requirements, `SELECT f.requirement, count(*) FROM flows f
-				WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1`},
-			{&fc.Directions, `SELECT f.direction, count(*) FROM flows f
-				WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1`},
-		} {
-			counts, err := facetCounts(ctx, tx, q.sql, args)
-			if err != nil {
-				return err
-			}
-			*q.dst = counts
-		}
-		return nil
-	})
-	if err != nil {
-		return Facets{}, fmt.Errorf("store: facets: %w", err)
-	}
-	return fc, nil
+	return db.ToggleFacets(ctx, ff, ff)
 }
 
-func facetCounts(ctx context.Context, tx *sql.Tx, query string, args []any) ([]FacetCount, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+// ToggleFacets counts like Facets, but each field with its own filter taken
+// from base instead of ff: what a listing's facet links need, where choosing
+// one document still shows the counts of the others, which add them. base
+// differs from ff in Docs, Protocols, Requirements and Directions only (the
+// filters a facet toggles); its other fields are ignored. One pass counts all
+// four.
+func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, error) {
+	c, err := db.table.compile(ff)
 	if err != nil {
-		return nil, err
+		return Facets{}, fmt.Errorf("store: facets: %w", err)
 	}
-	defer rows.Close()
-	counts := []FacetCount{}
-	for rows.Next() {
-		var c FacetCount
-		if err := rows.Scan(&c.Value, &c.Count); err != nil {
-			return nil, err
+	alt := c
+	if !slices.Equal(ff.Docs, base.Docs) || !slices.Equal(ff.Protocols, base.Protocols) ||
+		!slices.Equal(ff.Requirements, base.Requirements) || !slices.Equal(ff.Directions, base.Directions) {
+		b := ff
+		b.Docs, b.Protocols, b.Requirements, b.Directions = base.Docs, base.Protocols, base.Requirements, base.Directions
+		if alt, err = db.table.compile(b); err != nil {
+			return Facets{}, fmt.Errorf("store: facets: %w", err)
 		}
-		counts = append(counts, c)
 	}
-	return counts, rows.Err()
+	ff.Scores = nil
+	list, _, err := db.restrict(ctx, ff)
+	if err != nil {
+		return Facets{}, fmt.Errorf("store: facets: %w", err)
+	}
+	return db.table.facets(c, alt, list), nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/migrations"
@@ -123,6 +122,13 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 			return fmt.Errorf("document %q: %w", d.Slug, err)
 		}
 	}
+	blob, err := w.table.finish().encode()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO flow_table (format, data) VALUES (?, ?)", flowTableFormat, blob); err != nil {
+		return err
+	}
 	for _, kv := range [][2]string{
 		{"dataset_version", data.DatasetVersion(docs)},
 		{"extractor_version", data.ExtractorVersion},
@@ -143,12 +149,13 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 
 // writer holds the prepared insert statements of one build.
 type writer struct {
-	doc, section, flow, proto, port, rtree, host *sql.Stmt
-	seq                                          int64 // flows.seq of the last flow written
+	doc, section, flow, proto, port, host *sql.Stmt
+	seq                                   int64 // flows.seq of the last flow written
+	table                                 *tableBuilder
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{}
+	w := &writer{table: newTableBuilder()}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -164,7 +171,6 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
 		{&w.port, `INSERT INTO flow_ports (flow, ordinal, port_from, port_to) VALUES (?, ?, ?, ?)`},
-		{&w.rtree, `INSERT INTO flow_ports_rtree (id, port_from, port_to) VALUES (? << 16 | ?, ?, ?)`},
 		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, grp_en, flow_id,
 			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
@@ -179,7 +185,7 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.rtree, w.host} {
+	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host} {
 		if s != nil {
 			s.Close()
 		}
@@ -195,27 +201,19 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 		return err
 	}
 
-	secs := make([]data.Section, len(d.Sections))
-	copy(secs, d.Sections)
-	sort.SliceStable(secs, func(i, j int) bool { return secs[i].Ordinal < secs[j].Ordinal })
-	type placed struct {
-		f   data.Flow
-		sec string
-	}
-	var flows []placed
-	for _, s := range secs {
+	for _, s := range d.Sections {
 		if _, err := w.section.ExecContext(ctx, d.Slug, s.Slug, s.Title, s.TitleEn, s.Ordinal, s.Line,
 			s.Subject, s.Text); err != nil {
 			return fmt.Errorf("section %q: %w", s.Slug, err)
 		}
-		for _, f := range s.Flows {
-			flows = append(flows, placed{f, s.Slug})
-		}
 	}
-	sort.SliceStable(flows, func(i, j int) bool { return flows[i].f.Ordinal < flows[j].f.Ordinal })
-	for _, p := range flows {
-		if err := w.writeFlow(ctx, d.Slug, p.sec, p.f); err != nil {
-			return fmt.Errorf("flow %q (line %d): %w", p.f.ID, p.f.Line, err)
+	w.table.doc(d.Slug)
+	for _, p := range d.OrderedFlows() {
+		if err := w.table.add(p.Section.Slug, p.Flow); err != nil {
+			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
+		}
+		if err := w.writeFlow(ctx, d.Slug, p.Section.Slug, *p.Flow); err != nil {
+			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
 	}
 
@@ -264,9 +262,6 @@ func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow
 			return fmt.Errorf("bad port range %d-%d", r.From, r.To)
 		}
 		if _, err := w.port.ExecContext(ctx, w.seq, i+1, r.From, r.To); err != nil {
-			return fmt.Errorf("ports %s: %w", r, err)
-		}
-		if _, err := w.rtree.ExecContext(ctx, w.seq, i+1, r.From, r.To); err != nil {
 			return fmt.Errorf("ports %s: %w", r, err)
 		}
 	}

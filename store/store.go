@@ -6,13 +6,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/portolan/portolan/migrations"
 )
@@ -34,46 +37,138 @@ var ErrSchemaVersion = errors.New("database schema version does not match this b
 // DB is a read-only handle on a database built by Ingest. It is safe for
 // concurrent use.
 //
-// Ingest replaces the file by rename: queries already running, and connections
-// already open, keep reading the old data; connections the pool opens later read
-// the new file. Each query runs in one transaction, so it never mixes the two,
-// but callers that want every query on the new data should Open anew and Close
-// the old DB.
+// A DB reads the file it opened for as long as it is open: Ingest replaces the
+// file by rename, and the DB keeps reading the old one through the fixed pool
+// of connections Open made (it never opens one to a file that has taken the
+// path since: see ErrReplaced), so a server never mixes two datasets; it opens
+// the new one with Open and closes the old DB.
 type DB struct {
-	db *sql.DB
+	db    *sql.DB
+	file  *os.File   // the database file, held open while the DB is
+	table *flowTable // every flow's filterable columns (see flowTable)
+
+	docsOnce sync.Once
+	docs     []DocSummary
+	docsErr  error
+
+	portsOnce sync.Once
+	ports     []PortUse
 }
 
-// Open opens the database at path for serving. It fails with an error wrapping
-// fs.ErrNotExist when there is no file, and with one wrapping ErrSchemaVersion
-// when the file was built with another schema.
+// Open opens the database at path for serving and reads its flow table into
+// memory (tens of megabytes at a million flows). It fails with an error
+// wrapping fs.ErrNotExist when there is no file, and with one wrapping
+// ErrSchemaVersion when the file was built with another schema.
 func Open(ctx context.Context, path string) (*DB, error) {
-	if _, err := os.Stat(path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// Pragmas live in the DSN so every connection the pool opens gets them.
-	dsn, err := fileDSN(path, "mode=ro&_busy_timeout=5000&_foreign_keys=on")
+	db, err := openFile(ctx, f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openFile(ctx context.Context, f *os.File) (*DB, error) {
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	sdb, err := sql.Open("sqlite3", dsn)
+	// The file never changes once built (Ingest writes a new one), so SQLite
+	// may treat it as immutable: no locks, no journal checks. Pragmas live in
+	// the DSN so every connection gets them.
+	dsn, err := fileDSN(f.Name(), "mode=ro&immutable=1&_foreign_keys=on")
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, err
+	}
+	sdb := sql.OpenDB(pinnedConnector{dsn: dsn, path: f.Name(), file: fi})
+	// A fixed pool, opened now and never recycled: connections are not
+	// reopened later, when the path may name another file.
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	sdb.SetMaxOpenConns(n)
+	sdb.SetMaxIdleConns(n)
+	sdb.SetConnMaxLifetime(0)
+	sdb.SetConnMaxIdleTime(0)
+	conns := make([]*sql.Conn, 0, n)
+	for range n {
+		c, err := sdb.Conn(ctx)
+		if err != nil {
+			sdb.Close()
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close() // back to the pool, idle
 	}
 	var v int
 	if err := sdb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, err
 	}
 	if want := migrations.Latest(); v != want {
 		sdb.Close()
-		return nil, fmt.Errorf("store: open %s: schema version %d, want %d: %w", path, v, want, ErrSchemaVersion)
+		return nil, fmt.Errorf("schema version %d, want %d: %w", v, want, ErrSchemaVersion)
 	}
-	return &DB{db: sdb}, nil
+	t, err := loadFlowTable(ctx, sdb)
+	if err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return &DB{db: sdb, file: f, table: t}, nil
 }
 
-// Close releases the database's connections.
+// ErrReplaced is returned (wrapped) when a DB needs a new connection and its
+// path now names another file: a re-ingest replaced it. The DB never reads
+// the new file (its flow table is the old one's); the caller opens the new
+// file with Open.
+var ErrReplaced = errors.New("database file replaced since it was opened")
+
+// pinnedConnector opens connections to the file a DB opened and refuses to
+// open one to any other file that took its path.
+type pinnedConnector struct {
+	dsn  string
+	path string
+	file os.FileInfo
+}
+
+func (p pinnedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	if err := p.same(); err != nil {
+		return nil, err
+	}
+	c, err := p.Driver().Open(p.dsn)
+	if err != nil {
+		return nil, err
+	}
+	// Replaced between the check and the open: the connection may be on the
+	// new file.
+	if err := p.same(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (p pinnedConnector) same() error {
+	fi, err := os.Stat(p.path)
+	if err != nil || !os.SameFile(fi, p.file) {
+		return fmt.Errorf("%s: %w", p.path, ErrReplaced)
+	}
+	return nil
+}
+
+func (pinnedConnector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
+
+// Close releases the database's connections and file.
 func (db *DB) Close() error {
-	if err := db.db.Close(); err != nil {
+	err := db.db.Close()
+	if ferr := db.file.Close(); err == nil {
+		err = ferr
+	}
+	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil

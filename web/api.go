@@ -65,7 +65,7 @@ type flowsResponse struct {
 }
 
 func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
-	_, q, ts, f, err := s.flowListing(r, true)
+	_, q, _, f, err := s.flowListing(r, true)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
 	if limit == 0 {
 		limit = defaultLimit
 	}
-	flows, total, err := s.rankedFlows(r.Context(), f, ts, limit, q.Offset)
+	flows, total, err := s.rankedFlows(r.Context(), f, limit, q.Offset)
 	if err != nil {
 		return err
 	}

@@ -21,24 +21,9 @@ const csvFlushRows = 200
 // handleFlowsCSV serves /flows.csv: the flows /flows would list for the same
 // parameters (every page), streamed.
 func (s *Server) handleFlowsCSV(w http.ResponseWriter, r *http.Request) error {
-	_, q, ts, f, err := s.flowListing(r, true)
+	_, q, _, f, err := s.flowListing(r, true)
 	if err != nil {
 		return err
-	}
-	if ts.Ranked() && f.Sort != "port" {
-		// The rows /flows and the API list, in the same (rank) order.
-		flows, _, err := s.rankedFlows(r.Context(), f, ts, q.Limit, q.Offset)
-		if err != nil {
-			return err
-		}
-		return s.streamCSV(w, r, q.FileName(), func(fn func(data.Flow) error) error {
-			for _, fl := range flows {
-				if err := fn(fl); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
 	}
 	f.Limit, f.Offset = q.Limit, q.Offset
 	return s.streamFlowsCSV(w, r, f, q.FileName())

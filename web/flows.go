@@ -111,7 +111,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flows, total, err := s.rankedFlows(ctx, f, ts, flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit)
+	flows, total, err := s.rankedFlows(ctx, f, flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit)
 	if err != nil {
 		return err
 	}
@@ -130,33 +130,21 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 // choosing one document still shows the counts of the others, which toggle
 // them in (values of one filter are ORed).
 func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs []store.DocSummary) ([]facetGroup, error) {
-	all, err := s.facetCounts(ctx, q, ts)
+	f, err := s.filter(q, ts)
 	if err != nil {
 		return nil, err
 	}
-	count := func(key string) ([]store.FacetCount, error) {
-		if qc := q.clone(); len(*qc.list(key)) == 0 {
-			switch key {
-			case "doc":
-				return all.Docs, nil
-			case "proto":
-				return all.Protocols, nil
-			case "req":
-				return all.Requirements, nil
-			}
-			return all.Directions, nil
-		}
-		fc, err := s.facetCounts(ctx, q.Without(key), ts)
-		switch key {
-		case "doc":
-			return fc.Docs, err
-		case "proto":
-			return fc.Protocols, err
-		case "req":
-			return fc.Requirements, err
-		}
-		return fc.Directions, err
+	// base: the listing without the URL's facet filters, keeping those typed
+	// in the search (proto:udp), which the links do not toggle.
+	base, err := s.filter(q.Without("doc").Without("proto").Without("req").Without("dir"), ts)
+	if err != nil {
+		return nil, err
 	}
+	fc, err := s.db.ToggleFacets(ctx, f, base)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string][]store.FacetCount{"doc": fc.Docs, "proto": fc.Protocols, "req": fc.Requirements, "dir": fc.Directions}
 	vendor := map[string]string{}
 	for _, d := range docs {
 		vendor[d.Slug] = d.Vendor
@@ -164,11 +152,7 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 	groups := []facetGroup{{Key: "doc"}, {Key: "proto"}, {Key: "req"}, {Key: "dir"}}
 	for i := range groups {
 		g := &groups[i]
-		counts, err := count(g.Key)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range counts {
+		for _, c := range count[g.Key] {
 			v := normalise(g.Key, c.Value)
 			label := v
 			if g.Key == "doc" && vendor[v] != "" {
@@ -186,15 +170,6 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 		}
 	}
 	return groups, nil
-}
-
-// facetCounts counts the flows q lists, its text searched as ts.
-func (s *Server) facetCounts(ctx context.Context, q FlowQuery, ts *textSearch) (store.Facets, error) {
-	f, err := s.filter(q, ts)
-	if err != nil {
-		return store.Facets{}, err
-	}
-	return s.db.Facets(ctx, f)
 }
 
 // chips lists the active filters, each with the link that removes it.

@@ -14,8 +14,8 @@ import (
 // textSearch is what the q parameter of a flow listing asks for, searched.
 type textSearch struct {
 	query  search.Query
-	ranked bool          // q had text: the listing comes in rank order
-	res    search.Result // the hits, best first
+	ranked bool            // q had text: the listing comes in rank order
+	res    search.MatchSet // the flows the text matches, with their scores
 	// Note says, safe to show, why q was searched as plain words; "" if it was
 	// read as written.
 	Note  string
@@ -50,7 +50,7 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 	if !q.HasText() || s.idx == nil {
 		return ts, nil
 	}
-	if ts.res, err = s.idx.Search(ctx, q, 0); err != nil {
+	if ts.res, err = s.idx.Match(ctx, q); err != nil {
 		return nil, err
 	}
 	ts.ranked = true
@@ -60,7 +60,8 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 
 // filter is the store filter of q with its text searched: the URL's filters and
 // those written in q (proto:udp, port:443, ...) merged, values of one filter
-// ORed as a repeated URL parameter is, and the search hits as IDs. A filter in q
+// ORed as a repeated URL parameter is, and the search's matches with their
+// scores. A filter in q
 // thus lists exactly what the same URL parameter lists.
 func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
 	f := q.Filter()
@@ -105,7 +106,7 @@ func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
 		*p.dst = p.fromText
 	}
 	if ts.ranked {
-		f.IDs = ts.res.IDs()
+		f.Seqs, f.Scores = ts.res.Seqs, ts.res.Scores
 	}
 	return f, nil
 }
@@ -128,53 +129,12 @@ func checkDocs(ts *textSearch, docs []store.DocSummary) error {
 }
 
 // rankedFlows returns one page (limit 0: all) of the flows f matches and how
-// many match in all: in rank order when the text was searched and no other
-// order was asked for, else in the store's order.
-func (s *Server) rankedFlows(ctx context.Context, f store.FlowFilter, ts *textSearch, limit, offset int) ([]data.Flow, int, error) {
-	if !ts.ranked || f.Sort == "port" {
-		f.Limit, f.Offset = limit, offset
-		return s.db.Flows(ctx, f)
-	}
-	ids := f.IDs
-	rest := f
-	rest.IDs, rest.Sort = nil, ""
-	if !isZeroFilter(rest) {
-		// Other filters apply too: keep the hits the store also selects.
-		keep := map[string]bool{}
-		if err := s.db.EachFlow(ctx, f, func(fl data.Flow) error {
-			keep[fl.ID] = true
-			return nil
-		}); err != nil {
-			return nil, 0, err
-		}
-		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !keep[id] })
-	}
-	total := len(ids)
-	lo := min(offset, total)
-	hi := total
-	if limit > 0 {
-		hi = min(lo+limit, total)
-	}
-	page := ids[lo:hi]
-	if len(page) == 0 {
-		return []data.Flow{}, total, nil
-	}
-	rows, _, err := s.db.Flows(ctx, store.FlowFilter{IDs: page})
-	if err != nil {
-		return nil, 0, err
-	}
-	at := make(map[string]int, len(page))
-	for i, id := range page {
-		at[id] = i
-	}
-	slices.SortFunc(rows, func(a, b data.Flow) int { return at[a.ID] - at[b.ID] })
-	return rows, total, nil
-}
-
-func isZeroFilter(f store.FlowFilter) bool {
-	return len(f.Docs) == 0 && len(f.Sections) == 0 && len(f.Protocols) == 0 && len(f.Ports) == 0 &&
-		f.Source == "" && f.Destination == "" && f.Text == "" && len(f.Requirements) == 0 &&
-		len(f.Directions) == 0 && f.IDs == nil
+// many match in all: in rank order when the text was searched (f has the
+// matches' scores) and no other order was asked for, else in the store's
+// order.
+func (s *Server) rankedFlows(ctx context.Context, f store.FlowFilter, limit, offset int) ([]data.Flow, int, error) {
+	f.Limit, f.Offset = limit, offset
+	return s.db.Flows(ctx, f)
 }
 
 // highlights returns what the search matched in each of flows, for marking.

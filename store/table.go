@@ -1,0 +1,567 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/portolan/portolan/data"
+)
+
+// flowTableFormat is the version of flowTable's encoding; Open refuses a
+// database whose table has another (it is rebuilt, as for a schema change).
+const flowTableFormat = 1
+
+// maxProtocols is how many distinct protocols a dataset may name: a flow's
+// protocols are a bit set in one uint64.
+const maxProtocols = 64
+
+// flowTable is what flow listings filter, order and count on, for every flow
+// of the dataset, column by column, row i being the flow with seq i+1. Strings
+// are interned: a row holds an index into the table's list of values. Ingest
+// builds it from the documents and stores it encoded (gob) in the flow_table
+// row; Open decodes it. Fields are exported for gob only.
+type flowTable struct {
+	Docs     []string // document slugs in ingest order
+	DocStart []int32  // rows of Docs[d] are DocStart[d] to DocStart[d+1]-1
+	Sections []string // distinct section slugs
+	Strings  []string // distinct sources and destinations, as written
+	// Protocols are the distinct protocols, as first written; flows naming one
+	// in another case (tcp, TCP) share its bit, as SQLite's NOCASE compares.
+	Protocols []string
+	Values    []string // distinct requirement and direction values, "" among them
+
+	Doc         []uint32
+	Section     []uint32
+	Source      []uint32
+	Destination []uint32
+	Protos      []uint64 // bit i: Protocols[i]
+	Req, Dir    []uint16 // into Values
+	// PortStart[i] to PortStart[i+1]-1 index Ports, the rows' port ranges
+	// packed as from<<16 | to.
+	PortStart []uint32
+	Ports     []uint32
+	// ByPort lists the rows by lowest port (flows without ports last), ties in
+	// seq order: the "port" sort.
+	ByPort []uint32
+}
+
+// tableBuilder interns values while rows are added in seq order.
+type tableBuilder struct {
+	t                      flowTable
+	secs, strs, vals, prot map[string]uint32
+	portKey                []int32
+}
+
+func newTableBuilder() *tableBuilder {
+	return &tableBuilder{secs: map[string]uint32{}, strs: map[string]uint32{},
+		vals: map[string]uint32{}, prot: map[string]uint32{}, t: flowTable{PortStart: []uint32{0}}}
+}
+
+func intern(m map[string]uint32, list *[]string, s string) uint32 {
+	if i, ok := m[s]; ok {
+		return i
+	}
+	i := uint32(len(*list))
+	m[s] = i
+	*list = append(*list, s)
+	return i
+}
+
+// doc starts the rows of the next document.
+func (b *tableBuilder) doc(slug string) {
+	b.t.Docs = append(b.t.Docs, slug)
+	b.t.DocStart = append(b.t.DocStart, int32(len(b.t.Doc)))
+}
+
+// add appends the row of the next flow (seq len+1) of the current document.
+func (b *tableBuilder) add(section string, f *data.Flow) error {
+	t := &b.t
+	t.Doc = append(t.Doc, uint32(len(t.Docs)-1))
+	t.Section = append(t.Section, intern(b.secs, &t.Sections, section))
+	t.Source = append(t.Source, intern(b.strs, &t.Strings, f.Source))
+	t.Destination = append(t.Destination, intern(b.strs, &t.Strings, f.Destination))
+	var mask uint64
+	for _, p := range f.Protocols {
+		key := asciiUpper(p)
+		i, ok := b.prot[key]
+		if !ok {
+			// Kept as first written; later spellings share its bit.
+			i = uint32(len(t.Protocols))
+			b.prot[key] = i
+			t.Protocols = append(t.Protocols, p)
+		}
+		if i >= maxProtocols {
+			return fmt.Errorf("more than %d distinct protocols", maxProtocols)
+		}
+		mask |= 1 << i
+	}
+	t.Protos = append(t.Protos, mask)
+	t.Req = append(t.Req, uint16(intern(b.vals, &t.Values, f.Requirement)))
+	t.Dir = append(t.Dir, uint16(intern(b.vals, &t.Values, f.Direction)))
+	if len(b.vals) > 1<<16 {
+		return errors.New("more than 65536 distinct requirement and direction values")
+	}
+	key := int32(65536)
+	for _, r := range f.Ports {
+		t.Ports = append(t.Ports, uint32(r.From)<<16|uint32(r.To))
+		key = min(key, int32(r.From))
+	}
+	t.PortStart = append(t.PortStart, uint32(len(t.Ports)))
+	b.portKey = append(b.portKey, key)
+	return nil
+}
+
+// finish closes the last document and orders the rows by port.
+func (b *tableBuilder) finish() *flowTable {
+	t := &b.t
+	t.DocStart = append(t.DocStart, int32(len(t.Doc)))
+	t.ByPort = make([]uint32, len(t.Doc))
+	for i := range t.ByPort {
+		t.ByPort[i] = uint32(i)
+	}
+	slices.SortStableFunc(t.ByPort, func(a, c uint32) int { return int(b.portKey[a] - b.portKey[c]) })
+	return t
+}
+
+func (t *flowTable) encode() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(t); err != nil {
+		return nil, fmt.Errorf("flow table: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// loadFlowTable reads the table Ingest stored.
+func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
+	var format int
+	var blob []byte
+	err := q.QueryRowContext(ctx, "SELECT format, data FROM flow_table").Scan(&format, &blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("flow table missing: %w", ErrSchemaVersion)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flow table: %w", err)
+	}
+	if format != flowTableFormat {
+		return nil, fmt.Errorf("flow table format %d, want %d: %w", format, flowTableFormat, ErrSchemaVersion)
+	}
+	t := &flowTable{}
+	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(t); err != nil {
+		return nil, fmt.Errorf("flow table: %w", err)
+	}
+	n := len(t.Doc)
+	if len(t.Section) != n || len(t.Source) != n || len(t.Destination) != n || len(t.Protos) != n ||
+		len(t.Req) != n || len(t.Dir) != n || len(t.PortStart) != n+1 || len(t.ByPort) != n ||
+		len(t.DocStart) != len(t.Docs)+1 {
+		return nil, errors.New("flow table: columns of different lengths")
+	}
+	return t, nil
+}
+
+// asciiUpper upper-cases ASCII letters only, as SQLite's NOCASE does.
+func asciiUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'a' <= b[j] && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// asciiLower lower-cases ASCII letters only, as SQLite's LIKE compares.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// cond is a FlowFilter compiled against a table: each field a lookup by the
+// row's interned value. A nil slice does not filter.
+type cond struct {
+	none      bool   // some field can match no row
+	docs      []bool // by doc index
+	sections  []bool
+	protos    uint64 // with hasProtos: the bits of the protocols asked for
+	hasProtos bool
+	ports     []data.PortRange
+	src, dst  []bool // by string index
+	req, dir  []bool // by value index
+}
+
+// compile turns ff's structured fields into a cond. Its text, IDs and Seqs are
+// the caller's: they pick the rows to look at.
+func (t *flowTable) compile(ff FlowFilter) (*cond, error) {
+	c := &cond{}
+	set := func(list []string, want []string, fold func(string) string) []bool {
+		if len(want) == 0 {
+			return nil
+		}
+		in := make([]bool, len(list))
+		any := false
+		for i, v := range list {
+			for _, w := range want {
+				if fold(v) == fold(w) {
+					in[i], any = true, true
+				}
+			}
+		}
+		if !any {
+			c.none = true
+		}
+		return in
+	}
+	same := func(s string) string { return s }
+	c.docs = set(t.Docs, ff.Docs, same)
+	c.sections = set(t.Sections, ff.Sections, same)
+	c.req = set(t.Values, ff.Requirements, same)
+	c.dir = set(t.Values, ff.Directions, same)
+	if len(ff.Protocols) > 0 {
+		c.hasProtos = true
+		for i, p := range t.Protocols {
+			for _, w := range ff.Protocols {
+				if asciiUpper(p) == asciiUpper(w) {
+					c.protos |= 1 << i
+				}
+			}
+		}
+		if c.protos == 0 {
+			c.none = true
+		}
+	}
+	for _, r := range ff.Ports {
+		if r.From < 0 || r.From > r.To || r.To > 65535 {
+			return nil, fmt.Errorf("port range %d-%d: %w", r.From, r.To, ErrInvalidFilter)
+		}
+	}
+	c.ports = ff.Ports
+	contains := func(sub string) []bool {
+		if sub == "" {
+			return nil
+		}
+		sub = asciiLower(sub)
+		in := make([]bool, len(t.Strings))
+		for i, s := range t.Strings {
+			in[i] = strings.Contains(asciiLower(s), sub)
+		}
+		return in
+	}
+	c.src = contains(ff.Source)
+	c.dst = contains(ff.Destination)
+	return c, nil
+}
+
+// Facet fields, as bits of a row's misses.
+const (
+	missDoc = 1 << iota
+	missProto
+	missReq
+	missDir
+	missOther // any other field: the row is not counted anywhere
+)
+
+// misses reports which of c's fields row i fails, as miss* bits.
+func (t *flowTable) misses(c *cond, i int) int {
+	if c.sections != nil && !c.sections[t.Section[i]] {
+		return missOther
+	}
+	if c.src != nil && !c.src[t.Source[i]] {
+		return missOther
+	}
+	if c.dst != nil && !c.dst[t.Destination[i]] {
+		return missOther
+	}
+	if len(c.ports) > 0 && !t.portsOverlap(i, c.ports) {
+		return missOther
+	}
+	return t.fieldMisses(c, i)
+}
+
+// fieldMisses reports which of the facet fields of c row i fails.
+func (t *flowTable) fieldMisses(c *cond, i int) int {
+	m := 0
+	if c.docs != nil && !c.docs[t.Doc[i]] {
+		m |= missDoc
+	}
+	if c.hasProtos && t.Protos[i]&c.protos == 0 {
+		m |= missProto
+	}
+	if c.req != nil && !c.req[t.Req[i]] {
+		m |= missReq
+	}
+	if c.dir != nil && !c.dir[t.Dir[i]] {
+		m |= missDir
+	}
+	return m
+}
+
+func (t *flowTable) portsOverlap(i int, want []data.PortRange) bool {
+	for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+		from, to := int(p>>16), int(p&0xffff)
+		for _, w := range want {
+			if from <= w.To && to >= w.From {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// span is the rows a scan must look at: those of the filter's documents when
+// it names some (a document's rows are contiguous), else all.
+func (t *flowTable) spans(c *cond) [][2]int {
+	if c.docs == nil {
+		return [][2]int{{0, len(t.Doc)}}
+	}
+	var out [][2]int
+	for d, in := range c.docs {
+		if in {
+			out = append(out, [2]int{int(t.DocStart[d]), int(t.DocStart[d+1])})
+		}
+	}
+	return out
+}
+
+// portKey is row i's lowest port, 65536 when it has none: the "port" order.
+func (t *flowTable) portKey(i int) int {
+	k := 65536
+	for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+		k = min(k, int(p>>16))
+	}
+	return k
+}
+
+// each calls fn with the rows to look at, in order: list's (0-based rows,
+// unique, in any order) when not nil, else every row of c's documents. order
+// is "port" for the lowest port first or anything else for seq order. fn
+// returns false to stop.
+func (t *flowTable) each(c *cond, list []int32, order string, fn func(i int) bool) {
+	switch {
+	case list != nil && order == "port":
+		l := slices.Clone(list)
+		slices.SortFunc(l, func(a, b int32) int {
+			if d := t.portKey(int(a)) - t.portKey(int(b)); d != 0 {
+				return d
+			}
+			return int(a - b)
+		})
+		list = l
+	case list != nil:
+		if !slices.IsSorted(list) {
+			list = slices.Clone(list)
+			slices.Sort(list)
+		}
+	case order == "port":
+		for _, i := range t.ByPort {
+			if (c.docs == nil || c.docs[t.Doc[i]]) && !fn(int(i)) {
+				return
+			}
+		}
+		return
+	default:
+		for _, sp := range t.spans(c) {
+			for i := sp[0]; i < sp[1]; i++ {
+				if !fn(i) {
+					return
+				}
+			}
+		}
+		return
+	}
+	for _, i := range list {
+		if !fn(int(i)) {
+			return
+		}
+	}
+}
+
+// selectRows returns the rows c matches among those each gives, skipping
+// offset of them and returning at most limit (0: all), and how many match in
+// all. With scores (parallel to list) the rows come best score first, ties in
+// seq order, unless order is "port".
+func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int) {
+	if c.none {
+		return []int32{}, 0
+	}
+	if scores != nil && order != "port" {
+		type hit struct {
+			row   int32
+			score float64
+		}
+		var hits []hit
+		for k, i := range list {
+			if t.misses(c, int(i)) == 0 {
+				hits = append(hits, hit{i, scores[k]})
+			}
+		}
+		better := func(a, b hit) int {
+			switch {
+			case a.score > b.score:
+				return -1
+			case a.score < b.score:
+				return 1
+			}
+			return int(a.row - b.row)
+		}
+		total := len(hits)
+		end := total
+		if limit > 0 {
+			end = min(total, offset+limit)
+		}
+		if end < total/8 {
+			// A page near the top: keep the best end hits, not sort them all.
+			hits = topN(hits, end, better)
+		} else {
+			slices.SortFunc(hits, better)
+		}
+		out := []int32{}
+		for k := min(offset, end); k < end; k++ {
+			out = append(out, hits[k].row)
+		}
+		return out, total
+	}
+	out := []int32{}
+	total := 0
+	t.each(c, list, order, func(i int) bool {
+		if t.misses(c, i) != 0 {
+			return true
+		}
+		if total >= offset && (limit <= 0 || total < offset+limit) {
+			out = append(out, int32(i))
+		}
+		total++
+		return true
+	})
+	return out, total
+}
+
+// topN returns the n best of list (by cmp, best first), sorted.
+func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
+	if n <= 0 {
+		return nil
+	}
+	// A sorted window of the best n seen so far; a newcomer better than its
+	// worst is inserted in place. n is a page's end, small next to the list.
+	best := make([]T, 0, n+1)
+	for _, x := range list {
+		if len(best) == n && cmp(x, best[n-1]) >= 0 {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(best, x, cmp)
+		best = slices.Insert(best, at, x)
+		if len(best) > n {
+			best = best[:n]
+		}
+	}
+	return best
+}
+
+// facets counts, in one pass over the rows each gives, the rows c matches by
+// document, protocol, requirement and direction, each field counted with its
+// own filter taken from alt instead of c (alt differs from c in those four
+// fields only; alt == c counts plainly).
+func (t *flowTable) facets(c, alt *cond, list []int32) Facets {
+	docs := make([]int, len(t.Docs))
+	protos := make([]int, len(t.Protocols))
+	req := make([]int, len(t.Values))
+	dir := make([]int, len(t.Values))
+	{
+		t.each(c.withDocs(alt), list, "", func(i int) bool {
+			m := t.misses(c, i)
+			if m&missOther != 0 {
+				return true
+			}
+			ma := m
+			if alt != c {
+				ma = t.fieldMisses(alt, i)
+			}
+			if m&^missDoc == 0 && ma&missDoc == 0 {
+				docs[t.Doc[i]]++
+			}
+			if m&^missProto == 0 && ma&missProto == 0 {
+				for b := t.Protos[i]; b != 0; b &= b - 1 {
+					protos[bitIndex(b)]++
+				}
+			}
+			if m&^missReq == 0 && ma&missReq == 0 {
+				req[t.Req[i]]++
+			}
+			if m&^missDir == 0 && ma&missDir == 0 {
+				dir[t.Dir[i]]++
+			}
+			return true
+		})
+	}
+	fc := Facets{Docs: []FacetCount{}}
+	for d, n := range docs {
+		if n > 0 {
+			fc.Docs = append(fc.Docs, FacetCount{Value: t.Docs[d], Count: n})
+		}
+	}
+	fc.Protocols = byCount(t.Protocols, protos)
+	fc.Requirements = byCount(t.Values, req)
+	fc.Directions = byCount(t.Values, dir)
+	return fc
+}
+
+// withDocs is c with the union of its and alt's documents, the rows a facet
+// pass must see.
+func (c *cond) withDocs(alt *cond) *cond {
+	if c.docs == nil || alt.docs == nil {
+		w := *c
+		w.docs = nil
+		return &w
+	}
+	w := *c
+	w.docs = make([]bool, len(c.docs))
+	for i := range w.docs {
+		w.docs[i] = c.docs[i] || alt.docs[i]
+	}
+	return &w
+}
+
+func bitIndex(b uint64) int {
+	n := 0
+	for b&1 == 0 {
+		b >>= 1
+		n++
+	}
+	return n
+}
+
+// byCount lists the values with a count, highest count first, then by value.
+func byCount(values []string, counts []int) []FacetCount {
+	out := []FacetCount{}
+	for i, n := range counts {
+		if n > 0 {
+			out = append(out, FacetCount{Value: values[i], Count: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/portolan/portolan/data"
+)
+
+// A text search's matches come as seqs with scores: the store lists them best
+// first (ties in dataset order), keeps only those the other filters allow,
+// pages them, and orders them by port when asked.
+func TestSeqsWithScoresAreListedBestFirstAndFiltered(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	all, _, err := db.Flows(ctx, FlowFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := func(id string) int32 {
+		return int32(slices.IndexFunc(all, func(f data.Flow) bool { return f.ID == id }) + 1)
+	}
+	// b2 and a1 tie; b1 is best; a2 worst.
+	seqs := []int32{seq("a2"), seq("b2"), seq("a1"), seq("b1")}
+	scores := []float64{0.1, 0.5, 0.5, 0.9}
+	for _, tc := range []struct {
+		name string
+		ff   FlowFilter
+		want []string
+	}{
+		{"rank order, ties by seq", FlowFilter{}, []string{"b1", "a1", "b2", "a2"}},
+		{"other filters keep the rank", FlowFilter{Protocols: []string{"udp"}}, []string{"b1", "a1", "b2"}},
+		{"a port filter", FlowFilter{Ports: ports(pr(50000, 50000))}, []string{"b2", "a2"}},
+		{"a page of the ranking", FlowFilter{Limit: 2, Offset: 1}, []string{"a1", "b2"}},
+		{"port order wins over rank", FlowFilter{Sort: "port"}, ids(mustFlows(t, db, FlowFilter{IDs: []string{"a1", "a2", "b1", "b2"}, Sort: "port"}))},
+	} {
+		ff := tc.ff
+		ff.Seqs, ff.Scores = seqs, scores
+		flows, total, err := db.Flows(ctx, ff)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := ids(flows); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		if ff.Limit == 0 && total != len(tc.want) {
+			t.Errorf("%s: total %d, want %d", tc.name, total, len(tc.want))
+		}
+	}
+	// Seqs without scores restrict, in dataset order.
+	flows, _, err := db.Flows(ctx, FlowFilter{Seqs: []int32{seq("b1"), seq("a2")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(flows); !slices.Equal(got, []string{"a2", "b1"}) {
+		t.Errorf("seqs without scores: %v", got)
+	}
+	for _, bad := range []FlowFilter{
+		{Seqs: []int32{0}},
+		{Seqs: []int32{int32(len(all) + 1)}},
+		{Seqs: []int32{1, 2}, Scores: []float64{1}},
+	} {
+		if _, _, err := db.Flows(ctx, bad); err == nil {
+			t.Errorf("Flows(%+v) = nil error, want ErrInvalidFilter", bad)
+		}
+	}
+}
+
+func mustFlows(t *testing.T, db *DB, ff FlowFilter) []data.Flow {
+	t.Helper()
+	flows, _, err := db.Flows(context.Background(), ff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flows
+}
+
+// ToggleFacets counts in one pass what a facet column needs: each field with
+// the listing's filters except its own, which comes from base. It must agree
+// with counting each field separately.
+func TestToggleFacetsAgreesWithCountingEachFieldApart(t *testing.T) {
+	db, _ := open(t, fixture())
+	ctx := context.Background()
+	for _, tc := range []struct{ ff, base FlowFilter }{
+		{FlowFilter{Docs: []string{"beta"}}, FlowFilter{}},
+		{FlowFilter{Protocols: []string{"udp"}, Requirements: []string{data.Required}}, FlowFilter{}},
+		{FlowFilter{Docs: []string{"alpha"}, Directions: []string{data.Outbound}, Ports: ports(pr(1, 1000))}, FlowFilter{}},
+		{FlowFilter{Protocols: []string{"tcp", "udp"}}, FlowFilter{Protocols: []string{"udp"}}},
+		{FlowFilter{Protocols: []string{"sctp"}}, FlowFilter{}}, // no such protocol
+		{FlowFilter{Source: "エージェント", Docs: []string{"alpha", "beta"}}, FlowFilter{}},
+	} {
+		got, err := db.ToggleFacets(ctx, tc.ff, tc.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apart := func(set func(*FlowFilter)) Facets {
+			ff := tc.ff
+			set(&ff)
+			fc, err := db.Facets(ctx, ff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fc
+		}
+		want := Facets{
+			Docs:         apart(func(f *FlowFilter) { f.Docs = tc.base.Docs }).Docs,
+			Protocols:    apart(func(f *FlowFilter) { f.Protocols = tc.base.Protocols }).Protocols,
+			Requirements: apart(func(f *FlowFilter) { f.Requirements = tc.base.Requirements }).Requirements,
+			Directions:   apart(func(f *FlowFilter) { f.Directions = tc.base.Directions }).Directions,
+		}
+		if !slices.Equal(got.Docs, want.Docs) || !slices.Equal(got.Protocols, want.Protocols) ||
+			!slices.Equal(got.Requirements, want.Requirements) || !slices.Equal(got.Directions, want.Directions) {
+			t.Errorf("ToggleFacets(%+v, %+v)\n got %+v\nwant %+v", tc.ff, tc.base, got, want)
+		}
+	}
+}
+
+func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
+	db, _ := open(t, fixture())
+	got := db.CommonPorts(100)
+	if len(got) == 0 {
+		t.Fatal("no common ports")
+	}
+	for i := 1; i < len(got); i++ {
+		a, b := got[i-1], got[i]
+		if len(a.Docs) < len(b.Docs) || (len(a.Docs) == len(b.Docs) && a.Flows < b.Flows) {
+			t.Errorf("%v before %v", a, b)
+		}
+	}
+	// Every single port of every flow is counted once per flow.
+	count := map[int]int{}
+	for _, f := range mustFlows(t, db, FlowFilter{}) {
+		for _, r := range f.Ports {
+			if r.From == r.To {
+				count[r.From]++
+			}
+		}
+	}
+	if len(count) != len(got) {
+		t.Errorf("%d ports, want %d", len(got), len(count))
+	}
+	for _, u := range got {
+		if count[u.Port] != u.Flows {
+			t.Errorf("port %d: %d flows, want %d", u.Port, u.Flows, count[u.Port])
+		}
+	}
+	if n := len(db.CommonPorts(2)); n != min(2, len(got)) {
+		t.Errorf("CommonPorts(2) gave %d", n)
+	}
+}

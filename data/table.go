@@ -223,6 +223,15 @@ func align(cells []string, roles []role) (placed [][]string, firstPlaced int) {
 		move  int8 // 0 skip column, 1 place cell, 2 join cell into previous column
 		ok    bool
 	}
+	// score[i][j]: how well cells[i] fits roles[j], computed once per row (the
+	// search below asks for each twice, and scoring runs regular expressions).
+	score := make([][]float64, n)
+	for i := range score {
+		score[i] = make([]float64, m)
+		for j := range score[i] {
+			score[i][j] = cellScore(cells[i], roles[j], j == m-1)
+		}
+	}
 	// best[i][j][p]: best score for cells[i:] and roles[j:], p = previous column took a cell.
 	best := make([][][2]step, n+1)
 	for i := range best {
@@ -256,7 +265,7 @@ func align(cells []string, roles []role) (placed [][]string, firstPlaced int) {
 					skip()
 				}
 				if i < n && j < m {
-					consider(cellScore(cells[i], roles[j], j == m-1), 1, best[i+1][j+1][1])
+					consider(score[i][j], 1, best[i+1][j+1][1])
 				}
 				if i < n && p == 1 && j > 0 && joinable(roles[j-1]) {
 					consider(joinPenalty(cells[i]), 2, best[i+1][j][1])
@@ -310,7 +319,6 @@ func cellScore(cell string, r role, last bool) float64 {
 		return 0
 	}
 	c := Fold(cell)
-	portish := hasDigit.MatchString(c) && (digitsOnly.MatchString(c) || portLike(c))
 	switch r {
 	case roleProtocol:
 		if protocolOnly(c) {
@@ -324,7 +332,7 @@ func cellScore(cell string, r role, last bool) float64 {
 		return 0.2
 	case rolePort:
 		switch {
-		case portish:
+		case hasDigit.MatchString(c) && (digitsOnly.MatchString(c) || portLike(c)):
 			return 3
 		case strings.EqualFold(c, "N/A") || strings.Contains(strings.ToLower(c), "port"):
 			return 1

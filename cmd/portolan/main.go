@@ -7,6 +7,7 @@
 //	portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
 //	portolan ingest [-db portolan.db] [FILE ...]
 //	portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
+//	portolan gen    -flows N -docs M -out DIR [-seed 1]
 package main
 
 import (
@@ -38,6 +39,10 @@ Usage:
   portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
         print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
         database first if it is missing
+  portolan gen    -flows N -docs M -out DIR [-seed 1]
+        write M synthetic documents (DIR/synth-00001.txt and .json, ...)
+        holding N flows in all, to try the pipeline at scale with
+        portolan ingest DIR/*.txt; the same seed writes the same bytes
   portolan help
         print this text
 
@@ -84,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIngest(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "gen":
+		return runGen(ctx, args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stderr, usage)
 		return errUsage

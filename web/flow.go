@@ -54,16 +54,16 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(f.Ports) > 0 && len(f.Protocols) > 0 {
-		rel, _, err := s.db.Flows(r.Context(), store.FlowFilter{Ports: f.Ports, Protocols: f.Protocols, Sort: "doc"})
+		// One more than shown: the flow itself is among them.
+		rel, total, err := s.db.Flows(r.Context(), store.FlowFilter{Ports: f.Ports, Protocols: f.Protocols,
+			Sort: "doc", Limit: maxRelated + 1})
 		if err != nil {
 			return err
 		}
+		d.RelTotal = total - 1 // the flow matches its own ports and protocols
 		for _, o := range rel {
-			if o.ID != f.ID {
-				d.RelTotal++
-				if len(d.Related) < maxRelated {
-					d.Related = append(d.Related, o)
-				}
+			if o.ID != f.ID && len(d.Related) < maxRelated {
+				d.Related = append(d.Related, o)
 			}
 		}
 	}

@@ -25,7 +25,13 @@ type facetItem struct {
 type facetGroup struct {
 	Key   string // the query parameter: "doc", "proto", "req", "dir"
 	Items []facetItem
+	More  int // values left out of Items (see maxFacetValues)
 }
+
+// maxFacetValues is how many values a facet lists: with thousands of
+// documents loaded, the document facet keeps the active ones and those with
+// the most matches, in document order, and says how many it left out.
+const maxFacetValues = 30
 
 // chip is an active filter with the link that removes it; its label is the
 // message "chip."+Key with Value.
@@ -161,6 +167,9 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count,
 				Active: q.Has(g.Key, v), URL: q.Toggle(g.Key, v).URL("/flows")})
 		}
+		if len(g.Items) > maxFacetValues {
+			g.Items, g.More = topFacetValues(g.Items, maxFacetValues)
+		}
 		// A selected value no flow matches any more still needs its "off" link.
 		qc := q.clone()
 		for _, v := range *qc.list(g.Key) {
@@ -170,6 +179,27 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 		}
 	}
 	return groups, nil
+}
+
+// topFacetValues keeps the active items and the n with the most flows (ties
+// in the order given), in the order given, and says how many it dropped.
+func topFacetValues(items []facetItem, n int) ([]facetItem, int) {
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return items[b].Count - items[a].Count })
+	keep := make([]bool, len(items))
+	for k, i := range order {
+		keep[i] = k < n || items[i].Active
+	}
+	var out []facetItem
+	for i, it := range items {
+		if keep[i] {
+			out = append(out, it)
+		}
+	}
+	return out, len(items) - len(out)
 }
 
 // chips lists the active filters, each with the link that removes it.

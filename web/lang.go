@@ -25,7 +25,7 @@ type locale struct {
 	// into a ticket opens in the reader's own language.
 	explicit bool
 	p        *message.Printer
-	uri      string // the request's path and query, for the switcher's next=
+	uri      string // the request's path and canonical query, for the switcher's next=
 }
 
 type localeKey struct{}
@@ -53,7 +53,7 @@ func (s *Server) localize(next http.Handler) http.Handler {
 		}
 		cat := catalogue()
 		l, explicit := chooseLang(cat, r)
-		loc := &locale{lang: l, explicit: explicit, p: cat.Printer(l), uri: r.URL.RequestURI()}
+		loc := &locale{lang: l, explicit: explicit, p: cat.Printer(l), uri: requestURI(r)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, loc)))
 	})
 }

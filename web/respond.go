@@ -40,7 +40,7 @@ func (s *Server) json(w http.ResponseWriter, r *http.Request, v any) error {
 // version, the UI language and the body, answering 304 when the client already
 // has it.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) error {
-	version, err := s.db.DatasetVersion(r.Context())
+	version, err := s.datasetVersion(r.Context())
 	if err != nil {
 		return err
 	}
@@ -61,16 +61,20 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string
 }
 
 // streamETag is the ETag of a streamed response, which cannot hash its body
-// before sending it: the dataset version and the request URL decide the bytes,
-// since every export is deterministic, and the UI language names the CSV
-// header row.
+// before sending it: the dataset version and the request URL (its query in
+// canonical form) decide the bytes, since every export is deterministic, and
+// the UI language names the CSV header row.
 func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
-	version, err := s.db.DatasetVersion(r.Context())
+	version, err := s.datasetVersion(r.Context())
 	if err != nil {
 		return "", err
 	}
+	query, ok := canonicalQuery(r.URL.RawQuery)
+	if !ok {
+		query = r.URL.RawQuery
+	}
 	h := sha256.New()
-	for _, p := range []string{version, kind, uiLang(r.Context()), r.URL.Path, r.URL.RawQuery} {
+	for _, p := range []string{version, kind, uiLang(r.Context()), r.URL.Path, query} {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}

@@ -8,11 +8,15 @@ import (
 )
 
 // routes builds the router: every URL of DESIGN.md's HTTP surface, behind the
-// middleware every response shares.
+// middleware every response shares. The response cache comes right after the
+// access log: a response it has answers without the rest of the chain, and
+// what it keeps is the response as the rest of the chain made it, headers and
+// compression included.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(s.accessLog)
+	r.Use(s.cacheResponses)
 	r.Use(s.localize)
 	r.Use(s.recoverer)
 	r.Use(securityHeaders)

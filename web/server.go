@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -18,17 +19,42 @@ type Server struct {
 	db     *store.DB
 	idx    *search.Index // nil: q is matched as a substring by the store
 	router http.Handler
+
+	// version is the database's dataset version, read once by New: the
+	// database is read-only while it is served (a re-ingest is served by a
+	// new Server), so ETags and the response cache key on it without asking
+	// the database on every request. Empty if it could not be read; then
+	// responses are not cached and ETags ask the database.
+	version string
+
+	cacheBytes, cacheEntryBytes int64
+	cache                       *responseCache // nil: off
 }
 
 // New returns the handler serving every page, export and API route of Portolan
 // from db, searching the q parameter of flow listings in idx (built from the
 // same documents; nil falls back to substring matching). log receives one
-// access-log line per request and every server error.
-func New(log *slog.Logger, db *store.DB, idx *search.Index) *Server {
+// access-log line per request and every server error. Successful responses
+// are kept in an in-memory cache (see WithCache).
+func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{log: log, db: db, idx: idx}
+	s := &Server{log: slog.New(failureMarker{log.Handler()}), db: db, idx: idx,
+		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes}
+	for _, o := range opts {
+		o(s)
+	}
+	if db != nil {
+		v, err := db.DatasetVersion(context.Background())
+		if err != nil {
+			log.Warn("dataset version unreadable: responses are not cached", "err", err)
+		}
+		s.version = v
+	}
+	if s.version != "" && s.cacheBytes > 0 && s.cacheEntryBytes > 0 {
+		s.cache = newResponseCache(s.cacheBytes, s.cacheEntryBytes)
+	}
 	s.router = s.routes()
 	return s
 }
@@ -36,4 +62,12 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index) *Server {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.router.ServeHTTP(w, r)
+}
+
+// datasetVersion is the version ETags derive from.
+func (s *Server) datasetVersion(ctx context.Context) (string, error) {
+	if s.version != "" {
+		return s.version, nil
+	}
+	return s.db.DatasetVersion(ctx)
 }

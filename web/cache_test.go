@@ -1,0 +1,333 @@
+package web_test
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/portolan/portolan/web"
+)
+
+// newCachedServer returns the full handler over the shared test database
+// with its own response cache of the given limits; 0, 0 turns it off.
+func newCachedServer(t testing.TB, maxBytes, maxEntry int64) *web.Server {
+	t.Helper()
+	return web.New(slog.New(slog.DiscardHandler), testDB(t), sharedDB.idx, web.WithCache(maxBytes, maxEntry))
+}
+
+// do performs a request with the given method and header pairs.
+func do(t testing.TB, h http.Handler, method, target string, headers ...string) response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	res := newRecorder(h, req).Result()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+// sameResponse fails unless got has want's status, headers and body.
+func sameResponse(t *testing.T, label string, want, got response) {
+	t.Helper()
+	if got.Status != want.Status {
+		t.Errorf("%s: status %d, uncached %d", label, got.Status, want.Status)
+	}
+	if !reflect.DeepEqual(got.Header, want.Header) {
+		t.Errorf("%s: headers differ\n got  %v\n want %v", label, got.Header, want.Header)
+	}
+	if got.Body != want.Body {
+		t.Errorf("%s: body differs (%d bytes, uncached %d)", label, len(got.Body), len(want.Body))
+	}
+}
+
+// cacheRoutes are URLs of every cached route family: pages, CSV, SVG, API.
+func cacheRoutes(t testing.TB) []string {
+	f := allFlows(t)[0]
+	return []string{
+		"/",
+		"/flows?q=ldap&proto=tcp",
+		"/flows?port=443&page=2",
+		"/flows/" + f.ID,
+		"/docs/citrix",
+		"/docs/zzfix-ja/server",
+		"/docs/zzfix-en/source?hl=4-5",
+		"/ports/443",
+		"/hosts?doc=zzfix-en",
+		"/flows.csv?doc=citrix",
+		"/docs/zzfix-ja.csv",
+		"/hosts.csv",
+		"/docs/citrix/diagram.svg",
+		"/docs/zzfix-en/gateway/diagram.svg",
+		"/api/v1/docs",
+		"/api/v1/flows?port=443",
+		"/api/v1/flows/" + f.ID,
+		"/api/v1/hosts",
+	}
+}
+
+func TestCachedResponsesAreByteIdenticalToUncachedOnes(t *testing.T) {
+	plain := newCachedServer(t, 0, 0)
+	cached := newTestServer(t)
+	variants := []struct {
+		name    string
+		headers []string
+	}{
+		{"identity", nil},
+		{"gzip", []string{"Accept-Encoding", "gzip, deflate, br"}},
+		{"deflate", []string{"Accept-Encoding", "deflate"}},
+		{"ja", []string{"Accept-Language", "ja-JP,ja;q=0.9"}},
+		{"zh cookie gzip", []string{"Cookie", "lang=zh", "Accept-Encoding", "gzip"}},
+	}
+	for _, path := range cacheRoutes(t) {
+		for _, v := range variants {
+			label := path + " " + v.name
+			want := do(t, plain, http.MethodGet, path, v.headers...)
+			if want.Status != http.StatusOK {
+				t.Fatalf("%s: uncached status %d", label, want.Status)
+			}
+			sameResponse(t, label+" (miss)", want, do(t, cached, http.MethodGet, path, v.headers...))
+			sameResponse(t, label+" (hit)", want, do(t, cached, http.MethodGet, path, v.headers...))
+			sameResponse(t, label+" (HEAD)", do(t, plain, http.MethodHead, path, v.headers...),
+				do(t, cached, http.MethodHead, path, v.headers...))
+
+			etag := want.Header.Get("ETag")
+			if etag == "" {
+				t.Errorf("%s: no ETag", label)
+				continue
+			}
+			cond := append([]string{"If-None-Match", etag}, v.headers...)
+			want304 := do(t, plain, http.MethodGet, path, cond...)
+			if want304.Status != http.StatusNotModified {
+				t.Fatalf("%s: uncached conditional status %d", label, want304.Status)
+			}
+			sameResponse(t, label+" (304)", want304, do(t, cached, http.MethodGet, path, cond...))
+			stale := append([]string{"If-None-Match", `W/"stale"`}, v.headers...)
+			sameResponse(t, label+" (stale ETag)", want, do(t, cached, http.MethodGet, path, stale...))
+		}
+	}
+	st := cached.CacheStats()
+	if n := len(cacheRoutes(t)) * len(variants); st.Entries != n {
+		t.Errorf("%d entries, want %d (one per route and variant)", st.Entries, n)
+	}
+	if st.Hits == 0 {
+		t.Errorf("no hits: %+v", st)
+	}
+	if st := plain.CacheStats(); st != (web.CacheStats{}) {
+		t.Errorf("cache off, yet %+v", st)
+	}
+}
+
+func TestCacheKeepsLanguagesApart(t *testing.T) {
+	plain := newCachedServer(t, 0, 0)
+	cached := newTestServer(t)
+	path := "/flows?doc=zzfix-ja"
+	// English first, so that a Japanese request served the English entry fails.
+	for _, h := range [][]string{
+		nil,
+		{"Accept-Language", "ja"},
+		{"Cookie", "lang=ja"},
+		{"Accept-Language", "en-US,en;q=0.8"},
+		{"Accept-Language", "zh-TW"},
+	} {
+		want := do(t, plain, http.MethodGet, path, h...)
+		got := do(t, cached, http.MethodGet, path, h...)
+		sameResponse(t, fmt.Sprint(path, h), want, got)
+	}
+	for _, target := range []string{path + "&lang=ja", path + "&lang=en"} {
+		sameResponse(t, target, do(t, plain, http.MethodGet, target, "Accept-Language", "zh"),
+			do(t, cached, http.MethodGet, target, "Accept-Language", "zh"))
+	}
+	en := do(t, cached, http.MethodGet, path)
+	ja := do(t, cached, http.MethodGet, path, "Accept-Language", "ja")
+	if !strings.Contains(en.Body, `<html lang="en"`) || !strings.Contains(ja.Body, `<html lang="ja"`) {
+		t.Errorf("cached pages in the wrong language: en %q, ja %q", htmlTag(en.Body), htmlTag(ja.Body))
+	}
+	// A language the URL chose is carried on by links; the same language
+	// from the cookie is not. They must not share an entry.
+	explicit := do(t, cached, http.MethodGet, path+"&lang=ja")
+	cookie := do(t, cached, http.MethodGet, path, "Cookie", "lang=ja")
+	if explicit.Body == cookie.Body {
+		t.Error("?lang=ja and the lang=ja cookie gave the same page")
+	}
+}
+
+func htmlTag(body string) string {
+	i := strings.Index(body, "<html")
+	if i < 0 {
+		return ""
+	}
+	return body[i:min(len(body), i+20)]
+}
+
+func TestCacheKeepsGzipApart(t *testing.T) {
+	cached := newTestServer(t)
+	for _, path := range []string{"/flows?port=443", "/api/v1/flows?doc=citrix", "/flows.csv?proto=udp", "/docs/citrix/diagram.svg"} {
+		plain := do(t, cached, http.MethodGet, path)
+		gz := do(t, cached, http.MethodGet, path, "Accept-Encoding", "gzip")
+		again := do(t, cached, http.MethodGet, path)
+		if plain.Header.Get("Content-Encoding") != "" || again.Header.Get("Content-Encoding") != "" || again.Body != plain.Body {
+			t.Errorf("%s: identity request got %q", path, again.Header.Get("Content-Encoding"))
+		}
+		if gz.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: gzip request got Content-Encoding %q", path, gz.Header.Get("Content-Encoding"))
+			continue
+		}
+		zr, err := gzip.NewReader(strings.NewReader(gz.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if string(b) != plain.Body {
+			t.Errorf("%s: gunzipped cached body differs from the identity one", path)
+		}
+	}
+}
+
+func TestCacheGivesADifferentQueryItsOwnEntry(t *testing.T) {
+	cached := newTestServer(t)
+	a := do(t, cached, http.MethodGet, "/flows?port=443")
+	b := do(t, cached, http.MethodGet, "/flows?port=80")
+	if a.Body == b.Body {
+		t.Error("port=443 and port=80 gave the same page")
+	}
+	if st := cached.CacheStats(); st.Entries != 2 || st.Misses != 2 {
+		t.Errorf("stats %+v, want 2 entries from 2 misses", st)
+	}
+	if again := do(t, cached, http.MethodGet, "/flows?port=80"); again.Body != b.Body {
+		t.Error("port=80 again differs")
+	}
+}
+
+func TestCacheSharesOneEntryAmongSpellingsOfOneQuery(t *testing.T) {
+	plain := newCachedServer(t, 0, 0)
+	for _, group := range [][]string{
+		{"/flows?proto=tcp&port=443&doc=citrix&doc=microsoft",
+			"/flows?doc=microsoft&port=443&doc=citrix&proto=tcp",
+			"/flows?q=&port=443&proto=tcp&src=&doc=citrix&doc=microsoft&dst"},
+		{"/flows.csv?proto=udp&doc=citrix", "/flows.csv?doc=citrix&proto=udp&req="},
+		{"/api/v1/flows?port=443&limit=5", "/api/v1/flows?limit=5&port=443&offset="},
+	} {
+		cached := newTestServer(t)
+		first := do(t, cached, http.MethodGet, group[0])
+		for _, target := range group {
+			// Each spelling gets what an uncached server gives it, and
+			// that is the same bytes for all of them.
+			want := do(t, plain, http.MethodGet, target)
+			sameResponse(t, target, want, do(t, cached, http.MethodGet, target))
+			sameResponse(t, target+" vs "+group[0], first, want)
+		}
+		if st := cached.CacheStats(); st.Entries != 1 || st.Misses != 1 || st.Hits != int64(len(group)) {
+			t.Errorf("%s: stats %+v, want 1 entry, 1 miss, %d hits", group[0], st, len(group))
+		}
+	}
+}
+
+func TestCacheStaysWithinItsByteLimit(t *testing.T) {
+	const limit = 256 << 10
+	plain := newCachedServer(t, 0, 0)
+	cached := newCachedServer(t, limit, 64<<10)
+	for port := 1; port <= 60; port++ {
+		target := fmt.Sprintf("/flows?port=%d", port*1000)
+		got := do(t, cached, http.MethodGet, target)
+		if want := do(t, plain, http.MethodGet, target); got.Body != want.Body {
+			t.Fatalf("%s: body differs from uncached", target)
+		}
+		if st := cached.CacheStats(); st.Bytes > limit {
+			t.Fatalf("after %s: %d bytes cached, limit %d", target, st.Bytes, limit)
+		}
+	}
+	st := cached.CacheStats()
+	if st.Entries == 0 || st.Entries >= 60 {
+		t.Errorf("%d entries of 60 pages: want some, not all, kept", st.Entries)
+	}
+	// The most recently used page is still there; the first has gone.
+	before := cached.CacheStats().Hits
+	do(t, cached, http.MethodGet, "/flows?port=60000")
+	do(t, cached, http.MethodGet, "/flows?port=1000")
+	if hits := cached.CacheStats().Hits - before; hits != 1 {
+		t.Errorf("%d hits for the newest and the oldest page, want 1 (the newest)", hits)
+	}
+}
+
+func TestCacheStreamsResponsesOverTheEntryLimit(t *testing.T) {
+	plain := newCachedServer(t, 0, 0)
+	cached := newCachedServer(t, 64<<20, 4<<10)
+	for _, target := range []string{"/flows.csv", "/docs/citrix.csv", "/docs/citrix", "/api/v1/flows?limit=1000"} {
+		want := do(t, plain, http.MethodGet, target)
+		if len(want.Body) <= 4<<10 {
+			t.Fatalf("%s: %d bytes, want a response over the 4 KiB entry limit", target, len(want.Body))
+		}
+		for range 2 {
+			sameResponse(t, target, want, do(t, cached, http.MethodGet, target))
+		}
+	}
+	if st := cached.CacheStats(); st.Entries != 0 {
+		t.Errorf("%d entries over the entry limit kept", st.Entries)
+	}
+	// A response within the limit is still kept.
+	do(t, cached, http.MethodGet, "/api/v1/flows/zzfix-gw-1")
+	if st := cached.CacheStats(); st.Entries != 1 {
+		t.Errorf("%d entries after a small response, want 1", st.Entries)
+	}
+}
+
+func TestCacheKeepsNoErrorsAndNoHealthCheck(t *testing.T) {
+	cached := newTestServer(t)
+	for _, tc := range []struct {
+		target string
+		status int
+	}{
+		{"/healthz", http.StatusOK},
+		{"/static/style.css", http.StatusOK},
+		{"/lang?set=ja&next=/", http.StatusSeeOther},
+		{"/flows?port=x", http.StatusBadRequest},
+		{"/api/v1/flows?port=99999", http.StatusBadRequest},
+		{"/docs/nope", http.StatusNotFound},
+		{"/flows/nope-00000000", http.StatusNotFound},
+		{"/flows?" + strings.Repeat("doc=&", 40), http.StatusBadRequest},
+		{"/flows?" + strings.Repeat("x", 201) + "=", http.StatusBadRequest},
+	} {
+		for range 2 {
+			if r := do(t, cached, http.MethodGet, tc.target); r.Status != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.target, r.Status, tc.status)
+			}
+		}
+	}
+	if st := cached.CacheStats(); st.Entries != 0 || st.Hits != 0 {
+		t.Errorf("stats %+v, want nothing kept", st)
+	}
+	// A refused spelling must not be answered from the entry of a valid one.
+	do(t, cached, http.MethodGet, "/flows")
+	if r := do(t, cached, http.MethodGet, "/flows?"+strings.Repeat("doc=&", 40)); r.Status != http.StatusBadRequest {
+		t.Errorf("40 empty doc= after /flows: status %d, want 400", r.Status)
+	}
+}
+
+func TestCacheRendersAKeyOnceForConcurrentRequests(t *testing.T) {
+	cached := newTestServer(t)
+	want := do(t, newCachedServer(t, 0, 0), http.MethodGet, "/flows?q=directory&proto=tcp")
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			got := do(t, cached, http.MethodGet, "/flows?q=directory&proto=tcp")
+			if got.Status != want.Status || got.Body != want.Body {
+				t.Errorf("concurrent request: status %d, %d bytes; want %d, %d bytes", got.Status, len(got.Body), want.Status, len(want.Body))
+			}
+		})
+	}
+	wg.Wait()
+	if st := cached.CacheStats(); st.Misses != 1 || st.Hits != 15 {
+		t.Errorf("stats %+v, want 1 miss and 15 hits", st)
+	}
+}

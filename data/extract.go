@@ -367,7 +367,10 @@ func (x *extractor) flow(h header, r rawRow, prev []string, sec *Section, meta S
 	if len(cells) == 0 {
 		return Flow{}, nil, false, nil
 	}
-	placed, first := align(cells, h.roles)
+	placed, first, ok := align(cells, h.roles)
+	if !ok {
+		return Flow{}, nil, false, fmt.Errorf("row has %d cells, more than the table's %d columns can hold", len(cells), len(h.roles))
+	}
 	vals := make([]string, len(h.roles))
 	for j := range h.roles {
 		switch {

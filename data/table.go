@@ -215,8 +215,9 @@ func isHeaderAt(lines []docLine, i int) bool {
 // ICMP protocol ..." has no port), omit leading cells that repeat the row above, and
 // sometimes split one cell at a "|" written inside it. It returns, per column, the
 // cell placed there (or -1 for a column the row leaves out) and how many cells
-// were joined into it.
-func align(cells []string, roles []role) (placed [][]string, firstPlaced int) {
+// were joined into it. ok is false when the columns cannot hold the cells: more
+// cells than columns, and none of the extra ones can join a column's text.
+func align(cells []string, roles []role) (placed [][]string, firstPlaced int, ok bool) {
 	n, m := len(cells), len(roles)
 	type step struct {
 		score float64
@@ -277,6 +278,9 @@ func align(cells []string, roles []role) (placed [][]string, firstPlaced int) {
 			}
 		}
 	}
+	if !best[0][0][0].ok {
+		return nil, -1, false
+	}
 	placed = make([][]string, m)
 	firstPlaced = -1
 	i, j, p := 0, 0, 0
@@ -295,7 +299,7 @@ func align(cells []string, roles []role) (placed [][]string, firstPlaced int) {
 			i++
 		}
 	}
-	return placed, firstPlaced
+	return placed, firstPlaced, true
 }
 
 func joinable(r role) bool {

@@ -120,11 +120,13 @@ type token struct {
 // the error is never anything else.
 func ParseQuery(s string) (Query, error) {
 	s = data.Fold(s)
-	if len(s) > maxQueryBytes {
-		return fallback(s), syntaxErr("the query is longer than %d bytes", maxQueryBytes)
-	}
+	// UTF-8 first: the fallback of an oversized query must not carry
+	// invalid bytes into its words.
 	if !utf8.ValidString(s) {
 		return Query{}, syntaxErr("the query is not valid UTF-8")
+	}
+	if len(s) > maxQueryBytes {
+		return fallback(s), syntaxErr("the query is longer than %d bytes", maxQueryBytes)
 	}
 	toks, err := lex(s)
 	if err != nil {

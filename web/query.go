@@ -159,14 +159,21 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 		}
 		return a.To - b.To
 	})
+	// The canonical form can be longer than the query as sent (port=80,443
+	// becomes port=80&port=443, a "/" sent as is is escaped): refuse a view
+	// whose own link would be refused.
+	if len(q.Encode()) > maxQueryBytes {
+		return q, badRequest("query string longer than %d bytes", maxQueryBytes)
+	}
 	return q, nil
 }
 
 // checkValues refuses oversized, repeated-too-often or non-UTF-8 parameters.
+// The size counted is that of the query string k=v&k=v... unescaped, so it is
+// never more than the length of the escaped query string.
 func checkValues(v url.Values) error {
-	n := 0
+	n := -1 // no '&' before the first pair
 	for k, vals := range v {
-		n += len(k)
 		if len(k) > maxValueBytes || !utf8.ValidString(k) {
 			return badRequest("parameter name too long or not UTF-8")
 		}
@@ -174,7 +181,7 @@ func checkValues(v url.Values) error {
 			return badRequest("%s: more than %d values", k, maxValues)
 		}
 		for _, s := range vals {
-			n += len(s) + 2
+			n += len(k) + len(s) + 2
 			if len(s) > maxValueBytes {
 				return badRequest("%s: longer than %d bytes", k, maxValueBytes)
 			}

@@ -62,8 +62,35 @@ func scanSection(sc interface{ Scan(...any) error }, extra ...any) (data.Section
 // dataset does not change while it is open) and shared: callers must not
 // modify them.
 func (db *DB) Documents(ctx context.Context) ([]DocSummary, error) {
-	db.docsOnce.Do(func() { db.docs, db.docsErr = db.documents(context.WithoutCancel(ctx)) })
+	db.docsOnce.Do(func() {
+		db.docs, db.docsErr = db.documents(context.WithoutCancel(ctx))
+		db.langs = make(map[string]string, len(db.docs))
+		db.titlesEn = map[string]string{}
+		for _, d := range db.docs {
+			db.langs[d.Slug] = d.Language
+			for _, s := range d.Sections {
+				if s.TitleEn != "" {
+					db.titlesEn[d.Slug+"/"+s.Slug] = s.TitleEn
+				}
+			}
+		}
+	})
 	return db.docs, db.docsErr
+}
+
+// DocLanguages maps each document's slug to the language of its content. The
+// map is shared: callers must not modify it.
+func (db *DB) DocLanguages(ctx context.Context) (map[string]string, error) {
+	_, err := db.Documents(ctx)
+	return db.langs, err
+}
+
+// SectionTitlesEn maps "doc/section" to the English gloss of the section's
+// title, for sections that have one. The map is shared: callers must not
+// modify it.
+func (db *DB) SectionTitlesEn(ctx context.Context) (map[string]string, error) {
+	_, err := db.Documents(ctx)
+	return db.titlesEn, err
 }
 
 func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {

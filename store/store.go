@@ -50,6 +50,8 @@ type DB struct {
 	docsOnce sync.Once
 	docs     []DocSummary
 	docsErr  error
+	langs    map[string]string // see DocLanguages
+	titlesEn map[string]string // see SectionTitlesEn
 
 	portsOnce sync.Once
 	ports     []PortUse

@@ -8,7 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/synth"
@@ -16,37 +20,64 @@ import (
 	"github.com/portolan/portolan/web"
 )
 
+// synthFlows is the size of the synthetic dataset of the tests below: more
+// documents than a facet lists, more flows than a port page lists.
+const synthFlows, synthDocs = 1200, 40
+
+var synthDB struct {
+	once sync.Once
+	db   *store.DB
+	docs []data.Document
+	err  error
+}
+
+// synthServer serves a synthetic dataset (portolan gen's documents, through
+// the extractor and the store), shared by the tests of this file.
+func synthServer(t *testing.T) (http Handler, docs []data.Document) {
+	t.Helper()
+	synthDB.once.Do(func() {
+		dir, err := os.MkdirTemp("", "portolan-synth-")
+		if err != nil {
+			synthDB.err = err
+			return
+		}
+		if err := synth.Generate(synth.Options{Flows: synthFlows, Docs: synthDocs, Seed: 3}, func(name string, b []byte) error {
+			return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+		}); err != nil {
+			synthDB.err = err
+			return
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		for _, f := range files {
+			d, err := data.LoadFile(f)
+			if err != nil {
+				synthDB.err = err
+				return
+			}
+			synthDB.docs = append(synthDB.docs, d)
+		}
+		ctx := context.Background()
+		path := filepath.Join(dir, "portolan.db")
+		if synthDB.err = store.Ingest(ctx, path, synthDB.docs); synthDB.err != nil {
+			return
+		}
+		synthDB.db, synthDB.err = store.Open(ctx, path)
+		os.RemoveAll(dir) // the open DB keeps its file
+	})
+	if synthDB.err != nil {
+		t.Fatal(synthDB.err)
+	}
+	return web.New(slog.New(slog.DiscardHandler), synthDB.db, nil), synthDB.docs
+}
+
+// Handler is what synthServer returns.
+type Handler = *web.Server
+
 // With many documents loaded, the document facet lists the 30 with the most
 // matches (and any chosen one), not thousands of links, and says how many it
 // left out.
 func TestDocumentFacetListsTheTopDocumentsAndCountsTheRest(t *testing.T) {
-	dir := t.TempDir()
-	if err := synth.Generate(synth.Options{Flows: 400, Docs: 40, Seed: 3}, func(name string, b []byte) error {
-		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
-	var docs []data.Document
-	for _, f := range files {
-		d, err := data.LoadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, d)
-	}
-	ctx := context.Background()
-	path := filepath.Join(dir, "portolan.db")
-	if err := store.Ingest(ctx, path, docs); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	h := web.New(slog.New(slog.DiscardHandler), db, nil)
-
+	h, docs := synthServer(t)
 	links := regexp.MustCompile(`data-testid="facet-link" data-value="(synth-[0-9]+)"`)
 	last := docs[len(docs)-1].Slug
 	for _, tc := range []struct {
@@ -69,8 +100,43 @@ func TestDocumentFacetListsTheTopDocumentsAndCountsTheRest(t *testing.T) {
 			t.Errorf("%s: %d documents listed, want %d (+ the chosen one)", tc.url, len(shown), want)
 		}
 		if !strings.Contains(r.Body, `data-testid="facet-more"`) ||
-			!strings.Contains(r.Body, "and "+strconv.Itoa(40-len(shown))+" more") {
-			t.Errorf("%s: no note of the %d documents left out", tc.url, 40-len(shown))
+			!strings.Contains(r.Body, "and "+strconv.Itoa(synthDocs-len(shown))+" more") {
+			t.Errorf("%s: no note of the %d documents left out", tc.url, synthDocs-len(shown))
 		}
+	}
+}
+
+// A port page lists the first 500 flows of a port many open, counts them all
+// and their documents, and links to the listing that pages through them.
+func TestPortPageListsTheFirstFlowsAndLinksToAll(t *testing.T) {
+	h, _ := synthServer(t)
+	r := get(t, h, "/ports/0-65535")
+	if r.Status != 200 {
+		t.Fatalf("status %d", r.Status)
+	}
+	var api struct{ Total int }
+	getJSON(t, h, "/api/v1/flows?port=0-65535&limit=1", &api)
+	if api.Total <= 500 {
+		t.Fatalf("only %d flows with ports: the dataset is too small for this test", api.Total)
+	}
+	total := message.NewPrinter(language.English).Sprintf("%d", api.Total) // 1,192
+	rows := strings.Count(r.Body, `data-testid="flow-row"`)
+	if rows != 500 {
+		t.Errorf("%d flow rows, want 500", rows)
+	}
+	for _, want := range []string{
+		`data-testid="port-truncated"`,
+		"The first 500 are listed here.",
+		"All " + total + " in the flow listing",
+		total + " flows in " + strconv.Itoa(synthDocs) + " vendor documents",
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("port page lacks %q", want)
+		}
+	}
+	// A port few open: every flow, no note.
+	r = get(t, h, "/ports/65535")
+	if strings.Contains(r.Body, `data-testid="port-truncated"`) {
+		t.Error("a short port page says it is cut")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -47,7 +48,10 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := flowPageData{Flow: f, Langs: langs(docs), TitlesEn: sectionGlosses(docs)}
+	d := flowPageData{Flow: f}
+	if d.Langs, d.TitlesEn, err = s.docMaps(r.Context()); err != nil {
+		return err
+	}
 	for _, doc := range docs {
 		if doc.Slug == f.Doc {
 			d.Doc = doc
@@ -70,27 +74,14 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, flowPage(d))
 }
 
-// langs maps document slugs to their content language.
-func langs(docs []store.DocSummary) map[string]string {
-	m := make(map[string]string, len(docs))
-	for _, d := range docs {
-		m[d.Slug] = d.Language
+// docMaps returns the documents' languages by slug and their sections'
+// English titles by "doc/section", for flow tables.
+func (s *Server) docMaps(ctx context.Context) (langs, titlesEn map[string]string, err error) {
+	if langs, err = s.db.DocLanguages(ctx); err != nil {
+		return nil, nil, err
 	}
-	return m
-}
-
-// sectionGlosses maps "doc/section" to the English gloss of the section's
-// title, for the component column of flow tables.
-func sectionGlosses(docs []store.DocSummary) map[string]string {
-	m := map[string]string{}
-	for _, d := range docs {
-		for _, s := range d.Sections {
-			if s.TitleEn != "" {
-				m[d.Slug+"/"+s.Slug] = s.TitleEn
-			}
-		}
-	}
-	return m
+	titlesEn, err = s.db.SectionTitlesEn(ctx)
+	return langs, titlesEn, err
 }
 
 // relatedQuery is the /flows listing of the flows related to f.

@@ -121,7 +121,11 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs(docs), TitlesEn: sectionGlosses(docs),
+	langs, titlesEn, err := s.docMaps(ctx)
+	if err != nil {
+		return err
+	}
+	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs, TitlesEn: titlesEn,
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
 	if d.Facets, err = s.facets(ctx, q, ts, docs); err != nil {

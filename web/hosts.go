@@ -117,5 +117,9 @@ func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, hostsPage(hostsPageData{Query: q, Docs: docs, Hosts: hosts, Langs: langs(docs)}))
+	langs, err := s.db.DocLanguages(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, hostsPage(hostsPageData{Query: q, Docs: docs, Hosts: hosts, Langs: langs}))
 }

@@ -16,9 +16,15 @@ type portGroup struct {
 	Flows []data.Flow
 }
 
+// maxPortFlows is how many flows a port page lists; the flow listing it links
+// to pages through all of them.
+const maxPortFlows = 500
+
 type portPageData struct {
 	Port     data.PortRange
 	Total    int
+	Docs     int // documents with a matching flow
+	Shown    int // flows in Groups: the first maxPortFlows of Total
 	Groups   []portGroup
 	Langs    map[string]string
 	TitlesEn map[string]string // "doc/section" -> English gloss of the section title
@@ -58,21 +64,30 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flows, total, err := s.db.Flows(ctx, store.FlowFilter{Ports: []data.PortRange{pr}, Sort: "doc"})
+	ff := store.FlowFilter{Ports: []data.PortRange{pr}, Sort: "doc"}
+	fc, err := s.db.Facets(ctx, ff)
 	if err != nil {
 		return err
 	}
-	d := portPageData{Port: pr, Total: total, Langs: langs(docs), TitlesEn: sectionGlosses(docs)}
+	ff.Limit = maxPortFlows
+	flows, total, err := s.db.Flows(ctx, ff)
+	if err != nil {
+		return err
+	}
+	d := portPageData{Port: pr, Total: total, Docs: len(fc.Docs), Shown: len(flows)}
+	if d.Langs, d.TitlesEn, err = s.docMaps(ctx); err != nil {
+		return err
+	}
+	bySlug := make(map[string]store.DocSummary, len(docs))
 	for _, doc := range docs {
-		g := portGroup{Doc: doc}
-		for _, f := range flows {
-			if f.Doc == doc.Slug {
-				g.Flows = append(g.Flows, f)
-			}
+		bySlug[doc.Slug] = doc
+	}
+	for _, f := range flows { // in document order
+		if n := len(d.Groups); n == 0 || d.Groups[n-1].Doc.Slug != f.Doc {
+			d.Groups = append(d.Groups, portGroup{Doc: bySlug[f.Doc]})
 		}
-		if len(g.Flows) > 0 {
-			d.Groups = append(d.Groups, g)
-		}
+		g := &d.Groups[len(d.Groups)-1]
+		g.Flows = append(g.Flows, f)
 	}
 	return s.render(w, r, portPage(d))
 }

@@ -31,7 +31,8 @@ Usage:
   portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
         serve the explorer; builds the database and its search index
         (portolan.db.bleve) on first start and rebuilds them when the embedded
-        documents change
+        documents change; after portolan ingest replaces them, serves the new
+        dataset on SIGHUP, or by itself within -watch (2s)
   portolan ingest [-db portolan.db] [FILE ...]
         build the database and its search index from the embedded documents
         plus each FILE (its metadata is read from FILE's name with .json, if

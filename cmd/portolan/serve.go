@@ -8,11 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
-
-	"github.com/portolan/portolan/search"
-	"github.com/portolan/portolan/store"
-	"github.com/portolan/portolan/web"
 )
 
 // Server limits. WriteTimeout is generous because CSV exports stream every flow.
@@ -25,14 +24,40 @@ const (
 	shutdownTimeout   = 10 * time.Second
 )
 
-// runServe is `portolan serve [-addr localhost:8080] [-db PATH] [-log-level info]`:
-// it makes sure the database holds the embedded documents, then serves the
-// explorer until ctx is cancelled, and shuts down gracefully.
+// serveHooks connect runServe to the process around it. main's are SIGHUP and
+// nothing else; tests set their own instead of sending signals to themselves.
+type serveHooks struct {
+	// reload delivers a value for each reload asked for (SIGHUP).
+	reload <-chan os.Signal
+	// listening, if set, is called with the address once the listener is open.
+	listening func(net.Addr)
+	// reloaded, if set, is called after each reload attempt, SIGHUP or
+	// -watch, with its error (nil when the new dataset is being served).
+	reloaded func(error)
+}
+
+// runServe is `portolan serve [-addr localhost:8080] [-db PATH] ...`: it makes
+// sure the database holds the embedded documents, then serves the explorer
+// until ctx is cancelled, and shuts down gracefully. SIGHUP reloads the
+// database and index at -db (after `portolan ingest -db` replaced them).
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [-addr localhost:8080] [-db PATH] [-log-level info]", stderr)
+	// Caught before anything else: SIGHUP's default action would kill the
+	// process while it builds the database.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return serveWith(ctx, args, stderr, serveHooks{reload: hup})
+}
+
+// serveWith is runServe with its hooks given.
+func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serveHooks) error {
+	fs := newFlagSet("serve", "serve [-addr localhost:8080] [-db PATH] [-log-level info] [-watch 2s]\n\n"+
+		"SIGHUP reloads the database and search index at -db, as -watch does when\n"+
+		"they change: requests already running finish on the old dataset.", stderr)
 	addr := fs.String("addr", "localhost:8080", "`host:port` to listen on (0.0.0.0:8080 for every interface)")
 	dbPath := fs.String("db", defaultDB, "SQLite database `file`; built on first start, rebuilt when the embedded documents change")
 	logLevel := fs.String("log-level", "info", "`level` of logs written to stderr: debug, info, warn or error")
+	watch := fs.Duration("watch", 2*time.Second, "how often to check whether -db and its index were replaced (by portolan ingest) and reload them; 0 checks never (SIGHUP still reloads)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,29 +71,29 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "portolan serve: bad -log-level %q: want debug, info, warn or error\n", *logLevel)
 		return errUsage
 	}
+	if *watch < 0 {
+		fmt.Fprintf(stderr, "portolan serve: bad -watch %v: want a duration of 0 or more\n", *watch)
+		return errUsage
+	}
 	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	log := slog.New(handler)
 
 	if err := ensureDatabase(ctx, log, *dbPath, true); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dbPath)
+	removeStalePins(log, *dbPath)
+	live, err := newLive(ctx, log, *dbPath)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	idx, err := search.Open(indexPath(*dbPath))
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
+	defer live.close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           web.New(log, db, idx),
+		Handler:           live,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -76,7 +101,19 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
-	return serve(ctx, log, srv, ln)
+	if hooks.listening != nil {
+		hooks.listening(ln.Addr())
+	}
+	wctx, stopWatching := context.WithCancel(ctx)
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		live.watch(wctx, hooks.reload, *watch, hooks.reloaded)
+	}()
+	err = serve(ctx, log, srv, ln)
+	stopWatching()
+	<-watching
+	return err
 }
 
 // serve runs srv on ln until ctx is cancelled, then gives in-flight requests

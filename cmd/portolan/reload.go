@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/portolan/portolan/search"
+	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/web"
+)
+
+// retireTimeout bounds how long a generation replaced by a reload stays open
+// for the requests it started: no response is written after writeTimeout
+// anyway, so a request still running then is closed under.
+const retireTimeout = writeTimeout
+
+// A generation is one dataset being served: the database and its search index,
+// opened together and checked to hold the same dataset, and the handler over
+// them. Each request runs on one generation from start to end, so it never
+// sees two datasets; a generation replaced by a reload is closed once the
+// requests it started have finished.
+type generation struct {
+	seq     int
+	dataset string
+	db      *store.DB
+	idx     *search.Index
+	handler http.Handler
+	// pin is a hard link to the database file this generation opened, or ""
+	// (see pinDatabase).
+	pin string
+	// dbFile and idxFile are what -db and its index were when opened: the
+	// watcher reloads when either changes.
+	dbFile, idxFile os.FileInfo
+
+	mu       sync.Mutex
+	inflight int
+	retired  bool
+	idle     chan struct{} // closed once retired with nothing in flight
+}
+
+// acquire counts a request in, unless the generation has been retired.
+func (g *generation) acquire() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.retired {
+		return false
+	}
+	g.inflight++
+	return true
+}
+
+// release counts a request out.
+func (g *generation) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight--
+	if g.retired && g.inflight == 0 {
+		close(g.idle)
+	}
+}
+
+// retire stops the generation taking requests; idle is closed once those it
+// has finish.
+func (g *generation) retire() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.retired = true
+	if g.inflight == 0 {
+		close(g.idle)
+	}
+}
+
+func (g *generation) inFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inflight
+}
+
+// close releases what the generation holds; it works on one opened halfway.
+func (g *generation) close() error {
+	var errs []error
+	if g.idx != nil {
+		errs = append(errs, g.idx.Close())
+	}
+	if g.db != nil {
+		errs = append(errs, g.db.Close())
+	}
+	if g.pin != "" {
+		if err := os.Remove(g.pin); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// errDatasetMismatch is returned (wrapped) by openGeneration when the database
+// and the index at -db hold different datasets.
+var errDatasetMismatch = errors.New("the database and its search index hold different datasets")
+
+// openGeneration opens the database at path and its index as generation seq,
+// and checks they hold the same dataset: they don't while `portolan ingest`
+// is between its two renames (database, then index), or after one was killed
+// between them.
+func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int) (_ *generation, err error) {
+	g := &generation{seq: seq, idle: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			g.close()
+		}
+	}()
+	file := path
+	if pin, err := pinDatabase(path, seq); err != nil {
+		log.Warn("cannot link the database file, so requests running while an ingest replaces it may see some of the new dataset", "db", path, "err", err)
+	} else {
+		g.pin, file = pin, pin
+	}
+	// Each file is looked at before it is opened: should it be replaced in
+	// between, the watcher sees a change and reloads once more, rather than
+	// missing one.
+	if g.dbFile, err = os.Stat(file); err != nil {
+		return nil, err
+	}
+	if g.db, err = store.Open(ctx, file); err != nil {
+		return nil, err
+	}
+	if g.dataset, err = g.db.DatasetVersion(ctx); err != nil {
+		return nil, err
+	}
+	if g.idxFile, err = os.Stat(indexPath(path)); err != nil {
+		return nil, err
+	}
+	if g.idx, err = search.Open(indexPath(path)); err != nil {
+		return nil, err
+	}
+	if v := g.idx.DatasetVersion(); v != g.dataset {
+		return nil, fmt.Errorf("%w: database %s, index %s (is an ingest running?)", errDatasetMismatch, g.dataset, v)
+	}
+	g.handler = web.New(log, g.db, g.idx)
+	return g, nil
+}
+
+// pinSuffix starts the name of pinDatabase's links, after the database's own.
+const pinSuffix = "-serve-"
+
+// pinDatabase makes a hard link to the database file at path, for generation
+// seq of this process, and returns its name. A generation opens the database
+// through it, so every connection its pool opens, however late, reads the file
+// that was at path when the generation opened it: `portolan ingest` renames a
+// new file over path, and connections opened by path after that would read the
+// new dataset beside the old index, some queries of one request on each.
+// Without a link (a read-only directory, a file system without them) the
+// database is opened by path.
+func pinDatabase(path string, seq int) (string, error) {
+	pin := path + pinSuffix + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(seq)
+	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := os.Link(path, pin); err != nil {
+		return "", err
+	}
+	return pin, nil
+}
+
+// removeStalePins removes the links pinDatabase made for path in processes
+// that are gone (killed before they could remove them), so their datasets stop
+// taking disk space.
+func removeStalePins(log *slog.Logger, path string) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), base+pinSuffix)
+		if !ok {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || (pid != os.Getpid() && processAlive(pid)) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if err := os.Remove(name); err == nil {
+			log.Info("removed the database link of a serve that is gone", "file", name)
+		}
+	}
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// live is serve's handler: it passes each request to the current generation
+// and swaps in a new one on reload.
+type live struct {
+	log  *slog.Logger
+	path string
+	cur  atomic.Pointer[generation]
+	seq  int // the last generation number given; only the watch loop uses it
+	// seen is what the watcher last found at -db and its index.
+	seen [2]os.FileInfo
+
+	stop     chan struct{} // closed by close: retired generations close at once
+	retiring sync.WaitGroup
+	open     atomic.Int64 // generations open, the current one included
+}
+
+// newLive opens the database at path and its index as the first generation.
+func newLive(ctx context.Context, log *slog.Logger, path string) (*live, error) {
+	l := &live{log: log, path: path, stop: make(chan struct{})}
+	l.seq++
+	g, err := openGeneration(ctx, log, path, l.seq)
+	if err != nil {
+		return nil, err
+	}
+	l.open.Add(1)
+	l.cur.Store(g)
+	l.seen = [2]os.FileInfo{g.dbFile, g.idxFile}
+	log.Info("serving", "db", path, "dataset", g.dataset)
+	return l, nil
+}
+
+// ServeHTTP serves r on the current generation, counted in and out of it.
+func (l *live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for {
+		g := l.cur.Load()
+		if g.acquire() {
+			defer g.release()
+			g.handler.ServeHTTP(w, r)
+			return
+		}
+		if l.cur.Load() == g {
+			// Retired and not replaced: close has run.
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		// Replaced between Load and acquire: take the new one.
+	}
+}
+
+// reload opens the database and index at l.path anew and, if they hold one
+// dataset, serves it from now on; the previous generation is closed once its
+// requests have finished. On error the previous generation stays.
+func (l *live) reload(ctx context.Context, trigger string) error {
+	l.seq++
+	g, err := openGeneration(ctx, l.log, l.path, l.seq)
+	if err != nil {
+		return err
+	}
+	l.seen = [2]os.FileInfo{g.dbFile, g.idxFile}
+	l.install(g, trigger)
+	return nil
+}
+
+// install serves g from now on and retires the generation it replaces.
+func (l *live) install(g *generation, trigger string) {
+	l.open.Add(1)
+	old := l.cur.Swap(g)
+	l.log.Info("reloaded", "trigger", trigger, "dataset", g.dataset, "previous", old.dataset, "generation", g.seq)
+	l.retire(old)
+}
+
+// retire takes g out of service and closes it once its requests have finished,
+// or after retireTimeout, or at once when l is closed.
+func (l *live) retire(g *generation) {
+	g.retire()
+	l.retiring.Add(1)
+	go func() {
+		defer l.retiring.Done()
+		t := time.NewTimer(retireTimeout)
+		defer t.Stop()
+		select {
+		case <-g.idle:
+		case <-l.stop:
+		case <-t.C:
+			l.log.Warn("closing a replaced dataset with requests still running on it", "dataset", g.dataset, "generation", g.seq, "requests", g.inFlight())
+		}
+		if err := g.close(); err != nil {
+			l.log.Warn("closing a replaced dataset", "dataset", g.dataset, "generation", g.seq, "err", err)
+		}
+		l.open.Add(-1)
+		l.log.Debug("closed", "dataset", g.dataset, "generation", g.seq)
+	}()
+}
+
+// close closes every generation, the current one included. Call it once
+// nothing is serving requests any more.
+func (l *live) close() {
+	close(l.stop)
+	l.retire(l.cur.Load())
+	l.retiring.Wait()
+}
+
+// watch reloads on each value from reload (SIGHUP) and, every interval (if not
+// 0), when -db or its index is another file than the one served, until ctx is
+// cancelled. done, if set, gets each attempt's error.
+func (l *live) watch(ctx context.Context, reload <-chan os.Signal, every time.Duration, done func(error)) {
+	var tick <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return
+		case <-reload:
+			if err = l.reload(ctx, "SIGHUP"); err != nil {
+				l.log.Warn("reload failed; serving the previous dataset", "dataset", l.cur.Load().dataset, "err", err)
+			}
+		case <-tick:
+			if !l.replaced() {
+				continue
+			}
+			// Expected while an ingest is between its two renames: the
+			// next change (the index's rename) tries again.
+			if err = l.reload(ctx, "watch"); err != nil {
+				l.log.Info("not reloading yet; serving the previous dataset", "dataset", l.cur.Load().dataset, "err", err)
+			}
+		}
+		if done != nil {
+			done(err)
+		}
+	}
+}
+
+// replaced reports whether -db or its index is another file than when last
+// looked at (by the watcher or a reload). While either is missing (an index
+// between its two renames) it waits.
+func (l *live) replaced() bool {
+	db, err := os.Stat(l.path)
+	if err != nil {
+		return false
+	}
+	idx, err := os.Stat(indexPath(l.path))
+	if err != nil {
+		return false
+	}
+	now := [2]os.FileInfo{db, idx}
+	if sameFile(now[0], l.seen[0]) && sameFile(now[1], l.seen[1]) {
+		return false
+	}
+	l.seen = now
+	return true
+}
+
+// sameFile reports whether a and b are one file, unchanged in between.
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
+}

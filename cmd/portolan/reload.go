@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,6 +226,7 @@ type live struct {
 	stop     chan struct{} // closed by close: retired generations close at once
 	retiring sync.WaitGroup
 	open     atomic.Int64 // generations open, the current one included
+	reloads  atomic.Int64
 }
 
 // newLive opens the database at path and its index as the first generation.
@@ -277,6 +280,7 @@ func (l *live) reload(ctx context.Context, trigger string) error {
 func (l *live) install(g *generation, trigger string) {
 	l.open.Add(1)
 	old := l.cur.Swap(g)
+	l.reloads.Add(1)
 	l.log.Info("reloaded", "trigger", trigger, "dataset", g.dataset, "previous", old.dataset, "generation", g.seq)
 	l.retire(old)
 }
@@ -370,4 +374,18 @@ func (l *live) replaced() bool {
 // sameFile reports whether a and b are one file, unchanged in between.
 func sameFile(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
+}
+
+// handleDebug serves the counts a soak test watches, as JSON.
+func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
+	g := l.cur.Load()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"goroutines":  runtime.NumGoroutine(),
+		"dataset":     g.dataset,
+		"generation":  g.seq,
+		"generations": l.open.Load(),
+		"reloads":     l.reloads.Load(),
+		"in_flight":   g.inFlight(),
+	})
 }

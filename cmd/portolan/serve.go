@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"expvar"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -51,13 +53,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 
 // serveWith is runServe with its hooks given.
 func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serveHooks) error {
-	fs := newFlagSet("serve", "serve [-addr localhost:8080] [-db PATH] [-log-level info] [-watch 2s]\n\n"+
+	fs := newFlagSet("serve", "serve [-addr localhost:8080] [-db PATH] [-log-level info] [-watch 2s] [-debug-addr host:port]\n\n"+
 		"SIGHUP reloads the database and search index at -db, as -watch does when\n"+
 		"they change: requests already running finish on the old dataset.", stderr)
 	addr := fs.String("addr", "localhost:8080", "`host:port` to listen on (0.0.0.0:8080 for every interface)")
 	dbPath := fs.String("db", defaultDB, "SQLite database `file`; built on first start, rebuilt when the embedded documents change")
 	logLevel := fs.String("log-level", "info", "`level` of logs written to stderr: debug, info, warn or error")
 	watch := fs.Duration("watch", 2*time.Second, "how often to check whether -db and its index were replaced (by portolan ingest) and reload them; 0 checks never (SIGHUP still reloads)")
+	debugAddr := fs.String("debug-addr", "", "also serve net/http/pprof (/debug/pprof/), expvar (/debug/vars) and goroutine and dataset counts (/debug/portolan) on this separate `host:port`; off by default. Keep it on localhost: profiles show the program's internals")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -91,6 +94,14 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
+	}
+	if *debugAddr != "" {
+		stop, err := serveDebug(log, *debugAddr, live)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	srv := &http.Server{
 		Handler:           live,
@@ -139,4 +150,26 @@ func serve(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.Liste
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveDebug serves net/http/pprof, expvar and live's counts on their own
+// listener at addr, away from the public handler, and returns the function that
+// stops it.
+func serveDebug(log *slog.Logger, addr string, live *live) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("-debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
+	mux.HandleFunc("/debug/portolan", live.handleDebug)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	go srv.Serve(ln)
+	log.Info("debug listening", "url", "http://"+ln.Addr().String()+"/debug/")
+	return func() { srv.Close() }, nil
 }

@@ -271,4 +271,3 @@ func dirSize(b *testing.B, dir string) int64 {
 }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
-

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -182,4 +185,59 @@ func embeddedCurrent(ctx context.Context, path string, embedded []data.Document)
 		all = append(all, d)
 	}
 	return all, current, nil
+}
+
+// staleTempAge is how long what an ingest builds in must have been left alone
+// before the next ingest takes it for the leftover of an interrupted one. An
+// ingest writes to its temporary database at least whenever its page cache
+// (64 MiB) fills and to its temporary index every batch, so it is never that
+// long without writing.
+const staleTempAge = 10 * time.Minute
+
+// removeStaleTemps removes what interrupted ingests (killed, or the machine
+// stopped) left beside the database at path: temporary database files
+// (PATH.tmp-*) and index directories (PATH.bleve.tmp-*). New ones get new
+// names, so leftovers never stop an ingest; they only take disk space. One
+// written to within staleTempAge may belong to an ingest still running: it is
+// left, and w says so.
+func removeStaleTemps(w io.Writer, path string, now time.Time) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), base+".tmp-") && !strings.HasPrefix(e.Name(), base+".bleve.tmp-") {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if age := now.Sub(lastWritten(name)); age < staleTempAge {
+			fmt.Fprintf(w, "leaving %s, written to %s ago: it may be another ingest's, still running; remove it if not\n", name, age.Round(time.Second))
+			continue
+		}
+		if err := os.RemoveAll(name); err != nil {
+			fmt.Fprintf(w, "cannot remove %s, left by an interrupted ingest: %v\n", name, err)
+			continue
+		}
+		fmt.Fprintf(w, "removed %s, left by an interrupted ingest\n", name)
+	}
+}
+
+// lastWritten is the latest modification time of the file at name or of
+// anything in the directory tree there.
+func lastWritten(name string) time.Time {
+	var last time.Time
+	filepath.WalkDir(name, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().After(last) {
+			last = info.ModTime()
+		}
+		return nil
+	})
+	return last
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/search"
@@ -26,6 +27,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	removeStaleTemps(stderr, *dbPath, time.Now())
 	if err := store.Ingest(ctx, *dbPath, docs); err != nil {
 		return err
 	}

@@ -66,16 +66,24 @@ var orderFree = map[string]bool{"doc": true, "section": true, "proto": true, "po
 // refused with 400 for its size (checkValues): such a request is not cached,
 // lest dropping its empty values make it look like a valid one.
 func canonicalQuery(raw string) (string, bool) {
+	q, _, ok := canonicalQueryLang(raw)
+	return q, ok
+}
+
+// canonicalQueryLang is canonicalQuery, also returning the first value of
+// the lang parameter as url.Values.Get gives it.
+func canonicalQueryLang(raw string) (q, lang string, ok bool) {
 	if raw == "" {
-		return "", true
+		return "", "", true
 	}
 	if len(raw) > maxQueryBytes {
-		return "", false
+		return "", "", false
 	}
 	v, err := url.ParseQuery(raw)
 	if err != nil || checkValues(v) != nil {
-		return "", false
+		return "", "", false
 	}
+	lang = v.Get("lang")
 	for k, vals := range v {
 		kept := vals[:0]
 		for _, s := range vals {
@@ -92,7 +100,7 @@ func canonicalQuery(raw string) (string, bool) {
 		}
 		v[k] = kept
 	}
-	return v.Encode(), true
+	return v.Encode(), lang, true
 }
 
 // requestURI is the request's path and canonical query: what the page's
@@ -141,11 +149,11 @@ func (s *Server) cacheKey(r *http.Request) (string, bool) {
 			return "", false
 		}
 	}
-	q, ok := canonicalQuery(r.URL.RawQuery)
+	q, param, ok := s.cache.canonicalQuery(r.URL.RawQuery)
 	if !ok {
 		return "", false
 	}
-	l, _ := chooseLang(catalogue(), r) // an explicit ?lang= is part of q
+	l, _ := s.chooseLang(catalogue(), r, param) // an explicit ?lang= is part of q
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -217,11 +225,49 @@ type responseCache struct {
 	flights map[string]*flight
 
 	hits, misses atomic.Int64
+
+	qmu     sync.Mutex
+	queries map[string]canonical // raw query -> canonical form, a memo
+}
+
+// canonical is a raw query's canonicalQueryLang.
+type canonical struct {
+	query, lang string
+	ok          bool
+}
+
+// Limits of the memo of canonical queries: parsing and re-encoding a query
+// is a good part of what a cached response costs, and most requests repeat
+// a query seen before.
+const (
+	maxMemoQueries  = 4096 // then it starts over
+	maxMemoQueryLen = 256  // longer queries are parsed every time
+)
+
+// canonicalQuery is canonicalQueryLang, remembered for short queries.
+func (c *responseCache) canonicalQuery(raw string) (q, lang string, ok bool) {
+	if raw == "" || len(raw) > maxMemoQueryLen {
+		return canonicalQueryLang(raw)
+	}
+	c.qmu.Lock()
+	cq, hit := c.queries[raw]
+	c.qmu.Unlock()
+	if hit {
+		return cq.query, cq.lang, cq.ok
+	}
+	cq.query, cq.lang, cq.ok = canonicalQueryLang(raw)
+	c.qmu.Lock()
+	if len(c.queries) >= maxMemoQueries {
+		clear(c.queries)
+	}
+	c.queries[raw] = cq
+	c.qmu.Unlock()
+	return cq.query, cq.lang, cq.ok
 }
 
 func newResponseCache(maxBytes, maxEntry int64) *responseCache {
 	return &responseCache{maxBytes: maxBytes, maxEntry: min(maxEntry, maxBytes),
-		entries: map[string]*list.Element{}, flights: map[string]*flight{}}
+		entries: map[string]*list.Element{}, flights: map[string]*flight{}, queries: map[string]canonical{}}
 }
 
 // flight is one request rendering a key that others wait for.

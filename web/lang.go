@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"golang.org/x/text/message"
@@ -30,18 +32,48 @@ type locale struct {
 
 type localeKey struct{}
 
-// chooseLang decides the language of a request: ?lang=, else the cookie set
-// by the switcher, else Accept-Language, else English.
-func chooseLang(cat *i18n.Catalog, r *http.Request) (i18n.Lang, bool) {
-	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+// chooseLang decides the language of a request: ?lang= (param, the URL's
+// first lang value), else the cookie set by the switcher, else
+// Accept-Language, else English.
+func (s *Server) chooseLang(cat *i18n.Catalog, r *http.Request, param string) (i18n.Lang, bool) {
+	if l, ok := i18n.Parse(param); ok {
 		return l, true
 	}
-	if c, err := r.Cookie(langCookie); err == nil {
-		if l, ok := i18n.Parse(c.Value); ok {
-			return l, false
+	if len(r.Header["Cookie"]) > 0 {
+		if c, err := r.Cookie(langCookie); err == nil {
+			if l, ok := i18n.Parse(c.Value); ok {
+				return l, false
+			}
 		}
 	}
-	return cat.Match(r.Header.Get("Accept-Language")), false
+	return s.acceptLangs.match(cat, r.Header.Get("Accept-Language")), false
+}
+
+// acceptLangs remembers what Accept-Language values negotiated to: browsers
+// send a handful of distinct values, and parsing one costs more than the
+// rest of a cached response.
+type acceptLangs struct {
+	m sync.Map     // header value -> i18n.Lang
+	n atomic.Int64 // values kept, at most maxAcceptLangs
+}
+
+const (
+	maxAcceptLangs   = 1024
+	maxAcceptLangLen = 256 // longer values are negotiated every time
+)
+
+func (a *acceptLangs) match(cat *i18n.Catalog, header string) i18n.Lang {
+	if header == "" {
+		return i18n.Default()
+	}
+	if l, ok := a.m.Load(header); ok {
+		return l.(i18n.Lang)
+	}
+	l := cat.Match(header)
+	if len(header) <= maxAcceptLangLen && a.n.Add(1) <= maxAcceptLangs {
+		a.m.Store(header, l)
+	}
+	return l
 }
 
 // localize puts the request's locale in its context and says, with Vary, what
@@ -52,7 +84,7 @@ func (s *Server) localize(next http.Handler) http.Handler {
 			w.Header().Add("Vary", "Accept-Language, Cookie")
 		}
 		cat := catalogue()
-		l, explicit := chooseLang(cat, r)
+		l, explicit := s.chooseLang(cat, r, r.URL.Query().Get("lang"))
 		loc := &locale{lang: l, explicit: explicit, p: cat.Printer(l), uri: requestURI(r)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, loc)))
 	})

@@ -1,13 +1,66 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 )
+
+// requestIDs numbers a server's requests as chi's middleware.RequestID does
+// ("host/RaNdOm1234-000042"), stored under its context key so that
+// middleware.GetReqID finds them, without formatting with fmt on every
+// request.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	host, err := os.Hostname()
+	if host == "" || err != nil {
+		host = "localhost"
+	}
+	var b64 string
+	for len(b64) < 10 {
+		var buf [12]byte
+		_, _ = rand.Read(buf[:])
+		b64 = strings.NewReplacer("+", "", "/", "").Replace(base64.StdEncoding.EncodeToString(buf[:]))
+	}
+	return &requestIDs{prefix: host + "/" + b64[:10] + "-"}
+}
+
+// next returns a new ID: the prefix and a counter of at least six digits.
+func (ids *requestIDs) next() string {
+	var buf [64]byte
+	b := append(buf[:0], ids.prefix...)
+	n := ids.n.Add(1)
+	for d := uint64(100000); d > 1 && n < d; d /= 10 {
+		b = append(b, '0')
+	}
+	return string(strconv.AppendUint(b, n, 10))
+}
+
+// requestID gives every request an ID for its log lines and error page: the
+// client's X-Request-Id if it sent one, else a new one.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(middleware.RequestIDHeader)
+		if id == "" {
+			id = s.ids.next()
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), middleware.RequestIDKey, id)))
+	})
+}
 
 // contentSecurityPolicy allows nothing but this origin's own files: no inline
 // script or style, no framing, forms post only back here.

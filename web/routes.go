@@ -14,7 +14,7 @@ import (
 // compression included.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
+	r.Use(s.requestID)
 	r.Use(s.accessLog)
 	r.Use(s.cacheResponses)
 	r.Use(s.localize)

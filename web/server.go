@@ -29,6 +29,9 @@ type Server struct {
 
 	cacheBytes, cacheEntryBytes int64
 	cache                       *responseCache // nil: off
+
+	acceptLangs acceptLangs // Accept-Language values negotiated so far
+	ids         *requestIDs
 }
 
 // New returns the handler serving every page, export and API route of Portolan
@@ -41,7 +44,7 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: slog.New(failureMarker{log.Handler()}), db: db, idx: idx,
-		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes}
+		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs()}
 	for _, o := range opts {
 		o(s)
 	}

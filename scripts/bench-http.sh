@@ -2,16 +2,20 @@
 # bench-http.sh measures Portolan's HTTP side against a bare net/http handler.
 #
 #   scripts/bench-http.sh [-db PATH] [-bin PATH] [-d 10s] [-c 16] [-t 2]
+#                         [-hello-addr 127.0.0.1:8099] [-addr 127.0.0.1:8098]
 #
 # It builds the binary (go build -o, unless -bin names one), starts
 # `portolan hello` (the baseline: a handler that writes "hello\n") and
 # `portolan serve -db PATH` (default: a new database of the shipped documents
 # in a temporary directory), waits for /healthz, checks that every URL answers
 # 200 and warms it up, then runs `wrk -tT -cC -dD --latency` against each URL
-# and prints a markdown table: requests/s, the ratio to hello, p50, p99, and
-# errors (responses with status >= 400 / socket errors). Runs on one URL
-# measure the response cache once warm; the "cold" row runs wrk-mixed.lua,
-# whose requests all ask for different URLs. Both servers listen on loopback
+# and prints a markdown table: requests/s, the ratio to hello, p50, p99,
+# errors (responses with status >= 400 / socket errors), and the CPU time the
+# server process spent per request (from /proc; wrk runs on the same cores,
+# so this column says what the server costs even when other load skews the
+# rest). Runs on one URL measure the response cache once warm; the "cold" row
+# runs wrk-mixed.lua, whose requests all ask for different URLs. hello is
+# measured first and last, to show drift. Both servers listen on loopback
 # only; logs go to the temporary directory. Needs go, curl and wrk.
 set -euo pipefail
 
@@ -36,6 +40,8 @@ while [ $# -gt 0 ]; do
 	-d) duration=$2; shift 2 ;;
 	-c) conns=$2; shift 2 ;;
 	-t) threads=$2; shift 2 ;;
+	-hello-addr) hello_addr=$2; shift 2 ;;
+	-addr) serve_addr=$2; shift 2 ;;
 	-h | -help | --help) usage ;;
 	*) echo "bench-http.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -60,10 +66,18 @@ if [ -z "$bin" ]; then
 fi
 [ -n "$db" ] || db=$tmp/portolan.db
 
+for addr in "$hello_addr" "$serve_addr"; do
+	if curl -s -o /dev/null "http://$addr/"; then
+		echo "bench-http.sh: something already answers on $addr; pick another with -hello-addr/-addr" >&2
+		exit 1
+	fi
+done
 "$bin" hello -addr "$hello_addr" 2>"$tmp/hello.log" &
-pids+=($!)
+hello_pid=$!
+pids+=($hello_pid)
 "$bin" serve -addr "$serve_addr" -db "$db" 2>"$tmp/serve.log" &
-pids+=($!)
+serve_pid=$!
+pids+=($serve_pid)
 
 # wait_up waits up to 120 s for URL to answer 200 (serve may build its
 # database and index first).
@@ -72,14 +86,15 @@ wait_up() {
 		if curl -fs -o /dev/null "$1"; then
 			return 0
 		fi
+		kill -0 "$2" 2>/dev/null || break
 		sleep 0.1
 	done
 	echo "bench-http.sh: $1 did not come up; log:" >&2
 	cat "$tmp"/*.log >&2
 	exit 1
 }
-wait_up "http://$hello_addr/healthz"
-wait_up "http://$serve_addr/healthz"
+wait_up "http://$hello_addr/healthz" "$hello_pid"
+wait_up "http://$serve_addr/healthz" "$serve_pid"
 
 base=http://$serve_addr
 flow_id=$(curl -fsS "$base/api/v1/flows?limit=5" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
@@ -108,10 +123,24 @@ check() {
 	fi
 }
 
-# run_wrk runs wrk with its extra arguments and prints the RESULT fields.
+# cpu_ticks prints the user+system clock ticks process $1 has used.
+cpu_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# run_wrk runs wrk against the server with pid $1, with the script and URL
+# that follow, and prints the RESULT fields and the server's CPU µs per
+# request.
 run_wrk() {
-	wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$here/wrk-report.lua" "$@" |
-		awk '/^RESULT /{print $2, $3, $4, $5, $6}'
+	local pid=$1 before after
+	shift
+	before=$(cpu_ticks "$pid")
+	wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$@" >"$tmp/wrk.out"
+	after=$(cpu_ticks "$pid")
+	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '/^RESULT /{
+		n = $2 * $7
+		printf "%s %s %s %s %s %.0f\n", $2, $3, $4, $5, $6, (n > 0 ? ticks / hz * 1e6 / n : 0)
+	}' "$tmp/wrk.out"
 }
 
 # Warm-up: every URL once (fills the cache) and a short wrk run per server.
@@ -124,25 +153,28 @@ wrk -t"$threads" -c"$conns" -d2s "$base/flows?q=ldap" >/dev/null
 fmt_ms() { awk -v us="$1" 'BEGIN{printf "%.2f ms", us/1000}'; }
 
 hello_rps=""
-echo "| URL | req/s | × hello | p50 | p99 | errors (≥400 / socket) |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| URL | req/s | × hello | p50 | p99 | errors (≥400 / socket) | server CPU/req |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 print_row() {
-	local label=$1 rps=$2 p50=$3 p99=$4 status=$5 sock=$6
+	local label=$1 rps=$2 p50=$3 p99=$4 status=$5 sock=$6 cpu=$7
 	local ratio
 	ratio=$(awk -v a="$rps" -v b="$hello_rps" 'BEGIN{printf "%.2f", a/b}')
-	printf '| `%s` | %.0f | %s | %s | %s | %s / %s |\n' "$label" "$rps" "$ratio" \
-		"$(fmt_ms "$p50")" "$(fmt_ms "$p99")" "$status" "$sock"
+	printf '| `%s` | %.0f | %s | %s | %s | %s / %s | %s µs |\n' "$label" "$rps" "$ratio" \
+		"$(fmt_ms "$p50")" "$(fmt_ms "$p99")" "$status" "$sock" "$cpu"
 }
 for row in "${rows[@]}"; do
 	label=${row%%|*}
 	url=${row#*|}
-	read -r rps p50 p99 status sock < <(run_wrk "$url")
+	pid=$serve_pid
+	[ "$url" != "http://$hello_addr/" ] || pid=$hello_pid
+	read -r rps p50 p99 status sock cpu < <(run_wrk "$pid" "$here/wrk-report.lua" "$url")
 	[ -n "$hello_rps" ] || hello_rps=$rps
-	print_row "$label" "$rps" "$p50" "$p99" "$status" "$sock"
+	print_row "$label" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 done
-read -r rps p50 p99 status sock < <(wrk -t"$threads" -c"$conns" -d"$duration" --latency \
-	-s "$here/wrk-mixed.lua" "$base" | awk '/^RESULT /{print $2, $3, $4, $5, $6}')
-print_row "cold: wrk-mixed.lua (every request a new URL)" "$rps" "$p50" "$p99" "$status" "$sock"
+read -r rps p50 p99 status sock cpu < <(run_wrk "$serve_pid" "$here/wrk-mixed.lua" "$base")
+print_row "cold: wrk-mixed.lua (every request a new URL)" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
+read -r rps p50 p99 status sock cpu < <(run_wrk "$hello_pid" "$here/wrk-report.lua" "http://$hello_addr/")
+print_row "hello (again, for drift)" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 
 echo
-echo "wrk -t$threads -c$conns -d$duration --latency; $(nproc) cores; $(go version 2>/dev/null | cut -d' ' -f3-) ; db $db"
+echo "wrk -t$threads -c$conns -d$duration --latency; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; db $db"

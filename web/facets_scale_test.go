@@ -22,7 +22,7 @@ import (
 
 // synthFlows is the size of the synthetic dataset of the tests below: more
 // documents than a facet lists, more flows than a port page lists.
-const synthFlows, synthDocs = 1200, 40
+const synthFlows, synthDocs = 5000, 40
 
 var synthDB struct {
 	once sync.Once
@@ -135,8 +135,41 @@ func TestPortPageListsTheFirstFlowsAndLinksToAll(t *testing.T) {
 		}
 	}
 	// A port few open: every flow, no note.
-	r = get(t, h, "/ports/65535")
-	if strings.Contains(r.Body, `data-testid="port-truncated"`) {
-		t.Error("a short port page says it is cut")
+	for _, port := range []string{"22", "25", "53", "88", "123", "389", "3389", "8443"} {
+		getJSON(t, h, "/api/v1/flows?limit=1&port="+port, &api)
+		if api.Total == 0 || api.Total > 500 {
+			continue
+		}
+		r = get(t, h, "/ports/"+port)
+		if strings.Contains(r.Body, `data-testid="port-truncated"`) {
+			t.Errorf("port %s: %d flows, and the page says it is cut", port, api.Total)
+		}
+		if rows := strings.Count(r.Body, `data-testid="flow-row"`); rows != api.Total {
+			t.Errorf("port %s: %d rows, want %d", port, rows, api.Total)
+		}
+		return
+	}
+	t.Error("no port with 1 to 500 flows to check")
+}
+
+// The hosts page lists its first 1000 and counts them all.
+func TestHostsPageListsTheFirstThousand(t *testing.T) {
+	h, docs := synthServer(t)
+	n := 0
+	for _, d := range docs {
+		n += len(d.Hosts)
+	}
+	if n <= 1000 {
+		t.Fatalf("only %d hosts: the dataset is too small for this test", n)
+	}
+	r := get(t, h, "/hosts")
+	if rows := strings.Count(r.Body, `data-testid="host-row"`); rows != 1000 {
+		t.Errorf("%d host rows, want 1000", rows)
+	}
+	if want := message.NewPrinter(language.English).Sprintf("%d hosts", n); !strings.Contains(r.Body, want) {
+		t.Errorf("hosts page lacks %q", want)
+	}
+	if !strings.Contains(r.Body, `data-testid="hosts-truncated"`) {
+		t.Error("hosts page does not say it is cut")
 	}
 }

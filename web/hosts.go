@@ -89,10 +89,15 @@ func (q HostQuery) filter() store.HostFilter {
 	return store.HostFilter{Docs: q.Docs, Text: q.Text}
 }
 
+// maxPageHosts is how many hosts the /hosts page lists; its CSV and JSON have
+// them all.
+const maxPageHosts = 1000
+
 type hostsPageData struct {
 	Query HostQuery
 	Docs  []store.DocSummary
-	Hosts []data.Host
+	Hosts []data.Host // the first maxPageHosts of them
+	Total int
 	Langs map[string]string
 }
 
@@ -121,5 +126,7 @@ func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, hostsPage(hostsPageData{Query: q, Docs: docs, Hosts: hosts, Langs: langs}))
+	d := hostsPageData{Query: q, Docs: docs, Hosts: hosts, Total: len(hosts), Langs: langs}
+	d.Hosts = d.Hosts[:min(len(d.Hosts), maxPageHosts)]
+	return s.render(w, r, hostsPage(d))
 }

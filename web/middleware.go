@@ -80,25 +80,36 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// accessLog writes one structured line per request once it is answered.
+// accessLog writes one structured line per request once it is answered. It
+// hands the record to the log's handler itself: slog.Logger would also look
+// up the caller's program counter, which an access log line, always from
+// here, has no use for, and which costs a cached response a tenth of its time.
 func (s *Server) accessLog(next http.Handler) http.Handler {
+	h := s.log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		defer func() {
+			ctx := r.Context()
+			if !h.Enabled(ctx, slog.LevelInfo) {
+				return
+			}
 			status := ww.Status()
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			end := time.Now()
+			rec := slog.NewRecord(end, slog.LevelInfo, "http", 0)
+			rec.AddAttrs(
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.String("query", r.URL.RawQuery),
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("request_id", middleware.GetReqID(r.Context())),
+				slog.Duration("duration", end.Sub(start)),
+				slog.String("request_id", middleware.GetReqID(ctx)),
 			)
+			_ = h.Handle(ctx, rec)
 		}()
 		next.ServeHTTP(ww, r)
 	})

@@ -8,15 +8,12 @@ import (
 )
 
 // routes builds the router: every URL of DESIGN.md's HTTP surface, behind the
-// middleware every response shares. The response cache comes right after the
-// access log: a response it has answers without the rest of the chain, and
-// what it keeps is the response as the rest of the chain made it, headers and
-// compression included.
+// middleware every response shares. The request ID, the access log and the
+// response cache come first, before the router: a response the cache has is
+// answered without the rest of the chain, and what it keeps is the response
+// as the rest of the chain made it, headers and compression included.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID)
-	r.Use(s.accessLog)
-	r.Use(s.cacheResponses)
 	r.Use(s.localize)
 	r.Use(s.recoverer)
 	r.Use(securityHeaders)
@@ -57,7 +54,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, r, http.StatusMethodNotAllowed, userMessage{format: "only GET and HEAD are allowed"})
 	})
-	return r
+	return s.requestID(s.accessLog(s.cacheResponses(r)))
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

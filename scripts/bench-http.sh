@@ -100,7 +100,7 @@ base=http://$serve_addr
 flow_id=$(curl -fsS "$base/api/v1/flows?limit=5" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
 [ -n "$flow_id" ] || { echo "bench-http.sh: no flow id from /api/v1/flows" >&2; exit 1; }
 
-# Each row: a label and the URL wrk requests.
+# Each row: a label, the URL wrk requests and optionally a request header.
 rows=(
 	"hello (baseline)|http://$hello_addr/"
 	"/flows?port=50000|$base/flows?port=50000"
@@ -111,6 +111,7 @@ rows=(
 	"/flows/$flow_id|$base/flows/$flow_id"
 	"/docs/citrix|$base/docs/citrix"
 	"/api/v1/flows?port=443|$base/api/v1/flows?port=443"
+	"/flows?q=ldap, gzip (as browsers ask)|$base/flows?q=ldap|Accept-Encoding: gzip, deflate, br"
 )
 
 # check answers 200 for url, or stops the benchmark.
@@ -145,7 +146,8 @@ run_wrk() {
 
 # Warm-up: every URL once (fills the cache) and a short wrk run per server.
 for row in "${rows[@]}"; do
-	check "${row#*|}"
+	rest=${row#*|}
+	check "${rest%%|*}"
 done
 wrk -t"$threads" -c"$conns" -d2s "http://$hello_addr/" >/dev/null
 wrk -t"$threads" -c"$conns" -d2s "$base/flows?q=ldap" >/dev/null
@@ -164,10 +166,13 @@ print_row() {
 }
 for row in "${rows[@]}"; do
 	label=${row%%|*}
-	url=${row#*|}
+	rest=${row#*|}
+	url=${rest%%|*}
+	header=()
+	[ "$rest" = "$url" ] || header=(-H "${rest#*|}")
 	pid=$serve_pid
 	[ "$url" != "http://$hello_addr/" ] || pid=$hello_pid
-	read -r rps p50 p99 status sock cpu < <(run_wrk "$pid" "$here/wrk-report.lua" "$url")
+	read -r rps p50 p99 status sock cpu < <(run_wrk "$pid" "$here/wrk-report.lua" "${header[@]}" "$url")
 	[ -n "$hello_rps" ] || hello_rps=$rps
 	print_row "$label" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 done

@@ -65,14 +65,9 @@ var orderFree = map[string]bool{"doc": true, "section": true, "proto": true, "po
 // it. ok is false for a query that is not read as written (unparsable) or is
 // refused with 400 for its size (checkValues): such a request is not cached,
 // lest dropping its empty values make it look like a valid one.
-func canonicalQuery(raw string) (string, bool) {
-	q, _, ok := canonicalQueryLang(raw)
-	return q, ok
-}
-
-// canonicalQueryLang is canonicalQuery, also returning the first value of
-// the lang parameter as url.Values.Get gives it.
-func canonicalQueryLang(raw string) (q, lang string, ok bool) {
+//
+// lang is the first value of the lang parameter, as url.Values.Get gives it.
+func canonicalQuery(raw string) (q, lang string, ok bool) {
 	if raw == "" {
 		return "", "", true
 	}
@@ -103,11 +98,20 @@ func canonicalQueryLang(raw string) (q, lang string, ok bool) {
 	return v.Encode(), lang, true
 }
 
-// requestURI is the request's path and canonical query: what the page's
-// links back to itself (the language switcher's next=) use, so that every
-// spelling of one query gets the same bytes.
-func requestURI(r *http.Request) string {
-	q, ok := canonicalQuery(r.URL.RawQuery)
+// canonicalQuery is canonicalQuery, remembered by the response cache if
+// there is one.
+func (s *Server) canonicalQuery(raw string) (q, lang string, ok bool) {
+	if s.cache == nil {
+		return canonicalQuery(raw)
+	}
+	return s.cache.canonicalQuery(raw)
+}
+
+// requestURI is the request's path and canonical query q (ok false: the
+// query as it came): what the page's links back to itself (the language
+// switcher's next=) use, so that every spelling of one query gets the same
+// bytes.
+func requestURI(r *http.Request, q string, ok bool) string {
 	if !ok {
 		return r.URL.RequestURI()
 	}
@@ -230,7 +234,7 @@ type responseCache struct {
 	queries map[string]canonical // raw query -> canonical form, a memo
 }
 
-// canonical is a raw query's canonicalQueryLang.
+// canonical is a raw query's canonicalQuery.
 type canonical struct {
 	query, lang string
 	ok          bool
@@ -244,10 +248,10 @@ const (
 	maxMemoQueryLen = 256  // longer queries are parsed every time
 )
 
-// canonicalQuery is canonicalQueryLang, remembered for short queries.
+// canonicalQuery is canonicalQuery, remembered for short queries.
 func (c *responseCache) canonicalQuery(raw string) (q, lang string, ok bool) {
 	if raw == "" || len(raw) > maxMemoQueryLen {
-		return canonicalQueryLang(raw)
+		return canonicalQuery(raw)
 	}
 	c.qmu.Lock()
 	cq, hit := c.queries[raw]
@@ -255,7 +259,7 @@ func (c *responseCache) canonicalQuery(raw string) (q, lang string, ok bool) {
 	if hit {
 		return cq.query, cq.lang, cq.ok
 	}
-	cq.query, cq.lang, cq.ok = canonicalQueryLang(raw)
+	cq.query, cq.lang, cq.ok = canonicalQuery(raw)
 	c.qmu.Lock()
 	if len(c.queries) >= maxMemoQueries {
 		clear(c.queries)

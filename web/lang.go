@@ -84,8 +84,12 @@ func (s *Server) localize(next http.Handler) http.Handler {
 			w.Header().Add("Vary", "Accept-Language, Cookie")
 		}
 		cat := catalogue()
-		l, explicit := s.chooseLang(cat, r, r.URL.Query().Get("lang"))
-		loc := &locale{lang: l, explicit: explicit, p: cat.Printer(l), uri: requestURI(r)}
+		q, param, ok := s.canonicalQuery(r.URL.RawQuery)
+		if !ok {
+			param = r.URL.Query().Get("lang")
+		}
+		l, explicit := s.chooseLang(cat, r, param)
+		loc := &locale{lang: l, explicit: explicit, p: cat.Printer(l), uri: requestURI(r, q, ok)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey{}, loc)))
 	})
 }

@@ -69,7 +69,7 @@ func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	query, ok := canonicalQuery(r.URL.RawQuery)
+	query, _, ok := s.canonicalQuery(r.URL.RawQuery)
 	if !ok {
 		query = r.URL.RawQuery
 	}

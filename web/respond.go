@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -55,6 +56,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string
 		return nil
 	}
 	w.Header().Set("Content-Type", contentType)
+	// The length lets net/http send the body as it is rather than in
+	// chunks (compression drops it for a compressed body).
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return err

@@ -42,12 +42,13 @@ func TestServeDebugAddrServesProfilesAndCountsApart(t *testing.T) {
 	status, body := debug.get(t, http.DefaultClient, "/debug/portolan")
 	var counts struct {
 		Goroutines, Generation, Reloads int
+		HeapLive                        int64 `json:"heap_live_bytes"`
 		Dataset                         string
 	}
 	if err := json.Unmarshal(body, &counts); status != http.StatusOK || err != nil {
 		t.Fatalf("GET /debug/portolan = %d %s (%v)", status, body, err)
 	}
-	if counts.Goroutines == 0 || counts.Generation != 2 || counts.Reloads != 1 || counts.Dataset != datasetOf(t).version {
-		t.Errorf("GET /debug/portolan = %s, want goroutines, generation 2 after 1 reload, dataset %s", body, datasetOf(t).version)
+	if counts.Goroutines == 0 || counts.HeapLive == 0 || counts.Generation != 2 || counts.Reloads != 1 || counts.Dataset != datasetOf(t).version {
+		t.Errorf("GET /debug/portolan = %s, want goroutines, a live heap, generation 2 after 1 reload, dataset %s", body, datasetOf(t).version)
 	}
 }

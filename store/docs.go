@@ -96,8 +96,22 @@ func (db *DB) SectionTitlesEn(ctx context.Context) (map[string]string, error) {
 func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 	docs := []DocSummary{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		// Flow counts come from the flow table, in one pass, rather than a
+		// count per document and per section.
+		t := db.table
+		docIdx := make(map[string]uint32, len(t.Docs))
+		for i, d := range t.Docs {
+			docIdx[d] = uint32(i)
+		}
+		secIdx := make(map[string]uint32, len(t.Sections))
+		for i, sec := range t.Sections {
+			secIdx[sec] = uint32(i)
+		}
+		perSection := map[[2]uint32]int{}
+		for i := range t.Doc {
+			perSection[[2]uint32{t.Doc[i], t.Section[i]}]++
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
-			(SELECT count(*) FROM flows f WHERE f.doc = d.slug),
 			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
 			FROM documents d ORDER BY d.ordinal`)
 		if err != nil {
@@ -107,9 +121,12 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		index := map[string]int{}
 		for rows.Next() {
 			var ds DocSummary
-			ds.Document, err = scanDoc(rows, &ds.FlowCount, &ds.HostCount)
+			ds.Document, err = scanDoc(rows, &ds.HostCount)
 			if err != nil {
 				return err
+			}
+			if d, ok := docIdx[ds.Slug]; ok {
+				ds.FlowCount = int(t.DocStart[d+1] - t.DocStart[d])
 			}
 			ds.Sections = []SectionSummary{}
 			index[ds.Slug] = len(docs)
@@ -118,8 +135,7 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc,
-			(SELECT count(*) FROM flows f WHERE f.doc = s.doc AND f.section_id = s.slug)
+		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc
 			FROM sections s ORDER BY s.doc, s.ordinal, s.slug`)
 		if err != nil {
 			return err
@@ -128,9 +144,12 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		for rows.Next() {
 			var doc string
 			var ss SectionSummary
-			ss.Section, err = scanSection(rows, &doc, &ss.FlowCount)
+			ss.Section, err = scanSection(rows, &doc)
 			if err != nil {
 				return err
+			}
+			if si, ok := secIdx[ss.Slug]; ok {
+				ss.FlowCount = perSection[[2]uint32{docIdx[doc], si}]
 			}
 			d := &docs[index[doc]]
 			d.Sections = append(d.Sections, ss)

@@ -263,14 +263,44 @@ func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: flows: %w", err)
 	}
-	flows := make([]data.Flow, 0, len(rows))
-	if err := db.flowsAt(ctx, rows, func(f data.Flow) error {
-		flows = append(flows, f)
-		return nil
-	}); err != nil {
+	flows, err := db.readRows(ctx, rows)
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: flows: %w", err)
 	}
 	return flows, total, nil
+}
+
+// Listing is what a listing page shows, worked out in one pass: the page of
+// flows Flows(ff) returns, how many match, and the facet counts
+// ToggleFacets(ff, base) returns.
+func (db *DB) Listing(ctx context.Context, ff, base FlowFilter) ([]data.Flow, int, Facets, error) {
+	if err := ff.checkPage(); err != nil {
+		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
+	}
+	c, alt, err := db.facetConds(ff, base)
+	if err != nil {
+		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
+	}
+	list, scores, err := db.restrict(ctx, ff)
+	if err != nil {
+		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
+	}
+	rows, total, fc := db.table.scan(c, alt, list, scores, ff.Sort, ff.Limit, ff.Offset)
+	flows, err := db.readRows(ctx, rows)
+	if err != nil {
+		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
+	}
+	return flows, total, fc, nil
+}
+
+// readRows reads the flows of rows, in order.
+func (db *DB) readRows(ctx context.Context, rows []int32) ([]data.Flow, error) {
+	flows := make([]data.Flow, 0, len(rows))
+	err := db.flowsAt(ctx, rows, func(f data.Flow) error {
+		flows = append(flows, f)
+		return nil
+	})
+	return flows, err
 }
 
 // exportChunk is how many flows EachFlow reads with one query.
@@ -417,18 +447,9 @@ func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
 // filters a facet toggles); its other fields are ignored. One pass counts all
 // four.
 func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, error) {
-	c, err := db.table.compile(ff)
+	c, alt, err := db.facetConds(ff, base)
 	if err != nil {
 		return Facets{}, fmt.Errorf("store: facets: %w", err)
-	}
-	alt := c
-	if !slices.Equal(ff.Docs, base.Docs) || !slices.Equal(ff.Protocols, base.Protocols) ||
-		!slices.Equal(ff.Requirements, base.Requirements) || !slices.Equal(ff.Directions, base.Directions) {
-		b := ff
-		b.Docs, b.Protocols, b.Requirements, b.Directions = base.Docs, base.Protocols, base.Requirements, base.Directions
-		if alt, err = db.table.compile(b); err != nil {
-			return Facets{}, fmt.Errorf("store: facets: %w", err)
-		}
 	}
 	ff.Scores = nil
 	list, _, err := db.restrict(ctx, ff)
@@ -436,4 +457,22 @@ func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, er
 		return Facets{}, fmt.Errorf("store: facets: %w", err)
 	}
 	return db.table.facets(c, alt, list), nil
+}
+
+// facetConds compiles ff, and ff with base's facet fields (the same cond
+// when they agree).
+func (db *DB) facetConds(ff, base FlowFilter) (c, alt *cond, err error) {
+	if c, err = db.table.compile(ff); err != nil {
+		return nil, nil, err
+	}
+	alt = c
+	if !slices.Equal(ff.Docs, base.Docs) || !slices.Equal(ff.Protocols, base.Protocols) ||
+		!slices.Equal(ff.Requirements, base.Requirements) || !slices.Equal(ff.Directions, base.Directions) {
+		b := ff
+		b.Docs, b.Protocols, b.Requirements, b.Directions = base.Docs, base.Protocols, base.Requirements, base.Directions
+		if alt, err = db.table.compile(b); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c, alt, nil
 }

@@ -395,25 +395,56 @@ func (t *flowTable) each(c *cond, list []int32, order string, fn func(i int) boo
 	}
 }
 
-// selectRows returns the rows c matches among those each gives, skipping
-// offset of them and returning at most limit (0: all), and how many match in
-// all. With scores (parallel to list) the rows come best score first, ties in
-// seq order, unless order is "port".
-func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int) {
-	if c.none {
-		return []int32{}, 0
+// scan is one pass over the rows each gives for c (with alt's documents too
+// when counting facets): the page of rows c matches, skipping offset of them
+// and returning at most limit (0: all), how many match in all, and, with
+// alt, the facet counts (see facets); limit < 0 returns no page. With scores (parallel to list) the page
+// is best score first, ties in seq order, unless order is "port".
+func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int, Facets) {
+	type hit struct {
+		row   int32
+		score float64
 	}
-	if scores != nil && order != "port" {
-		type hit struct {
-			row   int32
-			score float64
+	ranked := scores != nil && order != "port"
+	var hits []hit
+	var fc *facetCounter
+	span := c
+	if alt != nil {
+		fc = t.newFacetCounter()
+		span = c.withDocs(alt)
+	}
+	page := []int32{}
+	total := 0
+	visit := func(i int, score float64) {
+		m := t.misses(c, i)
+		if fc != nil {
+			fc.count(c, alt, i, m)
 		}
-		var hits []hit
+		if m != 0 {
+			return
+		}
+		switch {
+		case ranked:
+			hits = append(hits, hit{int32(i), score})
+		case limit >= 0 && total >= offset && (limit == 0 || total < offset+limit):
+			page = append(page, int32(i))
+		}
+		total++
+	}
+	switch {
+	case c.none && alt == nil:
+	case ranked:
+		// Any order will do: the page is sorted by score below.
 		for k, i := range list {
-			if t.misses(c, int(i)) == 0 {
-				hits = append(hits, hit{i, scores[k]})
-			}
+			visit(int(i), scores[k])
 		}
+	default:
+		t.each(span, list, order, func(i int) bool {
+			visit(i, 0)
+			return true
+		})
+	}
+	if ranked {
 		better := func(a, b hit) int {
 			switch {
 			case a.score > b.score:
@@ -423,7 +454,6 @@ func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order st
 			}
 			return int(a.row - b.row)
 		}
-		total := len(hits)
 		end := total
 		if limit > 0 {
 			end = min(total, offset+limit)
@@ -434,25 +464,20 @@ func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order st
 		} else {
 			slices.SortFunc(hits, better)
 		}
-		out := []int32{}
 		for k := min(offset, end); k < end; k++ {
-			out = append(out, hits[k].row)
+			page = append(page, hits[k].row)
 		}
-		return out, total
 	}
-	out := []int32{}
-	total := 0
-	t.each(c, list, order, func(i int) bool {
-		if t.misses(c, i) != 0 {
-			return true
-		}
-		if total >= offset && (limit <= 0 || total < offset+limit) {
-			out = append(out, int32(i))
-		}
-		total++
-		return true
-	})
-	return out, total
+	if fc == nil {
+		return page, total, Facets{}
+	}
+	return page, total, fc.facets()
+}
+
+// selectRows is scan without facets.
+func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int) {
+	page, total, _ := t.scan(c, nil, list, scores, order, limit, offset)
+	return page, total
 }
 
 // topN returns the n best of list (by cmp, best first), sorted.
@@ -476,51 +501,62 @@ func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
 	return best
 }
 
-// facets counts, in one pass over the rows each gives, the rows c matches by
-// document, protocol, requirement and direction, each field counted with its
-// own filter taken from alt instead of c (alt differs from c in those four
-// fields only; alt == c counts plainly).
-func (t *flowTable) facets(c, alt *cond, list []int32) Facets {
-	docs := make([]int, len(t.Docs))
-	protos := make([]int, len(t.Protocols))
-	req := make([]int, len(t.Values))
-	dir := make([]int, len(t.Values))
-	{
-		t.each(c.withDocs(alt), list, "", func(i int) bool {
-			m := t.misses(c, i)
-			if m&missOther != 0 {
-				return true
-			}
-			ma := m
-			if alt != c {
-				ma = t.fieldMisses(alt, i)
-			}
-			if m&^missDoc == 0 && ma&missDoc == 0 {
-				docs[t.Doc[i]]++
-			}
-			if m&^missProto == 0 && ma&missProto == 0 {
-				for b := t.Protos[i]; b != 0; b &= b - 1 {
-					protos[bitIndex(b)]++
-				}
-			}
-			if m&^missReq == 0 && ma&missReq == 0 {
-				req[t.Req[i]]++
-			}
-			if m&^missDir == 0 && ma&missDir == 0 {
-				dir[t.Dir[i]]++
-			}
-			return true
-		})
+// facetCounter counts rows by document, protocol, requirement and direction,
+// each field with its own filter taken from alt instead of c (alt differs from
+// c in those four fields only; alt == c counts plainly).
+type facetCounter struct {
+	t                      *flowTable
+	docs, protos, req, dir []int
+}
+
+func (t *flowTable) newFacetCounter() *facetCounter {
+	return &facetCounter{t: t, docs: make([]int, len(t.Docs)), protos: make([]int, len(t.Protocols)),
+		req: make([]int, len(t.Values)), dir: make([]int, len(t.Values))}
+}
+
+// count counts row i, which misses m (t.misses(c, i)) of c's fields.
+func (f *facetCounter) count(c, alt *cond, i, m int) {
+	if m&missOther != 0 {
+		return
 	}
+	t := f.t
+	ma := m
+	if alt != c {
+		ma = t.fieldMisses(alt, i)
+	}
+	if m&^missDoc == 0 && ma&missDoc == 0 {
+		f.docs[t.Doc[i]]++
+	}
+	if m&^missProto == 0 && ma&missProto == 0 {
+		for b := t.Protos[i]; b != 0; b &= b - 1 {
+			f.protos[bitIndex(b)]++
+		}
+	}
+	if m&^missReq == 0 && ma&missReq == 0 {
+		f.req[t.Req[i]]++
+	}
+	if m&^missDir == 0 && ma&missDir == 0 {
+		f.dir[t.Dir[i]]++
+	}
+}
+
+func (f *facetCounter) facets() Facets {
+	t := f.t
 	fc := Facets{Docs: []FacetCount{}}
-	for d, n := range docs {
+	for d, n := range f.docs {
 		if n > 0 {
 			fc.Docs = append(fc.Docs, FacetCount{Value: t.Docs[d], Count: n})
 		}
 	}
-	fc.Protocols = byCount(t.Protocols, protos)
-	fc.Requirements = byCount(t.Values, req)
-	fc.Directions = byCount(t.Values, dir)
+	fc.Protocols = byCount(t.Protocols, f.protos)
+	fc.Requirements = byCount(t.Values, f.req)
+	fc.Directions = byCount(t.Values, f.dir)
+	return fc
+}
+
+// facets counts, in one pass, the rows c matches (see facetCounter).
+func (t *flowTable) facets(c, alt *cond, list []int32) Facets {
+	_, _, fc := t.scan(c, alt, list, nil, "", -1, 0)
 	return fc
 }
 

@@ -117,7 +117,17 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flows, total, err := s.rankedFlows(ctx, f, flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit)
+	// base: the listing without the URL's facet filters, keeping those typed
+	// in the search (proto:udp), which the facet links do not toggle. Each
+	// facet is counted with its own filter taken from base, so that choosing
+	// one document still shows the counts of the others, which toggle them in
+	// (values of one filter are ORed).
+	base, err := s.filter(q.Without("doc").Without("proto").Without("req").Without("dir"), ts)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit
+	flows, total, fc, err := s.db.Listing(ctx, f, base)
 	if err != nil {
 		return err
 	}
@@ -128,32 +138,14 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs, TitlesEn: titlesEn,
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
-	if d.Facets, err = s.facets(ctx, q, ts, docs); err != nil {
-		return err
-	}
+	d.Facets = facetGroups(q, fc, docs)
 	d.Chips = chips(q, docs)
 	return s.render(w, r, flowsPage(d))
 }
 
-// facets counts the flows matching q by document, protocol, requirement and
-// direction. Each facet is counted with its own filter left out, so that
-// choosing one document still shows the counts of the others, which toggle
-// them in (values of one filter are ORed).
-func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs []store.DocSummary) ([]facetGroup, error) {
-	f, err := s.filter(q, ts)
-	if err != nil {
-		return nil, err
-	}
-	// base: the listing without the URL's facet filters, keeping those typed
-	// in the search (proto:udp), which the links do not toggle.
-	base, err := s.filter(q.Without("doc").Without("proto").Without("req").Without("dir"), ts)
-	if err != nil {
-		return nil, err
-	}
-	fc, err := s.db.ToggleFacets(ctx, f, base)
-	if err != nil {
-		return nil, err
-	}
+// facetGroups lays out the facet counts of q's listing: each value with its
+// count and the link that toggles it.
+func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetGroup {
 	count := map[string][]store.FacetCount{"doc": fc.Docs, "proto": fc.Protocols, "req": fc.Requirements, "dir": fc.Directions}
 	vendor := map[string]string{}
 	for _, d := range docs {
@@ -182,7 +174,7 @@ func (s *Server) facets(ctx context.Context, q FlowQuery, ts *textSearch, docs [
 			}
 		}
 	}
-	return groups, nil
+	return groups
 }
 
 // topFacetValues keeps the active items and the n with the most flows (ties

@@ -236,7 +236,22 @@ func (db *DB) restrict(ctx context.Context, ff FlowFilter) ([]int32, []float64, 
 			return nil, nil, err
 		}
 	}
+	if list == nil && len(ff.Ports) > 0 && validPorts(ff.Ports) {
+		// Only the rows open on the ports need a look (the scan still
+		// checks every field of each).
+		db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
+		list = db.portIx.rows(ff.Ports)
+	}
 	return list, scores, nil
+}
+
+func validPorts(prs []data.PortRange) bool {
+	for _, r := range prs {
+		if r.From < 0 || r.From > r.To || r.To > 65535 {
+			return false
+		}
+	}
+	return true
 }
 
 // selectRows returns the page of rows ff lists, in order, and how many match.

@@ -53,8 +53,10 @@ type DB struct {
 	langs    map[string]string // see DocLanguages
 	titlesEn map[string]string // see SectionTitlesEn
 
-	portsOnce sync.Once
-	ports     []PortUse
+	portsOnce  sync.Once
+	ports      []PortUse
+	portIxOnce sync.Once
+	portIx     *portIndex // see restrict; built on first use
 }
 
 // Open opens the database at path for serving and reads its flow table into

@@ -601,3 +601,59 @@ func byCount(values []string, counts []int) []FacetCount {
 	})
 	return out
 }
+
+// portIndex finds the rows whose ranges overlap a port range without looking
+// at every row: rows of single-port ranges listed by port, and the wide ranges
+// (from < to) in one list, scanned. Built on first use.
+type portIndex struct {
+	singleStart []uint32 // rows with single port p: singleRows[singleStart[p]:singleStart[p+1]]
+	singleRows  []uint32
+	wideRow     []uint32
+	wide        []uint32 // packed from<<16 | to, beside wideRow
+}
+
+func (t *flowTable) buildPortIndex() *portIndex {
+	ix := &portIndex{singleStart: make([]uint32, 65537)}
+	for i := range t.Doc {
+		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+			if from, to := p>>16, p&0xffff; from == to {
+				ix.singleStart[from+1]++
+			} else {
+				ix.wideRow = append(ix.wideRow, uint32(i))
+				ix.wide = append(ix.wide, p)
+			}
+		}
+	}
+	for p := 1; p <= 65536; p++ {
+		ix.singleStart[p] += ix.singleStart[p-1]
+	}
+	ix.singleRows = make([]uint32, ix.singleStart[65536])
+	next := slices.Clone(ix.singleStart[:65536])
+	for i := range t.Doc {
+		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+			if from, to := p>>16, p&0xffff; from == to {
+				ix.singleRows[next[from]] = uint32(i)
+				next[from]++
+			}
+		}
+	}
+	return ix
+}
+
+// rows returns the rows with a range overlapping any of want, sorted, once
+// each.
+func (ix *portIndex) rows(want []data.PortRange) []int32 {
+	var out []int32
+	for _, w := range want {
+		for _, r := range ix.singleRows[ix.singleStart[w.From]:ix.singleStart[w.To+1]] {
+			out = append(out, int32(r))
+		}
+		for k, p := range ix.wide {
+			if from, to := int(p>>16), int(p&0xffff); from <= w.To && to >= w.From {
+				out = append(out, int32(ix.wideRow[k]))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

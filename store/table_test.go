@@ -149,3 +149,27 @@ func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 		t.Errorf("CommonPorts(2) gave %d", n)
 	}
 }
+
+// The port index lists exactly the rows a scan of every row finds.
+func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
+	docs, err := data.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := open(t, docs)
+	ix := db.table.buildPortIndex()
+	for _, want := range [][]data.PortRange{
+		ports(pr(443, 443)), ports(pr(50000, 50000)), ports(pr(0, 65535)), ports(pr(80, 90)),
+		ports(pr(1, 1)), ports(pr(65535, 65535)), ports(pr(135, 135), pr(49152, 49160)), ports(pr(3000, 3999)),
+	} {
+		var scan []int32
+		for i := range db.table.Doc {
+			if db.table.portsOverlap(i, want) {
+				scan = append(scan, int32(i))
+			}
+		}
+		if got := ix.rows(want); !slices.Equal(got, scan) {
+			t.Errorf("%v: index finds %d rows, a scan %d", want, len(got), len(scan))
+		}
+	}
+}

@@ -147,7 +147,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 // count and the link that toggles it.
 func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetGroup {
 	count := map[string][]store.FacetCount{"doc": fc.Docs, "proto": fc.Protocols, "req": fc.Requirements, "dir": fc.Directions}
-	vendor := map[string]string{}
+	vendor := make(map[string]string, len(docs))
 	for _, d := range docs {
 		vendor[d.Slug] = d.Vendor
 	}
@@ -160,11 +160,13 @@ func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetG
 			if g.Key == "doc" && vendor[v] != "" {
 				label = vendor[v] + " (" + v + ")"
 			}
-			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count,
-				Active: q.Has(g.Key, v), URL: q.Toggle(g.Key, v).URL("/flows")})
+			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count, Active: q.Has(g.Key, v)})
 		}
 		if len(g.Items) > maxFacetValues {
 			g.Items, g.More = topFacetValues(g.Items, maxFacetValues)
+		}
+		for k := range g.Items { // the links of the values kept only
+			g.Items[k].URL = q.Toggle(g.Key, g.Items[k].Value).URL("/flows")
 		}
 		// A selected value no flow matches any more still needs its "off" link.
 		qc := q.clone()

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -315,6 +316,19 @@ func TestCacheKeepsNoErrorsAndNoHealthCheck(t *testing.T) {
 	if r := do(t, cached, http.MethodGet, "/flows?"+strings.Repeat("doc=&", 40)); r.Status != http.StatusBadRequest {
 		t.Errorf("40 empty doc= after /flows: status %d, want 400", r.Status)
 	}
+}
+
+func TestCacheKeepsNothingFromACancelledRequest(t *testing.T) {
+	cached := newTestServer(t)
+	want := do(t, newCachedServer(t, 0, 0), http.MethodGet, "/flows.csv?doc=citrix")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/flows.csv?doc=citrix", nil)
+	newRecorder(cached, req)
+	if st := cached.CacheStats(); st.Entries != 0 {
+		t.Fatalf("a cancelled request left %d entries", st.Entries)
+	}
+	sameResponse(t, "after a cancelled request", want, do(t, cached, http.MethodGet, "/flows.csv?doc=citrix"))
 }
 
 func TestCacheRendersAKeyOnceForConcurrentRequests(t *testing.T) {

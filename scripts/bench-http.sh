@@ -2,7 +2,7 @@
 # bench-http.sh measures Portolan's HTTP side against a bare net/http handler.
 #
 #   scripts/bench-http.sh [-db PATH] [-bin PATH] [-d 10s] [-c 16] [-t 2]
-#                         [-hello-addr 127.0.0.1:8099] [-addr 127.0.0.1:8098]
+#                         [-hello-addr 127.0.0.1:8099] [-addr 127.0.0.1:8098] [-paired]
 #
 # It builds the binary (go build -o, unless -bin names one), starts
 # `portolan hello` (the baseline: a handler that writes "hello\n") and
@@ -15,7 +15,10 @@
 # so this column says what the server costs even when other load skews the
 # rest). Runs on one URL measure the response cache once warm; the "cold" row
 # runs wrk-mixed.lua, whose requests all ask for different URLs. hello is
-# measured first and last, to show drift. Both servers listen on loopback
+# measured first and last, to show drift; with -paired it is also measured
+# right before every other row, and each ratio is to that run (twice the time,
+# but fair when the machine's load changes during the benchmark). Both
+# servers listen on loopback
 # only; logs go to the temporary directory. Needs go, curl and wrk.
 set -euo pipefail
 
@@ -28,6 +31,7 @@ conns=16
 threads=2
 hello_addr=127.0.0.1:8099
 serve_addr=127.0.0.1:8098
+paired=""
 
 usage() {
 	sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 	-t) threads=$2; shift 2 ;;
 	-hello-addr) hello_addr=$2; shift 2 ;;
 	-addr) serve_addr=$2; shift 2 ;;
+	-paired) paired=1; shift ;;
 	-h | -help | --help) usage ;;
 	*) echo "bench-http.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -157,6 +162,11 @@ fmt_ms() { awk -v us="$1" 'BEGIN{printf "%.2f ms", us/1000}'; }
 hello_rps=""
 echo "| URL | req/s | × hello | p50 | p99 | errors (≥400 / socket) | server CPU/req |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
+# pair measures hello again just before a row, with -paired.
+pair() {
+	[ -n "$paired" ] || return 0
+	read -r hello_rps _ < <(run_wrk "$hello_pid" "$here/wrk-report.lua" "http://$hello_addr/")
+}
 print_row() {
 	local label=$1 rps=$2 p50=$3 p99=$4 status=$5 sock=$6 cpu=$7
 	local ratio
@@ -171,15 +181,21 @@ for row in "${rows[@]}"; do
 	header=()
 	[ "$rest" = "$url" ] || header=(-H "${rest#*|}")
 	pid=$serve_pid
-	[ "$url" != "http://$hello_addr/" ] || pid=$hello_pid
+	if [ "$url" = "http://$hello_addr/" ]; then
+		pid=$hello_pid
+	else
+		pair
+	fi
 	read -r rps p50 p99 status sock cpu < <(run_wrk "$pid" "$here/wrk-report.lua" "${header[@]}" "$url")
 	[ -n "$hello_rps" ] || hello_rps=$rps
 	print_row "$label" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 done
+pair
 read -r rps p50 p99 status sock cpu < <(run_wrk "$serve_pid" "$here/wrk-mixed.lua" "$base")
 print_row "cold: wrk-mixed.lua (every request a new URL)" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 read -r rps p50 p99 status sock cpu < <(run_wrk "$hello_pid" "$here/wrk-report.lua" "http://$hello_addr/")
 print_row "hello (again, for drift)" "$rps" "$p50" "$p99" "$status" "$sock" "$cpu"
 
 echo
+[ -z "$paired" ] || echo "(-paired: each × hello is to a hello run just before that row)"
 echo "wrk -t$threads -c$conns -d$duration --latency; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; db $db"

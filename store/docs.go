@@ -94,6 +94,9 @@ func (db *DB) SectionTitlesEn(ctx context.Context) (map[string]string, error) {
 }
 
 func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
+	if err := db.loadTable(ctx); err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
 	docs := []DocSummary{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		// Flow counts come from the flow table, in one pass, rather than a
@@ -275,9 +278,12 @@ type PortUse struct {
 // CommonPorts returns the n single ports (a flow's range of one port) the
 // most documents open, then the most flows, then the lower port. The answer is
 // worked out once per DB: the dataset does not change while it is open.
-func (db *DB) CommonPorts(n int) []PortUse {
+func (db *DB) CommonPorts(ctx context.Context, n int) ([]PortUse, error) {
+	if err := db.loadTable(ctx); err != nil {
+		return nil, fmt.Errorf("store: common ports: %w", err)
+	}
 	db.portsOnce.Do(func() { db.ports = db.table.portUses() })
-	return slices.Clone(db.ports[:min(n, len(db.ports))])
+	return slices.Clone(db.ports[:min(n, len(db.ports))]), nil
 }
 
 // portUses counts every single port of every flow, most shared first.

@@ -256,6 +256,9 @@ func validPorts(prs []data.PortRange) bool {
 
 // selectRows returns the page of rows ff lists, in order, and how many match.
 func (db *DB) selectRows(ctx context.Context, ff FlowFilter) ([]int32, int, error) {
+	if err := db.loadTable(ctx); err != nil {
+		return nil, 0, err
+	}
 	if err := ff.checkPage(); err != nil {
 		return nil, 0, err
 	}
@@ -289,6 +292,9 @@ func (db *DB) Flows(ctx context.Context, ff FlowFilter) ([]data.Flow, int, error
 // flows Flows(ff) returns, how many match, and the facet counts
 // ToggleFacets(ff, base) returns.
 func (db *DB) Listing(ctx context.Context, ff, base FlowFilter) ([]data.Flow, int, Facets, error) {
+	if err := db.loadTable(ctx); err != nil {
+		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
+	}
 	if err := ff.checkPage(); err != nil {
 		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
 	}
@@ -462,6 +468,9 @@ func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
 // filters a facet toggles); its other fields are ignored. One pass counts all
 // four.
 func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, error) {
+	if err := db.loadTable(ctx); err != nil {
+		return Facets{}, fmt.Errorf("store: facets: %w", err)
+	}
 	c, alt, err := db.facetConds(ff, base)
 	if err != nil {
 		return Facets{}, fmt.Errorf("store: facets: %w", err)

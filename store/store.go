@@ -43,9 +43,13 @@ var ErrSchemaVersion = errors.New("database schema version does not match this b
 // path since: see ErrReplaced), so a server never mixes two datasets; it opens
 // the new one with Open and closes the old DB.
 type DB struct {
-	db    *sql.DB
-	file  *os.File   // the database file, held open while the DB is
-	table *flowTable // every flow's filterable columns (see flowTable)
+	db   *sql.DB
+	file *os.File // the database file, held open while the DB is
+	// table is every flow's filterable columns (see flowTable), read on
+	// first use (loadTable): an export that streams every row never needs it.
+	table     *flowTable
+	tableOnce sync.Once
+	tableErr  error
 
 	docsOnce sync.Once
 	docs     []DocSummary
@@ -59,8 +63,8 @@ type DB struct {
 	portIx     *portIndex // see restrict; built on first use
 }
 
-// Open opens the database at path for serving and reads its flow table into
-// memory (tens of megabytes at a million flows). It fails with an error
+// Open opens the database at path for serving; the first listing reads its
+// flow table into memory (tens of megabytes at a million flows). It fails with an error
 // wrapping fs.ErrNotExist when there is no file, and with one wrapping
 // ErrSchemaVersion when the file was built with another schema.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -117,12 +121,11 @@ func openFile(ctx context.Context, f *os.File) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("schema version %d, want %d: %w", v, want, ErrSchemaVersion)
 	}
-	t, err := loadFlowTable(ctx, sdb)
-	if err != nil {
+	if err := checkFlowTable(ctx, sdb); err != nil {
 		sdb.Close()
 		return nil, err
 	}
-	return &DB{db: sdb, file: f, table: t}, nil
+	return &DB{db: sdb, file: f}, nil
 }
 
 // ErrReplaced is returned (wrapped) when a DB needs a new connection and its
@@ -226,4 +229,10 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// loadTable reads the flow table on first use.
+func (db *DB) loadTable(ctx context.Context) error {
+	db.tableOnce.Do(func() { db.table, db.tableErr = loadFlowTable(context.WithoutCancel(ctx), db.db) })
+	return db.tableErr
 }

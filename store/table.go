@@ -137,6 +137,22 @@ func (t *flowTable) encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// checkFlowTable makes sure the database has a flow table this binary reads.
+func checkFlowTable(ctx context.Context, q querier) error {
+	var format int
+	err := q.QueryRowContext(ctx, "SELECT format FROM flow_table").Scan(&format)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("flow table missing: %w", ErrSchemaVersion)
+	}
+	if err != nil {
+		return fmt.Errorf("flow table: %w", err)
+	}
+	if format != flowTableFormat {
+		return fmt.Errorf("flow table format %d, want %d: %w", format, flowTableFormat, ErrSchemaVersion)
+	}
+	return nil
+}
+
 // loadFlowTable reads the table Ingest stored.
 func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
 	var format int

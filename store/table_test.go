@@ -118,7 +118,10 @@ func TestToggleFacetsAgreesWithCountingEachFieldApart(t *testing.T) {
 
 func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 	db, _ := open(t, fixture())
-	got := db.CommonPorts(100)
+	got, err := db.CommonPorts(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got) == 0 {
 		t.Fatal("no common ports")
 	}
@@ -145,8 +148,8 @@ func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 			t.Errorf("port %d: %d flows, want %d", u.Port, u.Flows, count[u.Port])
 		}
 	}
-	if n := len(db.CommonPorts(2)); n != min(2, len(got)) {
-		t.Errorf("CommonPorts(2) gave %d", n)
+	if two, _ := db.CommonPorts(context.Background(), 2); len(two) != min(2, len(got)) {
+		t.Errorf("CommonPorts(2) gave %d", len(two))
 	}
 }
 
@@ -157,6 +160,9 @@ func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	db, _ := open(t, docs)
+	if err := db.loadTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ix := db.table.buildPortIndex()
 	for _, want := range [][]data.PortRange{
 		ports(pr(443, 443)), ports(pr(50000, 50000)), ports(pr(0, 65535)), ports(pr(80, 90)),

@@ -23,6 +23,8 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) error {
 		d.Flows += doc.FlowCount
 		d.Hosts += doc.HostCount
 	}
-	d.CommonPorts = s.db.CommonPorts(15)
+	if d.CommonPorts, err = s.db.CommonPorts(r.Context(), 15); err != nil {
+		return err
+	}
 	return s.render(w, r, overviewPage(d))
 }

@@ -186,11 +186,11 @@ func (s *Server) cacheResponses(next http.Handler) http.Handler {
 			return
 		}
 		c := s.cache
-		if e := c.get(key); e != nil {
+		e, f, leader := c.join(key)
+		if e != nil {
 			e.serve(w, r)
 			return
 		}
-		f, leader := c.join(key)
 		if !leader {
 			select {
 			case <-f.done:
@@ -204,7 +204,6 @@ func (s *Server) cacheResponses(next http.Handler) http.Handler {
 			}
 		}
 		c.misses.Add(1)
-		var e *cacheEntry
 		if leader {
 			defer func() { c.land(key, f, e) }() // also when the handler panics
 		}
@@ -280,31 +279,22 @@ type flight struct {
 	entry *cacheEntry // nil: the response was not cacheable
 }
 
-func (c *responseCache) get(key string) *cacheEntry {
-	c.mu.Lock()
-	el, ok := c.entries[key]
-	if ok {
-		c.lru.MoveToFront(el)
-	}
-	c.mu.Unlock()
-	if !ok {
-		return nil
-	}
-	c.hits.Add(1)
-	return el.Value.(*cacheEntry)
-}
-
-// join returns the flight rendering key, starting it (leader true) if there
-// is none. A leader must land it.
-func (c *responseCache) join(key string) (f *flight, leader bool) {
+// join returns the entry for key if there is one; else the flight rendering
+// it, starting one (leader true) if there is none. A leader must land it.
+func (c *responseCache) join(key string) (e *cacheEntry, f *flight, leader bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.lru.MoveToFront(el)
+		c.hits.Add(1)
+		return el.Value.(*cacheEntry), nil, false
+	}
 	if f, ok := c.flights[key]; ok {
-		return f, false
+		return nil, f, false
 	}
 	f = &flight{done: make(chan struct{})}
 	c.flights[key] = f
-	return f, true
+	return nil, f, true
 }
 
 // land ends a flight with its entry (nil if none) and keeps the entry.

@@ -1,10 +1,10 @@
 // Package search is Portolan's full-text index of flows and hosts, kept with
 // bleve. Build indexes the same documents store.Ingest writes, Open serves the
-// index read-only, and Search turns a query (ParseQuery) into flow IDs, best
-// first. SQLite stays the source of truth: the index answers "which flows, in
-// which order"; the store returns the rows, applies the structured filters
-// (ports by an indexed range query) and counts the facets of exactly those IDs.
-// No bleve type leaks out of this package.
+// index read-only, and Match turns a query (ParseQuery) into the matching
+// flows' seqs and scores (Search into IDs, best first). SQLite stays the
+// source of truth: the index answers "which flows match, how well"; the store
+// applies the structured filters, ranks, counts the facets of exactly those
+// flows and returns the rows. No bleve type leaks out of this package.
 package search
 
 import (

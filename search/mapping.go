@@ -79,7 +79,8 @@ const (
 // goes into bleve's _all field: every query names its fields, because a
 // field-less query is analysed with the default analyzer and misses stemmed
 // terms such as "kerberos" (indexed by en as "kerbero"). No field is stored:
-// the index answers with IDs, and the rows come from SQLite.
+// the index answers with IDs (or seqs, see Match), and the rows come from
+// SQLite.
 func newMapping() mapping.IndexMapping {
 	im := bleve.NewIndexMapping()
 	im.TypeField = typeField

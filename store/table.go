@@ -153,19 +153,12 @@ func checkFlowTable(ctx context.Context, q querier) error {
 	return nil
 }
 
-// loadFlowTable reads the table Ingest stored.
+// loadFlowTable reads the table Ingest stored; Open has checked its format
+// (checkFlowTable).
 func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
-	var format int
 	var blob []byte
-	err := q.QueryRowContext(ctx, "SELECT format, data FROM flow_table").Scan(&format, &blob)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("flow table missing: %w", ErrSchemaVersion)
-	}
-	if err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT data FROM flow_table").Scan(&blob); err != nil {
 		return nil, fmt.Errorf("flow table: %w", err)
-	}
-	if format != flowTableFormat {
-		return nil, fmt.Errorf("flow table format %d, want %d: %w", format, flowTableFormat, ErrSchemaVersion)
 	}
 	t := &flowTable{}
 	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(t); err != nil {

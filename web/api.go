@@ -73,7 +73,9 @@ func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
 	if limit == 0 {
 		limit = defaultLimit
 	}
-	flows, total, err := s.rankedFlows(r.Context(), f, limit, q.Offset)
+	// Ranked by the search's scores when q had text (f carries them).
+	f.Limit, f.Offset = limit, q.Offset
+	flows, total, err := s.db.Flows(r.Context(), f)
 	if err != nil {
 		return err
 	}

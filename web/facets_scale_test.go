@@ -33,7 +33,7 @@ var synthDB struct {
 
 // synthServer serves a synthetic dataset (portolan gen's documents, through
 // the extractor and the store), shared by the tests of this file.
-func synthServer(t *testing.T) (http Handler, docs []data.Document) {
+func synthServer(t *testing.T) (*web.Server, []data.Document) {
 	t.Helper()
 	synthDB.once.Do(func() {
 		dir, err := os.MkdirTemp("", "portolan-synth-")
@@ -69,9 +69,6 @@ func synthServer(t *testing.T) (http Handler, docs []data.Document) {
 	}
 	return web.New(slog.New(slog.DiscardHandler), synthDB.db, nil), synthDB.docs
 }
-
-// Handler is what synthServer returns.
-type Handler = *web.Server
 
 // With many documents loaded, the document facet lists the 30 with the most
 // matches (and any chosen one), not thousands of links, and says how many it

@@ -128,15 +128,6 @@ func checkDocs(ts *textSearch, docs []store.DocSummary) error {
 	return nil
 }
 
-// rankedFlows returns one page (limit 0: all) of the flows f matches and how
-// many match in all: in rank order when the text was searched (f has the
-// matches' scores) and no other order was asked for, else in the store's
-// order.
-func (s *Server) rankedFlows(ctx context.Context, f store.FlowFilter, limit, offset int) ([]data.Flow, int, error) {
-	f.Limit, f.Offset = limit, offset
-	return s.db.Flows(ctx, f)
-}
-
 // highlights returns what the search matched in each of flows, for marking.
 func (s *Server) highlights(ctx context.Context, ts *textSearch, flows []data.Flow) map[string]search.Matches {
 	if !ts.ranked || len(flows) == 0 {

@@ -124,7 +124,7 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	}()
 	file := path
 	if pin, err := pinDatabase(path, seq); err != nil {
-		log.Warn("cannot link the database file, so requests running while an ingest replaces it may see some of the new dataset", "db", path, "err", err)
+		log.Warn("cannot link the database file; opening it by path (a connection the store must reopen after an ingest replaces it fails instead of reading the new file)", "db", path, "err", err)
 	} else {
 		g.pin, file = pin, pin
 	}
@@ -158,12 +158,13 @@ const pinSuffix = "-serve-"
 
 // pinDatabase makes a hard link to the database file at path, for generation
 // seq of this process, and returns its name. A generation opens the database
-// through it, so every connection its pool opens, however late, reads the file
-// that was at path when the generation opened it: `portolan ingest` renames a
-// new file over path, and connections opened by path after that would read the
-// new dataset beside the old index, some queries of one request on each.
-// Without a link (a read-only directory, a file system without them) the
-// database is opened by path.
+// through it. The store already never reads a file that replaced the one it
+// opened (its pool is fixed and refuses, with store.ErrReplaced, a new
+// connection to another file); the link lets a connection it must reopen (one
+// SQLite reported broken) still reach the generation's own file after
+// `portolan ingest` renamed a new one over path, rather than fail. Without a
+// link (a read-only directory, a file system without them) the database is
+// opened by path.
 func pinDatabase(path string, seq int) (string, error) {
 	pin := path + pinSuffix + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(seq)
 	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {

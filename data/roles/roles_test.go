@@ -70,13 +70,13 @@ func TestEndpointRolesMatchWholeWordsNeverSubstrings(t *testing.T) {
 		{"Domain Controllers", []string{"domain-controller"}},
 		{"The Active Directory Domain Controller (DC) that is running ADWS.", []string{"domain-controller"}},
 		{"on-premises AD", []string{"domain-controller"}},
-		{"Citrix ADC", nil},         // ADC is not DC
-		{"DCE/RPC Locator", nil},    // nor is DCE
-		{"Azure AD Connect", nil},   // not Azure AD, and not AD
+		{"Citrix ADC", nil},       // ADC is not DC
+		{"DCE/RPC Locator", nil},  // nor is DCE
+		{"Azure AD Connect", nil}, // not Azure AD, and not AD
 		{"Azure AD", []string{"identity-provider", "cloud-service"}},
 		{"Active Directoryのドメインコントローラー", []string{"domain-controller"}},
 		{"メールサーバー", []string{"mail-server"}},
-		{"メールサーバーズ", nil},       // one katakana word, not メールサーバー
+		{"メールサーバーズ", nil}, // one katakana word, not メールサーバー
 		{"配信サーバー", []string{"distribution-server"}},
 		{"ＤＮＳ　Ｓｅｒｖｅｒ", []string{"dns-server"}}, // full width
 		{"域控制器", []string{"domain-controller"}},
@@ -128,9 +128,9 @@ func TestFlowGuessesAnEmptySideFromThePurposeOnly(t *testing.T) {
 func TestGlossesOfJapaneseEndpointNames(t *testing.T) {
 	v := Default()
 	for name, want := range map[string]string{
-		"管理対象PC":  "managed PC",
-		"配信サーバー":  "distribution server",
-		"管理対象ＰＣ":  "managed PC", // full-width PC
+		"管理対象PC":     "managed PC",
+		"配信サーバー":     "distribution server",
+		"管理対象ＰＣ":     "managed PC", // full-width PC
 		"AMS server": "",
 	} {
 		if got := v.Gloss(name); got != want {

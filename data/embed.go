@@ -18,9 +18,16 @@ import (
 //go:embed documents/*.txt documents/*.json
 var documents embed.FS
 
+// annotationData is what roles and lint findings are derived from at ingest
+// (the role vocabulary, the IANA subset): it is part of the dataset version, so
+// a database built before a colleague added a role's name is rebuilt.
+//
+//go:embed roles/roles.json lint/services.json
+var annotationData embed.FS
+
 // ExtractorVersion changes whenever the extractor's output for the same document
 // changes, so a database built by an older binary is rebuilt.
-const ExtractorVersion = "3"
+const ExtractorVersion = "4"
 
 // Embedded extracts every document shipped with the binary, ordered by slug.
 func Embedded() ([]Document, error) {
@@ -84,6 +91,10 @@ func LoadFile(name string) (Document, error) {
 func DatasetVersion(docs []Document) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "extractor %s\n", ExtractorVersion)
+	for _, name := range []string{"roles/roles.json", "lint/services.json"} {
+		b, _ := annotationData.ReadFile(name) // embedded: cannot fail
+		fmt.Fprintf(h, "%s %x\n", name, sha256.Sum256(b))
+	}
 	for _, d := range docs {
 		fmt.Fprintf(h, "%s %s\n", d.Slug, d.Checksum)
 	}

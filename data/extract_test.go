@@ -166,7 +166,7 @@ func TestTrickyRowsFieldByField(t *testing.T) {
 		{"microsoft", 53, "6b takes the endpoints named for 6a & 6b", fields{"source": "Azure AD Connect", "destination": "Azure AD", "protocols": "TCP", "ports": "443"}},
 		{"microsoft", 30, "WinRM with no transport written", fields{"protocols": "TCP", "ports": "5985", "app_protocol": "WinRM"}},
 		{"endpoint-central", 9, "8020* ● HTTP inbound to the server", fields{"source": "", "destination": "Endpoint Centralサーバー", "protocols": "TCP", "app_protocol": "HTTP", "ports": "8020", "ports_raw": "8020*", "requirement": "required", "requirement_raw": "●", "direction": "inbound", "direction_raw": "サーバーへのインバウンド通信", "line_end": "10"}},
-		{"endpoint-central", 11, "〇", fields{"requirement": "recommended", "requirement_raw": "〇", "ports": "8383"}},
+		{"endpoint-central", 11, "〇, which the document never defines", fields{"requirement": "", "requirement_raw": "〇", "ports": "8383"}},
 		{"endpoint-central", 13, "8027** resolved to its footnote", fields{"ports": "8027", "notes_prefix": "ポート8027は"}},
 		{"endpoint-central", 15, "△ and *** footnote", fields{"requirement": "conditional", "requirement_raw": "△", "ports": "8028", "notes_prefix": "ポート8028に関して"}},
 		{"endpoint-central", 16, "outbound from the server", fields{"source": "Endpoint Centralサーバー", "destination": "", "ports": "389", "protocols": "TCP", "app_protocol": "LDAP", "direction": "outbound"}},

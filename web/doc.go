@@ -84,7 +84,8 @@ func requirementMarks(doc data.Document) []requirementMark {
 	for _, sec := range doc.Sections {
 		for _, f := range sec.Flows {
 			raw := strings.TrimSpace(f.RequirementRaw)
-			if f.Requirement == "" || utf8.RuneCountInString(raw) != 1 || unicode.IsLetter([]rune(raw)[0]) {
+			// A mark the document never defines reads as undefined (Requirement "").
+			if utf8.RuneCountInString(raw) != 1 || unicode.IsLetter([]rune(raw)[0]) {
 				continue
 			}
 			m := requirementMark{Mark: raw, Requirement: f.Requirement}
@@ -93,9 +94,13 @@ func requirementMarks(doc data.Document) []requirementMark {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b requirementMark) int {
-		return slices.Index(requirementValues, a.Requirement) - slices.Index(requirementValues, b.Requirement)
-	})
+	rank := func(m requirementMark) int {
+		if m.Requirement == "" {
+			return len(requirementValues)
+		}
+		return slices.Index(requirementValues, m.Requirement)
+	}
+	slices.SortStableFunc(out, func(a, b requirementMark) int { return rank(a) - rank(b) })
 	return out
 }
 

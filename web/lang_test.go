@@ -304,7 +304,7 @@ func TestRequirementMarkLegendOnlyWhereMarksAreUsed(t *testing.T) {
 		}
 	}
 	legend := regexp.MustCompile(`(?s)data-testid="mark-legend".*?</section>`).FindString(body)
-	for _, s := range []string{"recommended", "Not defined by the document", "HTTPS alternative"} {
+	for _, s := range []string{"undefined", "Not defined by the document", "HTTPS alternative"} {
 		if !strings.Contains(legend, s) {
 			t.Errorf("legend lacks %q", s)
 		}

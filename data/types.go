@@ -67,6 +67,14 @@ type Flow struct {
 	Line           int         `json:"line"`
 	LineEnd        int         `json:"line_end"` // last line of the row (rows may wrap)
 	Ordinal        int         `json:"ordinal"`  // 1-based position of the row in its document
+
+	// What Portolan adds at ingest, kept apart from the row as written: English
+	// glosses of endpoint names from the role vocabulary, the endpoints' roles
+	// and the lint findings. The extractor leaves them empty.
+	SourceEn      string         `json:"source_en,omitempty"`
+	DestinationEn string         `json:"destination_en,omitempty"`
+	Roles         []EndpointRole `json:"roles,omitempty"`
+	Findings      []Finding      `json:"findings,omitempty"`
 }
 
 // PortRange is an inclusive range of port numbers; a single port has From == To.

@@ -30,6 +30,10 @@ type FlowFilter struct {
 	Text         string
 	Requirements []string // Flow.Requirement values
 	Directions   []string // Flow.Direction values
+	// Roles match a flow when either endpoint has one of these roles (role
+	// IDs, see data/roles), guesses included; SourceRoles and DestinationRoles
+	// when its source or destination has.
+	Roles, SourceRoles, DestinationRoles []string
 	// IDs, when not nil, restricts the flows to these IDs; an empty, non-nil
 	// slice matches nothing.
 	IDs []string
@@ -79,7 +83,12 @@ const flowColumns = `f.id, f.doc, s.title, f.section_id, f.service, f.source, f.
 	f.requirement_raw, f.direction, f.direction_raw, f.direction_en, f.notes, f.notes_en,
 	f.line, f.line_end, f.ordinal,
 	(SELECT group_concat(p.protocol, char(31) ORDER BY p.ordinal) FROM flow_protocols p WHERE p.flow = f.seq),
-	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow = f.seq)`
+	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow = f.seq),
+	f.source_en, f.destination_en,
+	(SELECT json_group_array(json_object('side', r.side, 'role', r.role, 'name', r.name, 'guess', json(CASE r.guess WHEN 1 THEN 'true' ELSE 'false' END)))
+		FROM (SELECT * FROM flow_roles WHERE flow = f.seq ORDER BY ordinal) r),
+	(SELECT json_group_array(json_object('check', x.check_id, 'severity', x.severity, 'detail', x.detail))
+		FROM (SELECT * FROM findings WHERE flow = f.seq ORDER BY ordinal) x)`
 
 const flowSections = `JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id`
 
@@ -87,11 +96,25 @@ const flowSections = `JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id
 func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
 	var f data.Flow
 	var protos, ports sql.NullString
+	var roles, findings string
 	if err := rows.Scan(append([]any{&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source,
 		&f.Destination, &f.PortsRaw, &f.ProtocolRaw, &f.AppProtocol, &f.Purpose, &f.PurposeEn,
 		&f.Requirement, &f.RequirementRaw, &f.Direction, &f.DirectionRaw, &f.DirectionEn, &f.Notes,
-		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &protos, &ports}, extra...)...); err != nil {
+		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &protos, &ports,
+		&f.SourceEn, &f.DestinationEn, &roles, &findings}, extra...)...); err != nil {
 		return data.Flow{}, err
+	}
+	if err := json.Unmarshal([]byte(roles), &f.Roles); err != nil {
+		return data.Flow{}, fmt.Errorf("flow %s: roles: %w", f.ID, err)
+	}
+	if err := json.Unmarshal([]byte(findings), &f.Findings); err != nil {
+		return data.Flow{}, fmt.Errorf("flow %s: findings: %w", f.ID, err)
+	}
+	if len(f.Roles) == 0 {
+		f.Roles = nil
+	}
+	if len(f.Findings) == 0 {
+		f.Findings = nil
 	}
 	f.URL = "/flows/" + f.ID
 	f.Protocols = []string{}
@@ -366,7 +389,8 @@ func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) er
 func (ff FlowFilter) isAll() bool {
 	return len(ff.Docs) == 0 && len(ff.Sections) == 0 && len(ff.Protocols) == 0 && len(ff.Ports) == 0 &&
 		ff.Source == "" && ff.Destination == "" && ff.Text == "" && len(ff.Requirements) == 0 &&
-		len(ff.Directions) == 0 && ff.IDs == nil && ff.Seqs == nil && ff.Limit == 0 && ff.Offset >= 0 &&
+		len(ff.Directions) == 0 && len(ff.Roles) == 0 && len(ff.SourceRoles) == 0 &&
+		len(ff.DestinationRoles) == 0 && ff.IDs == nil && ff.Seqs == nil && ff.Limit == 0 && ff.Offset >= 0 &&
 		(ff.Sort == "" || ff.Sort == "doc")
 }
 

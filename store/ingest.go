@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/lint"
+	"github.com/portolan/portolan/data/roles"
 	"github.com/portolan/portolan/migrations"
 )
 
@@ -116,6 +118,10 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 	if err != nil {
 		return err
 	}
+	w.roles = roles.Default()
+	for _, f := range lint.Default().Run(docs) {
+		w.findings[f.FlowID] = append(w.findings[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
+	}
 	defer w.close()
 	for i, d := range docs {
 		if err := w.document(ctx, i+1, d); err != nil {
@@ -149,13 +155,18 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 
 // writer holds the prepared insert statements of one build.
 type writer struct {
-	doc, section, flow, proto, port, host *sql.Stmt
-	seq                                   int64 // flows.seq of the last flow written
-	table                                 *tableBuilder
+	doc, section, flow, proto, port, host, role, finding *sql.Stmt
+
+	seq   int64 // flows.seq of the last flow written
+	table *tableBuilder
+	// roles and findings are what the build adds beside each flow: the role
+	// vocabulary, and the lint findings of the whole dataset by flow ID.
+	roles    *roles.Vocabulary
+	findings map[string][]data.Finding
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{table: newTableBuilder()}
+	w := &writer{table: newTableBuilder(), findings: map[string][]data.Finding{}}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -167,8 +178,11 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.flow, `INSERT INTO flows (seq, id, doc, section_id, ordinal, service, source, destination,
 			ports_raw, protocol_raw, app_protocol, purpose, purpose_en, requirement, requirement_raw,
-			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_key,
+			source_en, destination_en)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.role, `INSERT INTO flow_roles (flow, ordinal, side, role, name, guess) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.finding, `INSERT INTO findings (flow, ordinal, check_id, severity, detail) VALUES (?, ?, ?, ?, ?)`},
 		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
 		{&w.port, `INSERT INTO flow_ports (flow, ordinal, port_from, port_to) VALUES (?, ?, ?, ?)`},
 		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, grp_en, flow_id,
@@ -185,7 +199,7 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host} {
+	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host, w.role, w.finding} {
 		if s != nil {
 			s.Close()
 		}
@@ -209,10 +223,12 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 	}
 	w.table.doc(d.Slug)
 	for _, p := range d.OrderedFlows() {
-		if err := w.table.add(p.Section.Slug, p.Flow); err != nil {
+		// A copy: the caller's documents are not changed.
+		f := w.annotate(*p.Flow)
+		if err := w.table.add(p.Section.Slug, &f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
-		if err := w.writeFlow(ctx, d.Slug, p.Section.Slug, *p.Flow); err != nil {
+		if err := w.writeFlow(ctx, d.Slug, p.Section.Slug, f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
 	}
@@ -234,6 +250,17 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 	return nil
 }
 
+// annotate returns f with what Portolan adds beside it (data.Flow's SourceEn,
+// DestinationEn, Roles and Findings), computed afresh: whatever f carried
+// there is replaced.
+func (w *writer) annotate(f data.Flow) data.Flow {
+	f.SourceEn = w.roles.Gloss(f.Source)
+	f.DestinationEn = w.roles.Gloss(f.Destination)
+	f.Roles = w.roles.Flow(f)
+	f.Findings = w.findings[f.ID]
+	return f
+}
+
 func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow) error {
 	if f.ID == "" {
 		return errors.New("empty id")
@@ -246,8 +273,18 @@ func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow
 	if _, err := w.flow.ExecContext(ctx, w.seq, f.ID, doc, section, f.Ordinal, f.Service, f.Source,
 		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
 		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
-		f.LineEnd, portKey); err != nil {
+		f.LineEnd, portKey, f.SourceEn, f.DestinationEn); err != nil {
 		return err
+	}
+	for i, r := range f.Roles {
+		if _, err := w.role.ExecContext(ctx, w.seq, i+1, r.Side, r.Role, r.Name, r.Guess); err != nil {
+			return fmt.Errorf("role %q: %w", r.Role, err)
+		}
+	}
+	for i, x := range f.Findings {
+		if _, err := w.finding.ExecContext(ctx, w.seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
+			return fmt.Errorf("finding %q: %w", x.Check, err)
+		}
 	}
 	for i, p := range f.Protocols {
 		if _, err := w.proto.ExecContext(ctx, w.seq, i+1, p); err != nil {

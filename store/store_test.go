@@ -18,11 +18,16 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/lint"
+	"github.com/portolan/portolan/data/roles"
 )
 
 func TestIngestThenOpenRoundTripsEveryField(t *testing.T) {
 	want := fixture()
 	db, _ := open(t, want)
+	// What a flow reads back with: what the documents say and what Portolan
+	// adds beside it at ingest (glosses, roles, findings).
+	want = annotated(want)
 	ctx := context.Background()
 	for _, w := range want {
 		got, err := db.Document(ctx, w.Slug)
@@ -651,4 +656,28 @@ func TestEmbeddedDocumentsIngestWithAllTheirRows(t *testing.T) {
 	if len(hosts) != n {
 		t.Errorf("%d hosts, want %d", len(hosts), n)
 	}
+}
+
+// annotated is a copy of docs with what Ingest adds to each flow, computed by
+// data/roles and data/lint as Ingest computes it.
+func annotated(docs []data.Document) []data.Document {
+	byFlow := map[string][]data.Finding{}
+	for _, f := range lint.Default().Run(docs) {
+		byFlow[f.FlowID] = append(byFlow[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
+	}
+	v := roles.Default()
+	out := make([]data.Document, len(docs))
+	for i, d := range docs {
+		d.Sections = slices.Clone(d.Sections)
+		for j := range d.Sections {
+			d.Sections[j].Flows = slices.Clone(d.Sections[j].Flows)
+			for k := range d.Sections[j].Flows {
+				f := &d.Sections[j].Flows[k]
+				f.SourceEn, f.DestinationEn = v.Gloss(f.Source), v.Gloss(f.Destination)
+				f.Roles, f.Findings = v.Flow(*f), byFlow[f.ID]
+			}
+		}
+		out[i] = d
+	}
+	return out
 }

@@ -15,11 +15,15 @@ import (
 
 // flowTableFormat is the version of flowTable's encoding; Open refuses a
 // database whose table has another (it is rebuilt, as for a schema change).
-const flowTableFormat = 1
+const flowTableFormat = 2
 
 // maxProtocols is how many distinct protocols a dataset may name: a flow's
-// protocols are a bit set in one uint64.
-const maxProtocols = 64
+// protocols are a bit set in one uint64. So are its endpoints' roles
+// (maxRoles).
+const (
+	maxProtocols = 64
+	maxRoles     = 64
+)
 
 // flowTable is what flow listings filter, order and count on, for every flow
 // of the dataset, column by column, row i being the flow with seq i+1. Strings
@@ -49,18 +53,24 @@ type flowTable struct {
 	// ByPort lists the rows by lowest port (flows without ports last), ties in
 	// seq order: the "port" sort.
 	ByPort []uint32
+	// Roles are the distinct role IDs of the dataset's endpoints; SrcRoles and
+	// DstRoles are each row's source's and destination's roles (guesses
+	// included), bit i standing for Roles[i].
+	Roles              []string
+	SrcRoles, DstRoles []uint64
 }
 
 // tableBuilder interns values while rows are added in seq order.
 type tableBuilder struct {
-	t                      flowTable
-	secs, strs, vals, prot map[string]uint32
+	t                             flowTable
+	secs, strs, vals, prot, roles map[string]uint32
 	portKey                []int32
 }
 
 func newTableBuilder() *tableBuilder {
 	return &tableBuilder{secs: map[string]uint32{}, strs: map[string]uint32{},
-		vals: map[string]uint32{}, prot: map[string]uint32{}, t: flowTable{PortStart: []uint32{0}}}
+		vals: map[string]uint32{}, prot: map[string]uint32{}, roles: map[string]uint32{},
+		t: flowTable{PortStart: []uint32{0}}}
 }
 
 func intern(m map[string]uint32, list *[]string, s string) uint32 {
@@ -114,6 +124,20 @@ func (b *tableBuilder) add(section string, f *data.Flow) error {
 	}
 	t.PortStart = append(t.PortStart, uint32(len(t.Ports)))
 	b.portKey = append(b.portKey, key)
+	var src, dst uint64
+	for _, r := range f.Roles {
+		i := intern(b.roles, &t.Roles, r.Role)
+		if i >= maxRoles {
+			return fmt.Errorf("more than %d distinct roles", maxRoles)
+		}
+		if r.Side == data.SideSource {
+			src |= 1 << i
+		} else {
+			dst |= 1 << i
+		}
+	}
+	t.SrcRoles = append(t.SrcRoles, src)
+	t.DstRoles = append(t.DstRoles, dst)
 	return nil
 }
 
@@ -167,6 +191,7 @@ func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
 	n := len(t.Doc)
 	if len(t.Section) != n || len(t.Source) != n || len(t.Destination) != n || len(t.Protos) != n ||
 		len(t.Req) != n || len(t.Dir) != n || len(t.PortStart) != n+1 || len(t.ByPort) != n ||
+		len(t.SrcRoles) != n || len(t.DstRoles) != n ||
 		len(t.DocStart) != len(t.Docs)+1 {
 		return nil, errors.New("flow table: columns of different lengths")
 	}
@@ -216,6 +241,10 @@ type cond struct {
 	ports     []data.PortRange
 	src, dst  []bool // by string index
 	req, dir  []bool // by value index
+	// roles, srcRoles, dstRoles: with hasX, the bits of the roles asked for
+	// either end, the source and the destination to have.
+	roles, srcRoles, dstRoles          uint64
+	hasRoles, hasSrcRoles, hasDstRoles bool
 }
 
 // compile turns ff's structured fields into a cond. Its text, IDs and Seqs are
@@ -277,6 +306,25 @@ func (t *flowTable) compile(ff FlowFilter) (*cond, error) {
 	}
 	c.src = contains(ff.Source)
 	c.dst = contains(ff.Destination)
+	roleBits := func(want []string, has *bool) uint64 {
+		if len(want) == 0 {
+			return 0
+		}
+		*has = true
+		var m uint64
+		for i, r := range t.Roles {
+			if slices.Contains(want, r) {
+				m |= 1 << i
+			}
+		}
+		if m == 0 {
+			c.none = true
+		}
+		return m
+	}
+	c.roles = roleBits(ff.Roles, &c.hasRoles)
+	c.srcRoles = roleBits(ff.SourceRoles, &c.hasSrcRoles)
+	c.dstRoles = roleBits(ff.DestinationRoles, &c.hasDstRoles)
 	return c, nil
 }
 
@@ -301,6 +349,11 @@ func (t *flowTable) misses(c *cond, i int) int {
 		return missOther
 	}
 	if len(c.ports) > 0 && !t.portsOverlap(i, c.ports) {
+		return missOther
+	}
+	if (c.hasRoles && (t.SrcRoles[i]|t.DstRoles[i])&c.roles == 0) ||
+		(c.hasSrcRoles && t.SrcRoles[i]&c.srcRoles == 0) ||
+		(c.hasDstRoles && t.DstRoles[i]&c.dstRoles == 0) {
 		return missOther
 	}
 	return t.fieldMisses(c, i)

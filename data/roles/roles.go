@@ -192,49 +192,29 @@ func (v *Vocabulary) Gloss(name string) string {
 	return v.glosses[phrase.Fold(name)]
 }
 
-// Side is which end of a flow an assignment is about.
-type Side string
-
-// The two ends of a flow.
-const (
-	Source      Side = "source"
-	Destination Side = "destination"
-)
-
-// Assignment says that one end of a flow has a role.
-type Assignment struct {
-	Side Side   `json:"side"`
-	Role string `json:"role"`
-	// Name is the vocabulary name that matched ("on-premises AD").
-	Name string `json:"name"`
-	// Guess is true when the document leaves this side empty and the role was
-	// read from the row's purpose instead.
-	Guess bool `json:"guess,omitempty"`
-}
-
 // Flow returns the roles of both ends of f: the roles its source and
 // destination name, and, for a side the document leaves empty, the roles the
 // purpose (or service) names for it, as guesses. A guess is never a role the
 // named side already has: "エージェントと配信サーバー間の通信" on a row to 配信サーバー
 // guesses an agent as the source, not the distribution server again.
-func (v *Vocabulary) Flow(f data.Flow) []Assignment {
-	var out []Assignment
+func (v *Vocabulary) Flow(f data.Flow) []data.EndpointRole {
+	var out []data.EndpointRole
 	src := v.Endpoint(f.Source)
 	dst := v.Endpoint(f.Destination)
 	for _, m := range src {
-		out = append(out, Assignment{Side: Source, Role: m.Role, Name: m.Name})
+		out = append(out, data.EndpointRole{Side: data.SideSource, Role: m.Role, Name: m.Name})
 	}
 	for _, m := range dst {
-		out = append(out, Assignment{Side: Destination, Role: m.Role, Name: m.Name})
+		out = append(out, data.EndpointRole{Side: data.SideDestination, Role: m.Role, Name: m.Name})
 	}
 	srcEmpty, dstEmpty := strings.TrimSpace(f.Source) == "", strings.TrimSpace(f.Destination) == ""
 	if srcEmpty == dstEmpty {
 		// Both named (nothing to guess) or both empty (no side to guess for).
 		return out
 	}
-	side, named := Source, dst
+	side, named := data.SideSource, dst
 	if dstEmpty {
-		side, named = Destination, src
+		side, named = data.SideDestination, src
 	}
 	seen := map[string]bool{}
 	for _, m := range named {
@@ -246,7 +226,7 @@ func (v *Vocabulary) Flow(f data.Flow) []Assignment {
 				continue
 			}
 			seen[m.Value] = true
-			out = append(out, Assignment{Side: side, Role: m.Value, Name: m.Phrase, Guess: true})
+			out = append(out, data.EndpointRole{Side: side, Role: m.Value, Name: m.Phrase, Guess: true})
 		}
 	}
 	return out

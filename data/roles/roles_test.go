@@ -101,24 +101,24 @@ func TestFlowGuessesAnEmptySideFromThePurposeOnly(t *testing.T) {
 	// the purpose; the named side keeps its own roles, unguessed.
 	f := data.Flow{Source: "Endpoint Centralサーバー/プロキシ", Purpose: "Active Directoryのドメインコントローラーとの通信"}
 	got := v.Flow(f)
-	want := []Assignment{
-		{Side: Source, Role: "proxy", Name: "プロキシ"},
-		{Side: Destination, Role: "domain-controller", Name: "ドメインコントローラー", Guess: true},
+	want := []data.EndpointRole{
+		{Side: data.SideSource, Role: "proxy", Name: "プロキシ"},
+		{Side: data.SideDestination, Role: "domain-controller", Name: "ドメインコントローラー", Guess: true},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Flow = %+v, want %+v", got, want)
 	}
 	// Both sides named: the purpose is not read.
 	f = data.Flow{Source: "AMS server", Destination: "SQL Database", Purpose: "domain controller lookups"}
-	if got := v.Flow(f); !slices.Equal(got, []Assignment{{Side: Destination, Role: "database", Name: "SQL database"}}) {
+	if got := v.Flow(f); !slices.Equal(got, []data.EndpointRole{{Side: data.SideDestination, Role: "database", Name: "SQL database"}}) {
 		t.Errorf("Flow with both sides named = %+v", got)
 	}
 	// A purpose naming the named side's own role guesses nothing for the other.
 	f = data.Flow{Destination: "配信サーバー", Purpose: "エージェントと配信サーバー間の通信"}
 	got = v.Flow(f)
-	want = []Assignment{
-		{Side: Destination, Role: "distribution-server", Name: "配信サーバー"},
-		{Side: Source, Role: "managed-device", Name: "エージェント", Guess: true},
+	want = []data.EndpointRole{
+		{Side: data.SideDestination, Role: "distribution-server", Name: "配信サーバー"},
+		{Side: data.SideSource, Role: "managed-device", Name: "エージェント", Guess: true},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Flow = %+v, want %+v", got, want)
@@ -243,7 +243,7 @@ func TestEverythingThatMustReachADomainController(t *testing.T) {
 				if a.Role != "domain-controller" {
 					continue
 				}
-				if a.Side != Destination {
+				if a.Side != data.SideDestination {
 					t.Errorf("%s: a domain controller as the %s", pf.Flow.ID, a.Side)
 				}
 				if a.Guess != guesses[pf.Flow.ID] {

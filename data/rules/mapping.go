@@ -117,6 +117,8 @@ func ParseValue(s string) (Value, error) {
 			return Value{Kind: Prefix, Text: from.String(), Prefix: p}, nil
 		}
 		return Value{Kind: Range, Text: from.String() + "-" + to.String(), Range: r}, nil
+	case strings.Contains(s, "%") && strings.Contains(s, ":"):
+		return Value{}, fmt.Errorf("%q: an address with a zone (after %%) cannot go in a firewall rule", s)
 	case isAddrish(s):
 		a, err := netip.ParseAddr(s)
 		if err != nil {
@@ -127,7 +129,7 @@ func ParseValue(s string) (Value, error) {
 		}
 		a = a.Unmap()
 		return Value{Kind: Prefix, Text: a.String(), Prefix: netip.PrefixFrom(a, a.BitLen())}, nil
-	case strings.Contains(s, "."):
+	case strings.Contains(strings.TrimSuffix(s, "."), "."):
 		h := strings.ToLower(strings.TrimSuffix(s, "."))
 		if len(h) > 253 {
 			return Value{}, fmt.Errorf("%q is longer than a host name can be (253 characters)", s)
@@ -167,7 +169,7 @@ func isAddrish(s string) bool {
 			return false
 		}
 	}
-	return digits && (strings.Count(s, ".") >= 3 || strings.Contains(s, ":"))
+	return digits && strings.Count(s, ".") >= 3 || strings.Contains(s, ":")
 }
 
 // addrProblem turns a net/netip parse error into its reason, without the

@@ -199,6 +199,7 @@ func TestOutputsAcceptedByTheRealTools(t *testing.T) {
 		for _, partial := range []bool{false, true} {
 			name := sel.name + map[bool]string{false: "/mapped", true: "/partly-mapped"}[partial]
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				picked := pick(flows, sel.keep)
 				if len(picked) == 0 {
 					t.Fatal("selection is empty")

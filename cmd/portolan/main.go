@@ -7,6 +7,7 @@
 //	portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
 //	portolan ingest [-db portolan.db] [FILE ...]
 //	portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
+//	portolan rules  -format F [-map FILE] [-strict] [filters]
 //	portolan gen    -flows N -docs M -out DIR [-seed 1]
 package main
 
@@ -47,6 +48,12 @@ Usage:
   portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
         print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
         database first if it is missing
+  portolan rules  -format csv|md|capirca|nft|iptables|ip6tables|ps1 [-map FILE] [-strict]
+                  [-doc D] [-section S] [-proto P] [-port N] [-src W] [-dst W] [-req R]
+                  [-dir D] [-q WORDS] [-exclude ID] [-db portolan.db] [-base-url URL]
+        print the firewall change request of the flows the filters select,
+        endpoints mapped to addresses by FILE; -strict exits with status 1
+        when an endpoint is not mapped or a flow gave no rule
   portolan gen    -flows N -docs M -out DIR [-seed 1]
         write M synthetic documents (DIR/synth-00001.txt and .json, ...)
         holding N flows in all, to try the pipeline at scale with
@@ -99,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCheck(args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "rules":
+		return runRules(ctx, args, stdout, stderr)
 	case "gen":
 		return runGen(ctx, args, stdout, stderr)
 	case "hello": // hidden: the baseline of scripts/bench-http.sh

@@ -60,6 +60,16 @@ func hostKind(tok string) string {
 	return "fqdn"
 }
 
+// HostKind returns the kind of a whole cell that is one host name, URL, wildcard
+// or address ("fqdn", "url", "wildcard", "ip"), or "" for anything else (a role
+// name, a sentence). data/rules uses it to list rows that name a host to allow.
+func HostKind(cell string) string {
+	if !looksLikeHost(cell) {
+		return ""
+	}
+	return hostKind(strings.TrimSpace(cell))
+}
+
 // looksLikeHost reports whether a whole cell is one host name, URL, wildcard or
 // address.
 func looksLikeHost(cell string) bool {

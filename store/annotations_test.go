@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/lint"
 )
 
 func shipped(t *testing.T) *DB {
 	t.Helper()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestRoleCountsCountFlowsFromAndToEachRole(t *testing.T) {
 func TestFindingsAreStoredBesideTheirFlows(t *testing.T) {
 	db := shipped(t)
 	ctx := context.Background()
-	docs, _ := data.Embedded()
+	docs, _ := extract.Embedded()
 	want := map[[2]string]int{}
 	for _, f := range lint.Default().Run(docs) {
 		want[[2]string{f.Doc, f.Check}]++

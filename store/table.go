@@ -64,7 +64,7 @@ type flowTable struct {
 type tableBuilder struct {
 	t                             flowTable
 	secs, strs, vals, prot, roles map[string]uint32
-	portKey                []int32
+	portKey                       []int32
 }
 
 func newTableBuilder() *tableBuilder {

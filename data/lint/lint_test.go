@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -199,7 +200,7 @@ func TestDocumentsDisagreeOnLDAPOverUDP(t *testing.T) {
 }
 
 func TestRunChangesNothing(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +215,7 @@ func TestRunChangesNothing(t *testing.T) {
 // documents against testdata/findings.golden (reviewed by hand; go test
 // -update rewrites it), and the real errors by ID.
 func TestShippedDocumentFindings(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

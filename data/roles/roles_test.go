@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -143,7 +144,7 @@ func TestGlossesOfJapaneseEndpointNames(t *testing.T) {
 // shipped documents, and every guess, against testdata/roles.golden: each line
 // was reviewed by hand (go test -update rewrites it; review the diff).
 func TestShippedDocumentRoles(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestEverythingThatMustReachADomainController(t *testing.T) {
 		"microsoft-jxxx212k", "microsoft-12jbnhgv",
 	}
 	guesses := map[string]bool{"endpoint-central-t8hs9yvq": true, "endpoint-central-h4tfr5st": true}
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,9 @@ func FlowCSVHeader() []string {
 		"purpose",
 		"purpose_en",
 		"notes",
+		"source_roles",
+		"destination_roles",
+		"findings",
 		"link",
 	}
 }
@@ -95,9 +98,38 @@ func (c *FlowCSV) Write(f data.Flow) error {
 		f.Purpose,
 		f.PurposeEn,
 		f.Notes,
+		csvRoles(f, data.SideSource),
+		csvRoles(f, data.SideDestination),
+		csvFindings(f),
 		link,
 	)
 	return c.writeRow(c.row)
+}
+
+// csvRoles is one end's role IDs, a guess marked "(guess)": ours, beside the
+// endpoint as written.
+func csvRoles(f data.Flow, side string) string {
+	var out []string
+	for _, r := range f.Roles {
+		if r.Side != side {
+			continue
+		}
+		if r.Guess {
+			out = append(out, r.Role+" (guess)")
+		} else {
+			out = append(out, r.Role)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// csvFindings is a flow's lint findings, "check: detail" each, one per line.
+func csvFindings(f data.Flow) string {
+	var out []string
+	for _, x := range f.Findings {
+		out = append(out, x.Check+": "+x.Detail)
+	}
+	return strings.Join(out, "\n")
 }
 
 // Flush writes any buffered rows to the underlying writer and reports the first

@@ -45,7 +45,8 @@ func parseFlowCSV(t *testing.T, b []byte) [][]string {
 func TestFlowCSVStartsWithBOMAndExactHeader(t *testing.T) {
 	recs := parseFlowCSV(t, writeFlowCSV(t, ""))
 	want := []string{"document", "section", "source", "destination", "protocol", "ports",
-		"app_protocol", "requirement", "direction", "purpose", "purpose_en", "notes", "link"}
+		"app_protocol", "requirement", "direction", "purpose", "purpose_en", "notes",
+		"source_roles", "destination_roles", "findings", "link"}
 	if len(recs) != 1 {
 		t.Fatalf("got %d records for no flows, want the header only", len(recs))
 	}
@@ -61,6 +62,9 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 		Protocols: []string{"TCP", "UDP"}, Ports: []data.PortRange{{From: 389, To: 389}, {From: 49152, To: 65535}},
 		PortsRaw: "389, 49152-65535", AppProtocol: "LDAP", Requirement: data.Required, Direction: data.Outbound,
 		Purpose: "Used for LDAP, \"quoted\"\nand wrapped", Notes: "see note",
+		Roles: []data.EndpointRole{{Side: data.SideDestination, Role: "identity-provider"},
+			{Side: data.SideDestination, Role: "cloud-service", Guess: true}},
+		Findings: []data.Finding{{Check: "port-service", Detail: "one"}, {Check: "transport-service", Detail: "two"}},
 	}
 	recs := parseFlowCSV(t, writeFlowCSV(t, "https://portolan.example.com/", f))
 	if len(recs) != 2 {
@@ -68,7 +72,8 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 	}
 	want := []string{"microsoft", "Table 3 - Azure AD Connect and Microsoft Entra ID", "Azure AD Connect server",
 		"Microsoft Entra ID", "TCP/UDP", "389, 49152-65535", "LDAP", "required", "outbound",
-		"Used for LDAP, \"quoted\"\nand wrapped", "", "see note", "https://portolan.example.com/flows/ab12cd"}
+		"Used for LDAP, \"quoted\"\nand wrapped", "", "see note", "", "identity-provider, cloud-service (guess)",
+		"port-service: one\ntransport-service: two", "https://portolan.example.com/flows/ab12cd"}
 	if !reflect.DeepEqual(recs[1], want) {
 		t.Errorf("row =\n%q\nwant\n%q", recs[1], want)
 	}

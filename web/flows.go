@@ -235,6 +235,11 @@ func chips(q FlowQuery, docs []store.DocSummary) []chip {
 	for _, v := range q.Directions {
 		add("dir", v, q.Toggle("dir", v))
 	}
+	for _, key := range []string{"role", "src_role", "dst_role"} {
+		for _, v := range *q.list(key) {
+			add(key, v, q.Toggle(key, v))
+		}
+	}
 	return out
 }
 
@@ -247,6 +252,8 @@ func chipLabel(ctx context.Context, c chip) string {
 		v = reqLabel(ctx, v)
 	case "dir":
 		v = dirLabel(ctx, v)
+	case "role", "src_role", "dst_role":
+		v = roleTitle(ctx, v)
 	}
 	return t(ctx, "chip."+c.Key, v)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/roles"
 	"github.com/portolan/portolan/store"
 )
 
@@ -51,6 +52,9 @@ type FlowQuery struct {
 	Destination  string           // dst: words in the destination
 	Requirements []string         // req: requirement values, "none" for unstated
 	Directions   []string         // dir: direction values, "none" for unstated
+	Roles        []string         // role: role IDs of either endpoint (ORed), see data/roles
+	SrcRoles     []string         // src_role: role IDs of the source (ORed)
+	DstRoles     []string         // dst_role: role IDs of the destination (ORed)
 	Sort         string           // sort: "" (document order) or "port"
 	Page         int              // page: 1-based page of the HTML listing; 0 means 1
 	Limit        int              // limit: API page size; 0 means the default
@@ -125,6 +129,16 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 		}
 		q.Directions = appendUnique(q.Directions, d)
 	}
+	for _, key := range []string{"role", "src_role", "dst_role"} {
+		for _, r := range values(v, key) {
+			r = strings.ToLower(r)
+			if _, ok := roles.Default().Role(r); !ok {
+				return q, badRequest("%s: there is no role %q (the roles are listed at /roles)", key, r)
+			}
+			l := q.list(key)
+			*l = appendUnique(*l, r)
+		}
+	}
 	sortBy, err := single(v, "sort")
 	if err != nil {
 		return q, err
@@ -153,6 +167,9 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 	slices.Sort(q.Protocols)
 	slices.Sort(q.Requirements)
 	slices.Sort(q.Directions)
+	slices.Sort(q.Roles)
+	slices.Sort(q.SrcRoles)
+	slices.Sort(q.DstRoles)
 	slices.SortFunc(q.Ports, func(a, b data.PortRange) int {
 		if a.From != b.From {
 			return a.From - b.From
@@ -283,6 +300,9 @@ func (q FlowQuery) Filter() store.FlowFilter {
 		Text:         q.Text,
 		Requirements: noneToEmpty(q.Requirements),
 		Directions:   noneToEmpty(q.Directions),
+		Roles:            q.Roles,
+		SourceRoles:      q.SrcRoles,
+		DestinationRoles: q.DstRoles,
 		Sort:         "doc",
 	}
 	if q.Sort == "port" {
@@ -330,6 +350,9 @@ func (q FlowQuery) Values() url.Values {
 	set("dst", q.Destination)
 	v["req"] = q.Requirements
 	v["dir"] = q.Directions
+	v["role"] = q.Roles
+	v["src_role"] = q.SrcRoles
+	v["dst_role"] = q.DstRoles
 	set("sort", q.Sort)
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -364,7 +387,7 @@ func (q FlowQuery) URL(path string) string {
 func (q FlowQuery) IsZero() bool {
 	return q.Text == "" && len(q.Docs) == 0 && len(q.Sections) == 0 && len(q.Protocols) == 0 &&
 		len(q.Ports) == 0 && q.Source == "" && q.Destination == "" && len(q.Requirements) == 0 &&
-		len(q.Directions) == 0
+		len(q.Directions) == 0 && len(q.Roles) == 0 && len(q.SrcRoles) == 0 && len(q.DstRoles) == 0
 }
 
 // Has reports whether the value of a repeatable filter ("doc", "section",
@@ -450,6 +473,12 @@ func (q *FlowQuery) list(key string) *[]string {
 		return &q.Requirements
 	case "dir":
 		return &q.Directions
+	case "role":
+		return &q.Roles
+	case "src_role":
+		return &q.SrcRoles
+	case "dst_role":
+		return &q.DstRoles
 	}
 	return nil
 }
@@ -474,6 +503,9 @@ func (q FlowQuery) clone() FlowQuery {
 	c.Ports = slices.Clone(q.Ports)
 	c.Requirements = slices.Clone(q.Requirements)
 	c.Directions = slices.Clone(q.Directions)
+	c.Roles = slices.Clone(q.Roles)
+	c.SrcRoles = slices.Clone(q.SrcRoles)
+	c.DstRoles = slices.Clone(q.DstRoles)
 	return c
 }
 
@@ -483,6 +515,9 @@ func (q FlowQuery) FileName() string {
 	parts := []string{"portolan", "flows"}
 	parts = append(parts, q.Docs...)
 	parts = append(parts, q.Sections...)
+	parts = append(parts, q.Roles...)
+	parts = append(parts, q.SrcRoles...)
+	parts = append(parts, q.DstRoles...)
 	for _, p := range q.Protocols {
 		parts = append(parts, strings.ToLower(p))
 	}

@@ -39,6 +39,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/ports/{port}", s.handle(s.handlePort))
 	r.Get("/hosts", s.handle(s.handleHosts))
 	r.Get("/hosts.csv", s.handle(s.handleHostsCSV))
+	r.Get("/roles", s.handle(s.handleRoles))
+	r.Get("/roles/{role}", s.handle(s.handleRole))
+	r.Get("/lint", s.handle(s.handleLint))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/docs", s.handle(s.handleAPIDocs))

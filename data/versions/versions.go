@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portolan/portolan/data"
 )
@@ -67,7 +68,12 @@ type Removal struct {
 
 // Diff is what changed in one document from one text to the next.
 type Diff struct {
-	Doc     string      `json:"doc"`
+	Doc string `json:"doc"`
+	// Version is the number of the version the diff leads to (from Version-1);
+	// Captured is when that version was captured. History.Add sets them.
+	Version  int       `json:"version"`
+	Captured time.Time `json:"captured"`
+
 	Renames []Rename    `json:"renames,omitempty"`
 	Added   []data.Flow `json:"added"`
 	Removed []Removal   `json:"removed"`

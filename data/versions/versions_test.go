@@ -309,3 +309,49 @@ func TestPortsMinus(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryKeepsRemovedFlowsWithALiveSuccessor(t *testing.T) {
+	v1, v2, v3 := load(t, "v1"), load(t, "v2"), load(t, "v3")
+	h := Start(v1, data.Version{})
+	if _, err := h.Add(v1, &v2, data.Version{}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.Add(v2, &v3, data.Version{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Versions) != 3 || h.Latest().Number != 3 || h.Latest().Checksum != v3.Checksum || d.Version != 3 {
+		t.Fatalf("versions %+v", h.Versions)
+	}
+	if !h.Has(v1.Checksum) || h.Has("0") {
+		t.Error("Has")
+	}
+	if len(h.Gone) != 1 || h.Gone[0].RemovedIn != 3 || h.Gone[0].Flow.AppProtocol != "WinRM" || h.Gone[0].Successor == "" {
+		t.Errorf("gone %+v", h.Gone)
+	}
+	// Version 4 drops the successor too: the flow gone in 3 now points where
+	// the one removed in 4 points (the AD DS Web Services row beside it, same
+	// endpoints and purpose), a flow version 4 has.
+	v4 := v3
+	v4.Sections = slices.Clone(v3.Sections)
+	for i, s := range v4.Sections {
+		s.Flows = slices.DeleteFunc(slices.Clone(s.Flows), func(f data.Flow) bool { return f.ID == h.Gone[0].Successor })
+		v4.Sections[i] = s
+	}
+	v4.Raw, v4.Checksum = v3.Raw+"\n", "v4"
+	if _, err := h.Add(v3, &v4, data.Version{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Gone) != 2 || h.Gone[1].RemovedIn != 4 || h.Gone[0].Successor != h.Gone[1].Successor {
+		t.Fatalf("gone after v4 %+v", h.Gone)
+	}
+	live := false
+	for _, p := range v4.OrderedFlows() {
+		if p.Flow.ID == h.Gone[1].Successor {
+			live = p.Flow.AppProtocol == "AD DS Web Services"
+		}
+	}
+	if !live {
+		t.Errorf("successor %s is not the AD DS Web Services row of version 4", h.Gone[1].Successor)
+	}
+}

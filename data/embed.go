@@ -4,15 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
-	"sort"
-	"strings"
 )
 
 //go:embed documents/*.txt documents/*.json
@@ -24,31 +16,18 @@ const ExtractorVersion = "3"
 
 // Embedded extracts every document shipped with the binary, ordered by slug.
 func Embedded() ([]Document, error) {
-	metas, err := fs.Glob(documents, "documents/*.json")
+	srcs, err := EmbeddedSources()
 	if err != nil {
 		return nil, err
 	}
-	var docs []Document
-	for _, name := range metas {
-		b, err := documents.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		var m Meta
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		raw, err := documents.ReadFile(path.Join("documents", m.File))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		d, err := Extract(m, raw)
+	docs := make([]Document, 0, len(srcs))
+	for _, src := range srcs {
+		d, err := src.Extract()
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, d)
 	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].Slug < docs[j].Slug })
 	return docs, nil
 }
 
@@ -56,27 +35,11 @@ func Embedded() ([]Document, error) {
 // it with the same base name (doc.txt -> doc.json), if there is one; otherwise the
 // slug is the file's base name and the rest is left empty.
 func LoadFile(name string) (Document, error) {
-	raw, err := os.ReadFile(name)
+	src, err := ReadSource(name)
 	if err != nil {
 		return Document{}, err
 	}
-	base := filepath.Base(name)
-	stem := strings.TrimSuffix(base, filepath.Ext(base))
-	m := Meta{Slug: slugify(stem), File: base, Language: "en"}
-	b, err := os.ReadFile(strings.TrimSuffix(name, filepath.Ext(name)) + ".json")
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &m); err != nil {
-			return Document{}, fmt.Errorf("%s: metadata: %w", name, err)
-		}
-		m.File = base
-	case !errors.Is(err, fs.ErrNotExist):
-		return Document{}, err
-	}
-	if m.Slug == "" {
-		return Document{}, fmt.Errorf("%s: no slug: name the file with letters or digits, or give a slug in its metadata", name)
-	}
-	return Extract(m, raw)
+	return src.Extract()
 }
 
 // DatasetVersion identifies a set of extracted documents: it changes when any

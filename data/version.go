@@ -3,6 +3,15 @@ package data
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -24,11 +33,89 @@ type Version struct {
 	LastModified string `json:"last_modified,omitempty"`
 	// ContentType is the media type the text was served or read as.
 	ContentType string `json:"content_type,omitempty"`
+	// Meta is the metadata the text is read with.
+	Meta Meta `json:"-"`
 }
+
+// Source is a document's text with the metadata to read it with, before
+// extraction.
+type Source struct {
+	Meta Meta
+	Raw  []byte
+}
+
+// Extract reads the source.
+func (s Source) Extract() (Document, error) { return Extract(s.Meta, s.Raw) }
+
+// EmbeddedSources returns the texts and metadata of the documents shipped with
+// the binary, ordered by slug: what Embedded extracts.
+func EmbeddedSources() ([]Source, error) {
+	metas, err := fs.Glob(documents, "documents/*.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []Source
+	for _, name := range metas {
+		b, err := documents.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var m Meta
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		raw, err := documents.ReadFile(path.Join("documents", m.File))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, Source{Meta: m, Raw: raw})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Meta.Slug < out[j].Meta.Slug })
+	return out, nil
+}
+
+// ReadSource reads a document's file and its metadata as LoadFile does,
+// without extracting it.
+func ReadSource(name string) (Source, error) {
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return Source{}, err
+	}
+	base := filepath.Base(name)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	m := Meta{Slug: slugify(stem), File: base, Language: "en"}
+	b, err := os.ReadFile(strings.TrimSuffix(name, filepath.Ext(name)) + ".json")
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &m); err != nil {
+			return Source{}, fmt.Errorf("%s: metadata: %w", name, err)
+		}
+		m.File = base
+	case !errors.Is(err, fs.ErrNotExist):
+		return Source{}, err
+	}
+	if m.Slug == "" {
+		return Source{}, fmt.Errorf("%s: no slug: name the file with letters or digits, or give a slug in its metadata", name)
+	}
+	return Source{Meta: m, Raw: raw}, nil
+}
+
+// Slugify makes a document slug of a name: lower-case ASCII letters and
+// digits joined by hyphens ("Acme Ports.md" -> "acme-ports-md"); "" when the
+// name has none.
+func Slugify(s string) string { return slugify(s) }
 
 // Checksum is the hex SHA-256 of a document's text, as Document.Checksum and
 // Version.Checksum hold it.
 func Checksum(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
+}
+
+// MetaOf is the metadata a document states about itself, for a text whose
+// metadata was not kept: enough to read it again, without the hints
+// (skipped lines, glosses, endpoint patterns) its metadata file may have had.
+func MetaOf(d Document) Meta {
+	return Meta{Slug: d.Slug, File: d.File, Vendor: d.Vendor, Product: d.Product, Language: d.Language,
+		SourceLanguage: d.SourceLanguage, URL: d.URL, Created: d.Created, Updated: d.Updated, Subject: d.Subject}
 }

@@ -2,8 +2,10 @@
 -- store.Ingest; what it holds of the past is carried from the database it
 -- replaces (see cmd/portolan), so every version ever ingested survives.
 
--- versions keeps every text of every document, oldest first; the last one
--- is the text documents.raw holds.
+-- versions keeps every text of every document, oldest first, with the
+-- metadata it is read with; the last one is the text documents.raw holds.
+-- The rest of a document's history (IDs carried, changes, removed flows) is
+-- derived from its versions, so a database can be rebuilt from this table.
 CREATE TABLE versions (
 	doc           TEXT NOT NULL REFERENCES documents (slug),
 	number        INTEGER NOT NULL CHECK (number >= 1),
@@ -14,6 +16,7 @@ CREATE TABLE versions (
 	etag          TEXT NOT NULL,
 	last_modified TEXT NOT NULL,
 	content_type  TEXT NOT NULL,
+	meta          TEXT NOT NULL, -- JSON of the data.Meta the text is read with
 	PRIMARY KEY (doc, number)
 ) WITHOUT ROWID;
 

@@ -148,6 +148,31 @@ func writeAcme(t *testing.T, dir string) string {
 	return doc
 }
 
+// loadDocuments extracts the embedded documents and then each extra file, in the
+// order given, as a fresh `portolan ingest FILE...` reads them.
+func loadDocuments(files []string) ([]data.Document, error) {
+	docs, err := data.Embedded()
+	if err != nil {
+		return nil, fmt.Errorf("embedded documents: %w", err)
+	}
+	seen := make(map[string]string, len(docs)+len(files))
+	for _, d := range docs {
+		seen[d.Slug] = "the embedded document " + d.File
+	}
+	for _, name := range files {
+		d, err := data.LoadFile(name)
+		if err != nil {
+			return nil, wrapFileError(name, err)
+		}
+		if prev, ok := seen[d.Slug]; ok {
+			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
+		}
+		seen[d.Slug] = name
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
 // dataset is what a response must show in full to belong to one dataset.
 type dataset struct {
 	version string

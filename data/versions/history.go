@@ -27,6 +27,9 @@ type Gone struct {
 // Start begins the history of a document with its first version.
 func Start(d data.Document, v data.Version) History {
 	v.Doc, v.Number, v.Raw, v.Checksum = d.Slug, 1, d.Raw, d.Checksum
+	if v.Meta.Slug == "" {
+		v.Meta = data.MetaOf(d)
+	}
 	return History{Versions: []data.Version{v}}
 }
 
@@ -89,4 +92,31 @@ func (h *History) Add(prev data.Document, next *data.Document, v data.Version) (
 	}
 	h.Gone = kept
 	return d, nil
+}
+
+// Replay reads every version of a document, oldest first, with extract and
+// carries flow IDs from each to the next: the latest version as a document,
+// with the IDs its flows have had since they first appeared, and its history.
+// The same texts give the same IDs and diffs on every machine, so a database
+// can be rebuilt from its versions alone.
+func Replay(vs []data.Version, extract func(data.Version) (data.Document, error)) (data.Document, History, error) {
+	if len(vs) == 0 {
+		return data.Document{}, History{}, fmt.Errorf("versions: no version to replay")
+	}
+	prev, err := extract(vs[0])
+	if err != nil {
+		return data.Document{}, History{}, fmt.Errorf("version 1: %w", err)
+	}
+	h := Start(prev, vs[0])
+	for i, v := range vs[1:] {
+		next, err := extract(v)
+		if err != nil {
+			return data.Document{}, History{}, fmt.Errorf("version %d: %w", i+2, err)
+		}
+		if _, err := h.Add(prev, &next, v); err != nil {
+			return data.Document{}, History{}, err
+		}
+		prev = next
+	}
+	return prev, h, nil
 }

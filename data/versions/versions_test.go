@@ -355,3 +355,33 @@ func TestHistoryKeepsRemovedFlowsWithALiveSuccessor(t *testing.T) {
 		t.Errorf("successor %s is not the AD DS Web Services row of version 4", h.Gone[1].Successor)
 	}
 }
+
+func TestReplayGivesTheSameIDsAsCarryingByHand(t *testing.T) {
+	_, _, v3, _, d23 := chain(t)
+	var vs []data.Version
+	for _, n := range []string{"v1", "v2", "v3"} {
+		d := load(t, n)
+		b, _ := os.ReadFile(filepath.Join("testdata", "hybrid-identity-"+n+".json"))
+		var m data.Meta
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, data.Version{Raw: d.Raw, Meta: m})
+	}
+	got, h, err := Replay(vs, func(v data.Version) (data.Document, error) { return data.Extract(v.Meta, []byte(v.Raw)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Versions) != 3 || len(h.Diffs) != 2 || h.Versions[2].Number != 3 {
+		t.Fatalf("history %d versions, %d diffs", len(h.Versions), len(h.Diffs))
+	}
+	g, w := got.OrderedFlows(), v3.OrderedFlows()
+	for i := range w {
+		if g[i].Flow.ID != w[i].Flow.ID {
+			t.Errorf("flow %d: %s, want %s", i, g[i].Flow.ID, w[i].Flow.ID)
+		}
+	}
+	if !bytes.Equal(text(t, h.Diffs[1]), text(t, d23)) {
+		t.Error("replayed diff of v2->v3 differs")
+	}
+}

@@ -4,14 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -44,19 +40,17 @@ type Source struct {
 	Raw  []byte
 }
 
-// Extract reads the source.
-func (s Source) Extract() (Document, error) { return Extract(s.Meta, s.Raw) }
-
 // EmbeddedSources returns the texts and metadata of the documents shipped with
-// the binary, ordered by slug: what Embedded extracts.
+// the binary, ordered by slug.
 func EmbeddedSources() ([]Source, error) {
-	metas, err := fs.Glob(documents, "documents/*.json")
+	shipped := Shipped()
+	metas, err := fs.Glob(shipped, "documents/*.json")
 	if err != nil {
 		return nil, err
 	}
 	var out []Source
 	for _, name := range metas {
-		b, err := documents.ReadFile(name)
+		b, err := fs.ReadFile(shipped, name)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +58,7 @@ func EmbeddedSources() ([]Source, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		raw, err := documents.ReadFile(path.Join("documents", m.File))
+		raw, err := fs.ReadFile(shipped, path.Join("documents", m.File))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -74,48 +68,17 @@ func EmbeddedSources() ([]Source, error) {
 	return out, nil
 }
 
-// ReadSource reads a document's file and its metadata as LoadFile does,
-// without extracting it.
-func ReadSource(name string) (Source, error) {
-	raw, err := os.ReadFile(name)
-	if err != nil {
-		return Source{}, err
-	}
-	base := filepath.Base(name)
-	stem := strings.TrimSuffix(base, filepath.Ext(base))
-	m := Meta{Slug: slugify(stem), File: base, Language: "en"}
-	b, err := os.ReadFile(strings.TrimSuffix(name, filepath.Ext(name)) + ".json")
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &m); err != nil {
-			return Source{}, fmt.Errorf("%s: metadata: %w", name, err)
-		}
-		m.File = base
-	case !errors.Is(err, fs.ErrNotExist):
-		return Source{}, err
-	}
-	if m.Slug == "" {
-		return Source{}, fmt.Errorf("%s: no slug: name the file with letters or digits, or give a slug in its metadata", name)
-	}
-	return Source{Meta: m, Raw: raw}, nil
-}
-
-// Slugify makes a document slug of a name: lower-case ASCII letters and
-// digits joined by hyphens ("Acme Ports.md" -> "acme-ports-md"); "" when the
-// name has none.
-func Slugify(s string) string { return slugify(s) }
-
-// Checksum is the hex SHA-256 of a document's text, as Document.Checksum and
-// Version.Checksum hold it.
-func Checksum(raw []byte) string {
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
-
 // MetaOf is the metadata a document states about itself, for a text whose
 // metadata was not kept: enough to read it again, without the hints
 // (skipped lines, glosses, endpoint patterns) its metadata file may have had.
 func MetaOf(d Document) Meta {
 	return Meta{Slug: d.Slug, File: d.File, Vendor: d.Vendor, Product: d.Product, Language: d.Language,
 		SourceLanguage: d.SourceLanguage, URL: d.URL, Created: d.Created, Updated: d.Updated, Subject: d.Subject}
+}
+
+// Checksum is the hex SHA-256 of a document's text, as Document.Checksum and
+// Version.Checksum hold it.
+func Checksum(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }

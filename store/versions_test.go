@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/versions"
 )
 
@@ -30,7 +31,7 @@ func hybridIdentity(t *testing.T, v string) data.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := data.Extract(m, raw)
+	d, err := extract.Extract(m, raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/store"
 )
@@ -185,7 +186,7 @@ func (ds *corpus) build() ([]data.Document, map[string]versions.History, error) 
 				delete(ds.read, slug+"\x00"+v.Checksum) // Replay changes it
 				return d, nil
 			}
-			return data.Extract(v.Meta, []byte(v.Raw))
+			return extract.ExtractAs(v.Meta, v.ContentType, []byte(v.Raw))
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("document %q: %w", slug, err)
@@ -212,8 +213,8 @@ func slugOfURL(u string) string {
 	}
 	base := path.Base(strings.TrimSuffix(p.Path, "/"))
 	base = strings.TrimSuffix(base, path.Ext(base))
-	if s := data.Slugify(base); s != "" {
+	if s := extract.Slugify(base); s != "" {
 		return s
 	}
-	return data.Slugify(p.Hostname())
+	return extract.Slugify(p.Hostname())
 }

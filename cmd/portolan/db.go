@@ -17,6 +17,13 @@ import (
 	"github.com/portolan/portolan/store"
 )
 
+// loadOptions are what ingest's flags say about the extra files.
+type loadOptions struct {
+	meta     data.Meta // fields that override each file's metadata
+	strict   bool      // refuse a document with any warning
+	warnings io.Writer // where warnings are printed, if anywhere
+}
+
 // wrapFileError makes sure an error about an extra document names its file, without
 // naming it twice when the lower layer already did.
 func wrapFileError(name string, err error) error {

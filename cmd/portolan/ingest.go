@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"path"
 	"text/tabwriter"
 	"time"
 
 	"github.com/portolan/portolan/cmd/portolan/internal/fetch"
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
@@ -23,8 +26,10 @@ import (
 // Nothing is written unless every document was read: a bad FILE or a URL
 // that cannot be fetched leaves the existing database byte for byte as it was.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ingest", "ingest [-db PATH] [FILE|URL ...]", stderr)
+	fs := newFlagSet("ingest", "ingest [-db PATH] [-strict] [-vendor V] [-product P] [-url U] [-lang L] [-timeout 30s] [FILE|URL ...]", stderr)
 	dbPath := fs.String("db", defaultDB, "SQLite database `file` to (re)build")
+	strict := fs.Bool("strict", false, "refuse a FILE with any warning (a table or row not read), for pipelines")
+	meta := metaFlags(fs)
 	timeout := fs.Duration("timeout", fetch.DefaultTimeout, "how long to wait for each URL")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,15 +45,22 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	client := &fetch.Client{Timeout: *timeout, UserAgent: userAgent}
 	for _, arg := range fs.Args() {
-		src, v, err := readArg(ctx, c, client, arg, now)
+		src, v, err := readArg(ctx, c, client, arg, *meta, now)
 		if err != nil {
 			return err
 		}
 		// Read it now, so that the error names this file rather than a
 		// version replayed later.
-		d, err := src.Extract()
+		d, err := extract.ExtractAs(src.Meta, v.ContentType, src.Raw)
 		if err != nil {
 			return wrapFileError(arg, err)
+		}
+		warnings := extract.Warnings(d)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+		if *strict && len(warnings) > 0 {
+			return fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
 		}
 		slug, ok := c.addRead(src, v, false, &d)
 		if ok {
@@ -84,23 +96,24 @@ const userAgent = "portolan (+https://github.com/portolan/portolan)"
 // readArg reads a command-line document: a file with its metadata beside it,
 // or a page fetched from a URL. A page of a document already known by its URL
 // is read with that document's metadata.
-func readArg(ctx context.Context, c *corpus, client *fetch.Client, arg string, now time.Time) (data.Source, data.Version, error) {
+func readArg(ctx context.Context, c *corpus, client *fetch.Client, arg string, over data.Meta, now time.Time) (data.Source, data.Version, error) {
 	if !isURL(arg) {
-		src, err := data.ReadSource(arg)
+		m, raw, err := extract.ReadFile(arg, over)
 		if err != nil {
 			return data.Source{}, data.Version{}, wrapFileError(arg, err)
 		}
-		return src, data.Version{Captured: now}, nil
+		return data.Source{Meta: m, Raw: raw}, data.Version{Captured: now}, nil
 	}
 	page, err := client.Get(ctx, arg, fetch.Validators{})
 	if err != nil {
 		return data.Source{}, data.Version{}, err
 	}
-	m := data.Meta{Slug: slugOfURL(arg), File: arg, Language: "en", URL: arg}
+	m := data.Meta{Slug: slugOfURL(arg), File: path.Base(arg), URL: arg}
 	if slug, ok := c.byURL(arg); ok {
 		v, _ := c.latest(slug)
 		m = v.Meta
 	}
+	m = extract.Override(m, over)
 	if m.Slug == "" {
 		return data.Source{}, data.Version{}, fmt.Errorf("%s: no slug: the URL has no name to take one from", arg)
 	}
@@ -135,6 +148,17 @@ func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.Hist
 		}
 	}
 	return nil
+}
+
+// metaFlags are the metadata flags of ingest and check: each overrides what the
+// file and the JSON beside it give.
+func metaFlags(fs *flag.FlagSet) *data.Meta {
+	m := &data.Meta{}
+	fs.StringVar(&m.Vendor, "vendor", "", "vendor of the FILEs (default: from the JSON beside each, else none)")
+	fs.StringVar(&m.Product, "product", "", "product of the FILEs")
+	fs.StringVar(&m.URL, "url", "", "original page of the FILEs")
+	fs.StringVar(&m.Language, "lang", "", "language of the FILEs' content, as en, ja, zh, de, fr (default: detected)")
+	return m
 }
 
 // printCounts writes one aligned row per document with its sections, flows and

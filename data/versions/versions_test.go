@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden change lists in testdata/")
@@ -40,7 +41,7 @@ func load(t *testing.T, v string) data.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := data.Extract(m, raw)
+	d, err := extract.Extract(m, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +369,7 @@ func TestReplayGivesTheSameIDsAsCarryingByHand(t *testing.T) {
 		}
 		vs = append(vs, data.Version{Raw: d.Raw, Meta: m})
 	}
-	got, h, err := Replay(vs, func(v data.Version) (data.Document, error) { return data.Extract(v.Meta, []byte(v.Raw)) })
+	got, h, err := Replay(vs, func(v data.Version) (data.Document, error) { return extract.Extract(v.Meta, []byte(v.Raw)) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -291,19 +291,19 @@ func appendUnique(list []string, s string) []string {
 // Filter converts the query to the store's filter, without limit or offset.
 func (q FlowQuery) Filter() store.FlowFilter {
 	f := store.FlowFilter{
-		Docs:         q.Docs,
-		Sections:     q.Sections,
-		Protocols:    q.Protocols,
-		Ports:        q.Ports,
-		Source:       q.Source,
-		Destination:  q.Destination,
-		Text:         q.Text,
-		Requirements: noneToEmpty(q.Requirements),
-		Directions:   noneToEmpty(q.Directions),
+		Docs:             q.Docs,
+		Sections:         q.Sections,
+		Protocols:        q.Protocols,
+		Ports:            q.Ports,
+		Source:           q.Source,
+		Destination:      q.Destination,
+		Text:             q.Text,
+		Requirements:     noneToEmpty(q.Requirements),
+		Directions:       noneToEmpty(q.Directions),
 		Roles:            q.Roles,
 		SourceRoles:      q.SrcRoles,
 		DestinationRoles: q.DstRoles,
-		Sort:         "doc",
+		Sort:             "doc",
 	}
 	if q.Sort == "port" {
 		f.Sort = "port"

@@ -81,6 +81,10 @@ type Endpoint struct {
 	// the name is Portolan's, "(unnamed source in doc/section)".
 	Placeholder bool
 	Values      []Value // what the mapping gives; none: not mapped
+	// Role is the role (data/roles) whose mapping line gave the values, when
+	// the endpoint's own name is not mapped: "role:domain-controller = ..."
+	// maps every endpoint of that role once.
+	Role string
 }
 
 // Mapped reports whether the endpoint has values.
@@ -245,14 +249,40 @@ func (b *builder) endpoint(f data.Flow, name, side string) *Endpoint {
 		name = fmt.Sprintf("(unnamed %s in %s/%s)", side, f.Doc, f.SectionID)
 	}
 	k := Key(name)
+	vs, _ := b.m.Lookup(name)
+	role := ""
+	if len(vs) == 0 {
+		// The endpoint's own name is not mapped: a mapped role of this side
+		// stands for it (the first, in the order the name and purpose give).
+		for _, r := range f.Roles {
+			if r.Side != side {
+				continue
+			}
+			if rv, ok := b.m.Lookup(RoleKey + r.Role); ok {
+				vs, role = rv, r.Role
+				break
+			}
+		}
+	}
+	if placeholder && role != "" {
+		// Unnamed sides of one section may be different roles (Endpoint
+		// Central's mail server and domain controllers): one endpoint each.
+		name = fmt.Sprintf("(unnamed %s in %s/%s: %s)", side, f.Doc, f.SectionID, role)
+		k = Key(name)
+	}
 	if e, ok := b.eps[k]; ok {
 		return e
 	}
-	vs, _ := b.m.Lookup(name)
-	e := &Endpoint{Key: k, Name: name, Placeholder: placeholder, Values: vs}
+	e := &Endpoint{Key: k, Name: name, Placeholder: placeholder, Values: vs, Role: role}
 	b.eps[k] = e
 	return e
 }
+
+// RoleKey starts a mapping line that maps a role rather than one name:
+// "role:domain-controller = 10.0.0.10, 10.0.0.11" gives every endpoint whose
+// role (see data/roles) is domain-controller those addresses, unless its own
+// name is mapped.
+const RoleKey = "role:"
 
 func (b *builder) add(f data.Flow) {
 	ref := b.ref(f)

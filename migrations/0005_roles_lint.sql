@@ -1,4 +1,4 @@
--- 0004_roles_lint: what Portolan adds beside each flow, computed at ingest and
+-- 0005_roles_lint: what Portolan adds beside each flow, computed at ingest and
 -- kept apart from the flow as the document wrote it: the infrastructure roles
 -- of its endpoints (data/roles), English glosses of endpoint names written in
 -- Japanese or Chinese, and the lint checks' findings (data/lint).

@@ -31,11 +31,73 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 	if flowCount(doc) == 0 {
 		return notFound("document %q lists no flows, so it has no diagram", doc.Slug)
 	}
+	var merge *diagram.Merge
+	switch boxes := r.URL.Query().Get("boxes"); boxes {
+	case "":
+	case "role":
+		merge = roleMerge(r.Context(), doc)
+	default:
+		return badRequest("boxes: %q is not a way to draw boxes (use role, or leave it out)", boxes)
+	}
 	var buf bytes.Buffer
-	if err := diagram.LayoutDocumentIn(diagramLabels(r.Context()), doc).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+	if err := diagram.LayoutDocumentMerged(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
 		return err
 	}
 	return s.sendSVG(w, r, buf.Bytes())
+}
+
+// roleMerge draws, in one document's overview, the endpoints that are the same
+// role under different names as one box (Citrix's RADIUS, RADIUS Server,
+// RADIUS Server (Load Balancing) and RADIUS external authentication server):
+// an endpoint name whose only role (not a guess) is one that two or more of
+// the document's names have.
+func roleMerge(ctx context.Context, doc data.Document) *diagram.Merge {
+	roleOf := map[string]string{} // endpoint key -> its one role, "" for none or several
+	for _, sec := range doc.Sections {
+		for _, f := range sec.Flows {
+			for _, side := range []string{data.SideSource, data.SideDestination} {
+				name := f.Source
+				if side == data.SideDestination {
+					name = f.Destination
+				}
+				if strings.TrimSpace(name) == "" {
+					continue
+				}
+				one := ""
+				for _, r := range sideRoles(f, side) {
+					if r.Guess || (one != "" && one != r.Role) {
+						one = "\x00"
+						break
+					}
+					one = r.Role
+				}
+				if one == "\x00" {
+					one = ""
+				}
+				roleOf[endpointKey(name)] = one
+			}
+		}
+	}
+	names := map[string]int{}
+	for _, role := range roleOf {
+		if role != "" {
+			names[role]++
+		}
+	}
+	return &diagram.Merge{
+		Group: func(name string) string {
+			if role := roleOf[endpointKey(name)]; names[role] >= 2 {
+				return role
+			}
+			return ""
+		},
+		Title: func(role string) string { return roleTitle(ctx, role) },
+	}
+}
+
+// endpointKey compares endpoint names as the diagrams do: any case, any spacing.
+func endpointKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 // handleSectionDiagram serves /docs/{doc}/{section}/diagram.svg.
@@ -86,8 +148,16 @@ func docDiagram(doc data.Document) templ.Component {
 	if flowCount(doc) == 0 {
 		return templ.NopComponent
 	}
-	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocumentIn(l, doc) },
+	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocumentIn(l, doc) },
 		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", 30)
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if err := fig.Render(ctx, w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `<p class="pd-links"><a href="/docs/`+templ.EscapeString(doc.Slug)+
+			`/diagram.svg?boxes=role" data-testid="diagram-by-role">`+templ.EscapeString(t(ctx, "diagram.by_role"))+"</a></p>\n")
+		return err
+	})
 }
 
 // sectionDiagram is the diagram of one section, inline, for

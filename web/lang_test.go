@@ -229,8 +229,8 @@ func TestCSVHeaderIsInTheUILanguage(t *testing.T) {
 		want         []string
 	}{
 		{"/flows.csv?doc=zzfix-ja", "en", web.FlowCSVHeader()},
-		{"/flows.csv?doc=zzfix-ja", "ja", []string{"ドキュメント", "セクション", "送信元", "宛先", "プロトコル", "ポート", "アプリケーションプロトコル", "要否", "方向", "目的", "目的(英訳)", "注記", "リンク"}},
-		{"/flows.csv?doc=zzfix-ja&lang=zh", "ja", []string{"文档", "章节", "源", "目标", "协议", "端口", "应用协议", "要求", "方向", "用途", "用途(英文释义)", "备注", "链接"}},
+		{"/flows.csv?doc=zzfix-ja", "ja", []string{"ドキュメント", "セクション", "送信元", "宛先", "プロトコル", "ポート", "アプリケーションプロトコル", "要否", "方向", "目的", "目的(英訳)", "注記", "送信元のロール", "宛先のロール", "Lint の指摘", "リンク"}},
+		{"/flows.csv?doc=zzfix-ja&lang=zh", "ja", []string{"文档", "章节", "源", "目标", "协议", "端口", "应用协议", "要求", "方向", "用途", "用途(英文释义)", "备注", "源端角色", "目标角色", "Lint 检查结果", "链接"}},
 		{"/hosts.csv", "en", []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}},
 		{"/hosts.csv", "ja", []string{"ドキュメント", "セクション", "グループ", "ホスト", "種類", "プロトコル", "ポート", "目的", "リンク"}},
 	} {

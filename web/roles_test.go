@@ -161,3 +161,33 @@ func TestFlowPageShowsRolesGlossesAndFindings(t *testing.T) {
 		t.Error("the listing lacks the lint badge of the 435 row")
 	}
 }
+
+func TestDiagramDrawsOneBoxPerRoleWhenAsked(t *testing.T) {
+	srv := newTestServer(t)
+	plain := get(t, srv, "/docs/citrix/diagram.svg")
+	merged := get(t, srv, "/docs/citrix/diagram.svg?boxes=role")
+	if merged.Status != http.StatusOK {
+		t.Fatalf("status %d", merged.Status)
+	}
+	boxes := func(svg string) int { return strings.Count(svg, `<rect class="box"`) }
+	if boxes(merged.Body) >= boxes(plain.Body) {
+		t.Errorf("%d boxes merged, %d plain: merging by role should draw fewer", boxes(merged.Body), boxes(plain.Body))
+	}
+	// Citrix's four RADIUS boxes are one, all four names in its title, linking
+	// to the role's flows in the document.
+	title := regexp.MustCompile(`<title>RADIUS server \(4\): [^<]*</title>`).FindString(merged.Body)
+	for _, name := range []string{"RADIUS Server", "RADIUS external authentication server", "RADIUS Server (Load Balancing)", "RADIUS"} {
+		if !strings.Contains(title, name) {
+			t.Errorf("merged RADIUS box title %q lacks %q", title, name)
+		}
+	}
+	if !strings.Contains(merged.Body, `href="/flows?doc=citrix&amp;role=radius-server"`) {
+		t.Error("the merged box does not link to the role's flows")
+	}
+	if strings.Count(plain.Body, "RADIUS external authentication server</title>") != 1 {
+		t.Error("the default diagram should keep one box per name")
+	}
+	if r := get(t, srv, "/docs/citrix/diagram.svg?boxes=nope"); r.Status != http.StatusBadRequest {
+		t.Errorf("boxes=nope: status %d", r.Status)
+	}
+}

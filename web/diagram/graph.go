@@ -99,6 +99,19 @@ type Node struct {
 	// AsSource and AsDest report whether some flow names the endpoint, as
 	// written, on that side; they decide what the box links to.
 	AsSource, AsDest bool
+	// Role is set on a box standing for every endpoint of one role (see
+	// Merge): Name is then the role's title and Names the endpoints' names
+	// as written, all in the box's title.
+	Role  string
+	Names []string
+}
+
+// Merge draws endpoints of the same role under different names as one box.
+// Group gives the role an endpoint name stands for in the diagram ("" to keep
+// it a box of its own), Title the role's title.
+type Merge struct {
+	Group func(name string) string
+	Title func(role string) string
 }
 
 // Edge is one arrow: every flow from one endpoint to another, aggregated.
@@ -220,11 +233,26 @@ func endpoints(f data.Flow, subject string) (src, dst string) {
 
 // build collects the boxes and arrows of flows, each drawn against the subject
 // subjectOf gives for it, in order of first appearance.
-func build(flows []data.Flow, subjectOf func(data.Flow) string, lb Labels) ([]*Node, []*Edge) {
+func build(flows []data.Flow, subjectOf func(data.Flow) string, lb Labels, merge *Merge) ([]*Node, []*Edge) {
 	var nodes []*Node
 	byKey := map[string]*Node{}
 	node := func(name string) *Node {
 		k := key(name)
+		if merge != nil && name != UnspecifiedSource && name != UnspecifiedDestination {
+			if role := merge.Group(name); role != "" {
+				written := strings.Join(strings.Fields(name), " ")
+				n, ok := byKey["\x00role:"+role]
+				if !ok {
+					n = &Node{Name: merge.Title(role), Role: role}
+					byKey["\x00role:"+role] = n
+					nodes = append(nodes, n)
+				}
+				if !slices.ContainsFunc(n.Names, func(s string) bool { return key(s) == k }) {
+					n.Names = append(n.Names, written)
+				}
+				return n
+			}
+		}
 		if n, ok := byKey[k]; ok {
 			return n
 		}
@@ -245,8 +273,8 @@ func build(flows []data.Flow, subjectOf func(data.Flow) string, lb Labels) ([]*N
 	for _, f := range flows {
 		s, d := endpoints(f, subjectOf(f))
 		from, to := node(s), node(d)
-		litSrc := key(f.Source) == key(s)
-		litDst := key(f.Destination) == key(d)
+		litSrc := key(f.Source) == key(s) && from.Role == ""
+		litDst := key(f.Destination) == key(d) && to.Role == ""
 		from.AsSource = from.AsSource || litSrc
 		to.AsDest = to.AsDest || litDst
 		e, ok := byPair[pair{from, to}]
@@ -264,6 +292,11 @@ func build(flows []data.Flow, subjectOf func(data.Flow) string, lb Labels) ([]*N
 	}
 	for _, e := range edges {
 		e.Groups, e.Class = portGroups(e.Flows, lb.PortNotStated)
+	}
+	for _, n := range nodes {
+		if n.Role != "" && len(n.Names) > 1 {
+			n.Name += " (" + strconv.Itoa(len(n.Names)) + ")"
+		}
 	}
 	return nodes, edges
 }

@@ -109,7 +109,7 @@ func LayoutIn(lb Labels, title, subject string, flows []data.Flow) *Graph {
 	if len(flows) > 0 {
 		scope = flows[0].SectionID
 	}
-	return layout(lb, title, flows, func(data.Flow) string { return subject }, scope)
+	return layout(lb, title, flows, func(data.Flow) string { return subject }, scope, nil)
 }
 
 // LayoutDocument lays out the overview of a whole document: one box per
@@ -120,6 +120,12 @@ func LayoutDocument(doc data.Document) *Graph { return LayoutDocumentIn(EnglishL
 // LayoutDocumentIn is LayoutDocument with the diagram's own words in the
 // reader's language.
 func LayoutDocumentIn(lb Labels, doc data.Document) *Graph {
+	return LayoutDocumentMerged(lb, doc, nil)
+}
+
+// LayoutDocumentMerged is LayoutDocumentIn with the endpoints merge groups
+// drawn as one box each (nil: none).
+func LayoutDocumentMerged(lb Labels, doc data.Document, merge *Merge) *Graph {
 	subjects := map[string]string{}
 	var flows []data.Flow
 	for _, s := range doc.Sections {
@@ -138,19 +144,19 @@ func LayoutDocumentIn(lb Labels, doc data.Document) *Graph {
 	if title == "" {
 		title = doc.Product
 	}
-	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "")
+	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "", merge)
 	if g.Doc == "" {
 		g.Doc = doc.Slug
 	}
 	return g
 }
 
-func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow) string, scope string) *Graph {
+func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow) string, scope string, merge *Merge) *Graph {
 	g := &Graph{Title: title, Scope: scope, labels: lb}
 	if len(flows) > 0 {
 		g.Doc = flows[0].Doc
 	}
-	g.Nodes, g.Edges = build(flows, subjectOf, lb)
+	g.Nodes, g.Edges = build(flows, subjectOf, lb, merge)
 	l := &layouter{g: g}
 	l.assignLayers()
 	l.makeElements()

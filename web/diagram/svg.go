@@ -149,7 +149,11 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 		if n.Placeholder {
 			cls = "n ph"
 		}
-		s.printf(`<a class="`, cls, `" href="`, attr(g.nodeHref(n)), `"><title>`, text(n.Name), "</title>")
+		title := n.Name
+		if len(n.Names) > 0 {
+			title += ": " + strings.Join(n.Names, " · ")
+		}
+		s.printf(`<a class="`, cls, `" href="`, attr(g.nodeHref(n)), `"><title>`, text(title), "</title>")
 		s.printf(`<rect class="box" fill="#f3f5f8" stroke="#5b6470" x="`, num(n.Box.X), `" y="`, num(n.Box.Y), `" width="`, num(n.Box.W),
 			`" height="`, num(n.Box.H), `" rx="4"/>`)
 		cx := n.Box.X + n.Box.W/2
@@ -248,6 +252,12 @@ func (g *Graph) flowsURL(section, src, dst string) string {
 // their destination if it never is one; a subject standing in for an unnamed
 // side, or a placeholder, links to the section's flows.
 func (g *Graph) nodeHref(n *Node) string {
+	if n.Role != "" {
+		v := url.Values{}
+		v.Set("doc", g.Doc)
+		v.Set("role", n.Role)
+		return "/flows?" + v.Encode()
+	}
 	switch {
 	case n.Placeholder || (!n.AsSource && !n.AsDest):
 		return g.flowsURL(g.Scope, "", "")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/filter"
 )
 
@@ -175,7 +176,7 @@ func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 
 // The port index lists exactly the rows a scan of every row finds.
 func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portolan/portolan/data/filter"
+	"github.com/portolan/portolan/store"
 	"golang.org/x/text/width"
 )
 
@@ -160,6 +162,12 @@ func intParam(v url.Values, key string, lo, hi int) (int, error) {
 		return 0, badRequest("%s: %d is out of range %d-%d", key, n, lo, hi)
 	}
 	return n, nil
+}
+
+// FlowFilter is the store's filter of q, without its text searched (see
+// Server.filter) and without limit or offset.
+func (q FlowQuery) FlowFilter() store.FlowFilter {
+	return store.FlowFilter{Filter: q.Filter, Text: q.Text, Sort: cmp.Or(q.Sort, "doc")}
 }
 
 // PageNumber returns the 1-based page of the HTML listing.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -65,7 +64,7 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 // with their scores. A filter in q thus lists exactly what the same URL
 // parameter lists.
 func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
-	f := store.FlowFilter{Filter: q.Filter, Text: q.Text, Sort: cmp.Or(q.Sort, "doc")}
+	f := q.FlowFilter()
 	if q.Text == "" {
 		return f, nil
 	}

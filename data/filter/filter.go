@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -94,6 +95,11 @@ func (f *Filter) Add(name string, neg bool, values string) error {
 }
 
 func (f *Filter) add(fd *Field, neg bool, raw string) error {
+	return f.addLimited(fd, neg, raw, MaxValues)
+}
+
+// addLimited is add with at most max values a field.
+func (f *Filter) addLimited(fd *Field, neg bool, raw string, max int) error {
 	k := fd.Key
 	if neg {
 		k = "-" + k
@@ -111,7 +117,7 @@ func (f *Filter) add(fd *Field, neg bool, raw string) error {
 		if slices.Contains(list, v) {
 			continue
 		}
-		if len(list) >= MaxValues {
+		if len(list) >= max {
 			return &Error{Key: fd.Key, Format: "%s: more than %d values", Args: []any{fd.Key, MaxValues}}
 		}
 		if f.vals == nil {
@@ -177,7 +183,8 @@ func maps(m map[string][]string) map[string][]string {
 }
 
 // With returns f with values added to the field key, each validated as
-// one value of a URL parameter is: a filter built from data (a flow's ports
+// one value of a URL parameter is, but with no limit on their number: a
+// filter built from data (a flow's ports
 // and protocols, a document's slug) rather than typed.
 func (f Filter) With(key string, values ...string) (Filter, error) {
 	fd, ok := Lookup(key)
@@ -186,7 +193,7 @@ func (f Filter) With(key string, values ...string) (Filter, error) {
 	}
 	c := Filter{vals: f.vals}
 	for _, v := range values {
-		if err := c.add(fd, false, strings.ReplaceAll(v, ",", " ")); err != nil {
+		if err := c.addLimited(fd, false, strings.ReplaceAll(v, ",", " "), math.MaxInt); err != nil {
 			return f, err
 		}
 	}

@@ -23,7 +23,7 @@ func shipped(t *testing.T) *DB {
 func TestRoleFiltersSelectFlowsByTheirEndpointsRoles(t *testing.T) {
 	db := shipped(t)
 	ctx := context.Background()
-	to, total, err := db.Flows(ctx, FlowFilter{DestinationRoles: []string{"domain-controller"}})
+	to, total, err := db.Flows(ctx, FlowFilter{Filter: where("dst_role=domain-controller")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,21 +43,26 @@ func TestRoleFiltersSelectFlowsByTheirEndpointsRoles(t *testing.T) {
 		t.Errorf("flows to domain controllers from %d documents, want all 5", len(docs))
 	}
 	// role= is either end; src_role= none here (no document sends from a DC).
-	_, either, _ := db.Flows(ctx, FlowFilter{Roles: []string{"domain-controller"}})
-	_, from, _ := db.Flows(ctx, FlowFilter{SourceRoles: []string{"domain-controller"}})
+	_, either, _ := db.Flows(ctx, FlowFilter{Filter: where("role=domain-controller")})
+	_, from, _ := db.Flows(ctx, FlowFilter{Filter: where("src_role=domain-controller")})
 	if either != 37 || from != 0 {
 		t.Errorf("role=domain-controller: %d, src_role: %d; want 37, 0", either, from)
 	}
 	// Roles combine with the other filters, and an unknown role matches nothing.
-	_, ldap, _ := db.Flows(ctx, FlowFilter{DestinationRoles: []string{"domain-controller"}, Ports: []data.PortRange{{From: 389, To: 389}}})
+	_, ldap, _ := db.Flows(ctx, FlowFilter{Filter: where("dst_role=domain-controller&port=389")})
 	if ldap != 9 {
 		t.Errorf("LDAP 389 to domain controllers: %d flows, want 9", ldap)
 	}
-	if _, n, _ := db.Flows(ctx, FlowFilter{Roles: []string{"no-such-role"}}); n != 0 {
-		t.Errorf("an unknown role matched %d flows", n)
+	// An excluded role leaves its flows out, and a role both asked for and
+	// excluded matches nothing.
+	if _, n, _ := db.Flows(ctx, FlowFilter{Filter: where("doc=microsoft&-dst_role=domain-controller")}); n != 13 {
+		t.Errorf("Microsoft's flows not to a DC: %d, want 13 (23 less 10)", n)
+	}
+	if _, n, _ := db.Flows(ctx, FlowFilter{Filter: where("dst_role=domain-controller&-dst_role=domain-controller")}); n != 0 {
+		t.Errorf("a role both asked for and excluded matched %d flows", n)
 	}
 	// Guesses count: Endpoint Central names its DCs in the purpose only.
-	ec, _, _ := db.Flows(ctx, FlowFilter{Docs: []string{"endpoint-central"}, DestinationRoles: []string{"domain-controller"}})
+	ec, _, _ := db.Flows(ctx, FlowFilter{Filter: where("doc=endpoint-central&dst_role=domain-controller")})
 	if len(ec) != 2 || !ec[0].Roles[len(ec[0].Roles)-1].Guess {
 		t.Errorf("Endpoint Central's DC flows: %+v", ec)
 	}

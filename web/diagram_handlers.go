@@ -154,8 +154,8 @@ func docDiagram(doc data.Document) templ.Component {
 		if err := fig.Render(ctx, w); err != nil {
 			return err
 		}
-		_, err := io.WriteString(w, `<p class="pd-links"><a href="/docs/`+templ.EscapeString(doc.Slug)+
-			`/diagram.svg?boxes=role" data-testid="diagram-by-role">`+templ.EscapeString(t(ctx, "diagram.by_role"))+"</a></p>\n")
+		_, err := io.WriteString(w, `<p class="pd-links"><a href="`+templ.EscapeString(withLang(ctx, "/docs/"+doc.Slug+"/diagram.svg?boxes=role"))+
+			`" data-testid="diagram-by-role">`+templ.EscapeString(t(ctx, "diagram.by_role"))+"</a></p>\n")
 		return err
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/roles"
 	"github.com/portolan/portolan/store"
 )
@@ -98,12 +99,12 @@ func (s *Server) handleRole(w http.ResponseWriter, r *http.Request) error {
 			d.Count = c
 		}
 	}
-	if d.To, d.ToTotal, err = s.db.Flows(ctx, store.FlowFilter{DestinationRoles: []string{role.ID}, Sort: "doc", Limit: maxRoleFlows}); err != nil {
+	if d.To, d.ToTotal, err = s.db.Flows(ctx, store.FlowFilter{Filter: roleFilter("dst_role", role.ID), Sort: "doc", Limit: maxRoleFlows}); err != nil {
 		return err
 	}
 	// From the role, leaving out what is already listed as to it (a flow
 	// between two domain controllers).
-	from, _, err := s.db.Flows(ctx, store.FlowFilter{SourceRoles: []string{role.ID}, Sort: "doc", Limit: maxRoleFlows})
+	from, _, err := s.db.Flows(ctx, store.FlowFilter{Filter: roleFilter("src_role", role.ID), Sort: "doc", Limit: maxRoleFlows})
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func (s *Server) handleRole(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d.FromTotal = d.Count.Flows - d.Count.AsDestination
-	all := store.FlowFilter{Roles: []string{role.ID}}
+	all := store.FlowFilter{Filter: roleFilter("role", role.ID)}
 	if d.Facets, err = s.db.Facets(ctx, all); err != nil {
 		return err
 	}
@@ -130,6 +131,12 @@ func hasRole(f data.Flow, side, role string) bool {
 		}
 	}
 	return false
+}
+
+// roleFilter selects the flows with role at key ("role", "src_role",
+// "dst_role"); the role is one of the vocabulary's, which the filter accepts.
+func roleFilter(key, role string) filter.Filter {
+	return filter.Filter{}.Toggle(key, role)
 }
 
 // roleQuery is the /flows listing of the flows with role at key ("role",

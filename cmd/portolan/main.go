@@ -38,6 +38,13 @@ Usage:
         build the database and its search index from the embedded documents
         plus each FILE (its metadata is read from FILE's name with .json, if
         present) and print what was read; flags go before the files
+        -strict refuses a FILE with any warning; -vendor, -product, -url and
+        -lang override its metadata (a FILE may be text, Markdown/MDX, HTML,
+        CSV or TSV)
+  portolan check  [-format text|json] [-vendor V ...] FILE ...
+        print what Portolan understands of each FILE (format, language,
+        tables, columns and their meaning, flows, hosts, warnings) without
+        storing anything
   portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
         print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
         database first if it is missing
@@ -95,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args, stderr)
 	case "ingest":
 		return runIngest(ctx, args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
 	case "rules":

@@ -27,9 +27,6 @@ const (
 // mapPrefix starts the parameter that maps one endpoint: m.<endpoint name>=values.
 const mapPrefix = "m."
 
-// flowParams are the parameters /change shares with /flows.
-var flowParams = []string{"q", "doc", "section", "proto", "port", "src", "dst", "req", "dir"}
-
 // changeQuery is a change request as its URL says: the flow filters of
 // /flows, the flows left out, and the endpoint mapping as typed.
 type changeQuery struct {
@@ -53,9 +50,10 @@ type mapField struct {
 // error here: it is kept, with its reason, to show beside its input.
 func parseChangeQuery(v url.Values) (changeQuery, error) {
 	var c changeQuery
+	// Every parameter but /change's own is the listing's, read as /flows reads it.
 	c.flowRaw = url.Values{}
-	for _, k := range flowParams {
-		if vals, ok := v[k]; ok {
+	for k, vals := range v {
+		if k != "x" && k != "lang" && !strings.HasPrefix(k, mapPrefix) {
 			c.flowRaw[k] = vals
 		}
 	}

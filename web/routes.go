@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/portolan/portolan/data/rules/encode"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -42,6 +43,12 @@ func (s *Server) routes() http.Handler {
 	r.Get("/roles", s.handle(s.handleRoles))
 	r.Get("/roles/{role}", s.handle(s.handleRole))
 	r.Get("/lint", s.handle(s.handleLint))
+	r.Get("/change", s.handle(s.handleChange))
+	for _, f := range encode.Formats {
+		r.Get("/change"+f.Ext, s.handle(s.handleChangeDownload(f)))
+	}
+	r.Get("/change/mapping.txt", s.handle(s.handleChangeMapping))
+	r.Post("/change/mapping", s.handle(s.handleChangeUpload))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/docs", s.handle(s.handleAPIDocs))
@@ -54,6 +61,7 @@ func (s *Server) routes() http.Handler {
 		return notFound("there is no page at %s", r.URL.Path)
 	}))
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		// POST /change/mapping (a mapping file's upload) is the one other method.
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, r, http.StatusMethodNotAllowed, userMessage{format: "only GET and HEAD are allowed"})
 	})

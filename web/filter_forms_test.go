@@ -110,7 +110,9 @@ func TestEveryFilterSelectsTheSameFlowsInEveryForm(t *testing.T) {
 		},
 			forms: []string{"src=AMS+server&src=admin+workstation", "src=ams+server,admin+workstation", `q=src:"AMS server"+src:"Admin Workstation"`, `q=source:"ams server,admin workstation"`},
 			out:   []string{"-src=AMS+server,admin+workstation", `q=-src:"AMS server"+-src:"admin workstation"`}},
-		{name: "dst", match: func(f data.Flow) bool { return wordsMatch(f.Destination, "dc") || wordsMatch(f.Destination, "domain controller") },
+		{name: "dst", match: func(f data.Flow) bool {
+			return wordsMatch(f.Destination, "dc") || wordsMatch(f.Destination, "domain controller")
+		},
 			forms: []string{"dst=dc&dst=domain+controller", "dst=DC,domain+controller", "q=dst:dc,%22domain+controller%22", `q=destination:dc+dst:"Domain Controller"`},
 			out:   []string{"-dst=dc,domain+controller", "q=-dst:dc+-dst:%22domain+controller%22"}},
 	}

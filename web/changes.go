@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/store"
 )
@@ -41,7 +42,7 @@ func (s *Server) docSummaries(r *http.Request) (map[string]store.DocSummary, err
 // docSummary returns the document named in the URL, or a 404 naming it.
 func docSummary(docs map[string]store.DocSummary, slug string) (store.DocSummary, error) {
 	d, ok := docs[slug]
-	if !ok || !isSlug(slug) {
+	if !ok || !filter.IsSlug(slug) {
 		return store.DocSummary{}, notFound("there is no document %q", slug)
 	}
 	return d, nil

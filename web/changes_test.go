@@ -229,3 +229,27 @@ func TestChangesAPIAndFeeds(t *testing.T) {
 		}
 	}
 }
+
+func TestEarlierVersionsSourceAndCSV(t *testing.T) {
+	h, hist := historyServer(t)
+	r := get(t, h, "/docs/microsoft/source?v=1")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "MS-RPC | 135 (TCP/UDP)") {
+		t.Errorf("source of version 1: %d, lacks its MS-RPC row as written then", r.Status)
+	}
+	if r := get(t, h, "/docs/microsoft/source"); strings.Contains(r.Body, "MS-RPC | 135 (TCP/UDP)") {
+		t.Error("the latest source shows version 1's row")
+	}
+	removed := "/flows/" + hist.Gone[0].Flow.ID
+	if r := get(t, h, "/docs/microsoft.csv?v=2"); r.Status != http.StatusOK || !strings.Contains(r.Body, removed) {
+		t.Errorf("CSV of version 2: %d, lacks the flow version 3 removed (%s)", r.Status, removed)
+	}
+	if r := get(t, h, "/docs/microsoft.csv"); strings.Contains(r.Body, removed) {
+		t.Error("the latest CSV has the removed flow")
+	}
+	for _, bad := range []string{"9", "0", "x"} {
+		r := get(t, h, "/docs/microsoft/source?v="+bad)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "v: ") {
+			t.Errorf("v=%s: %d, want 400 naming v", bad, r.Status)
+		}
+	}
+}

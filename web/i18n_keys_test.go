@@ -10,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
+	"github.com/portolan/portolan/data/rules/encode"
 	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/web/i18n"
@@ -75,6 +76,7 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 		string(versions.PortRemoved), string(versions.TransportChanged), string(versions.EndpointsChanged),
 		string(versions.RequirementChanged), string(versions.DirectionChanged), string(versions.Moved),
 		string(versions.Wording))
+	add("change.format.", encode.Names()...)
 	for k, f := range keys {
 		if !cat.Has("en", k) {
 			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)

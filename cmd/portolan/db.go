@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
+
 	"strings"
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -73,14 +73,36 @@ func datasetVersion(ctx context.Context, path string) (string, error) {
 	return v, err
 }
 
-// ensureDatabase builds the database at path from the embedded documents when
-// there is no usable one (see datasetVersion), and reports whether it did. With
-// rebuildStale it also rebuilds a database holding another dataset than the
-// embedded one, which serve wants (it serves what it ships with) and export does
-// not (it exports what was ingested, extra files included). It is `portolan
-// ingest` with no extra files: one code path builds every database.
+// ensureDatabase makes sure -db names a usable dataset (see package dataset),
+// building one from the embedded documents when there is none, and removes
+// what interrupted ingests left. With rebuildStale it also rebuilds a dataset
+// holding another text of the embedded documents, or an index built with
+// another mapping, which serve wants (it serves what it ships with) and
+// export does not (it exports what was ingested, extra files included). Every
+// build goes through dataset.Build, as `portolan ingest` does, so the
+// database and index are always made current together.
 func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
-	have, err := datasetVersion(ctx, path)
+	dataset.Clean(path, logRemoved(log))
+	cur, err := dataset.Current(path)
+	switch {
+	case err == nil:
+		return ensureCurrent(ctx, log, path, cur, rebuildStale)
+	case errors.Is(err, dataset.ErrLegacy):
+		return migrateLegacy(ctx, log, path, rebuildStale)
+	case errors.Is(err, fs.ErrNotExist):
+		docs, err := loadDocuments(nil)
+		if err != nil {
+			return err
+		}
+		return buildDataset(ctx, log, path, docs, "no database")
+	default:
+		return err
+	}
+}
+
+// ensureCurrent is ensureDatabase for a dataset cur that is current.
+func ensureCurrent(ctx context.Context, log *slog.Logger, path string, cur dataset.Paths, rebuildStale bool) error {
+	have, err := datasetVersion(ctx, cur.DB)
 	if err != nil {
 		return err
 	}
@@ -92,63 +114,105 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		return err
 	}
 	want := data.DatasetVersion(docs)
-	if have == want {
-		log.Debug("database up to date", "db", path, "dataset", want)
-		return ensureIndex(ctx, log, path, docs)
+	if have == "" {
+		return buildDataset(ctx, log, path, docs, "database built by another schema")
 	}
-	if have != "" {
+	all := docs
+	if have != want {
 		// A database built by `portolan ingest FILE ...` holds the embedded
 		// documents and extra ones: keep it while the embedded part is current.
-		all, current, err := embeddedCurrent(ctx, path, docs)
+		var current bool
+		all, current, err = embeddedCurrent(ctx, cur.DB, docs)
 		if err != nil {
 			return err
 		}
-		if current {
-			log.Info("database holds the embedded documents, current, and extra ones; keeping it", "db", path, "documents", len(all))
-			return ensureIndex(ctx, log, path, all)
+		if !current {
+			if len(all) > len(docs) {
+				log.Warn("rebuilding from the embedded documents drops the extra documents; run portolan ingest with them again", "db", path)
+			}
+			return buildDataset(ctx, log, path, docs, "embedded documents changed (previous dataset "+have+")")
 		}
-		if len(all) > len(docs) {
-			log.Warn("rebuilding from the embedded documents drops the extra documents; run portolan ingest with them again", "db", path)
-		}
+		log.Info("database holds the embedded documents, current, and extra ones; keeping it", "db", path, "documents", len(all))
 	}
-	log.Info("building database from the embedded documents", "db", path, "dataset", want, "previous", have)
-	start := time.Now()
-	if err := store.Ingest(ctx, path, docs); err != nil {
-		return err
-	}
-	log.Info("database built", "db", path, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
-	return buildIndex(ctx, log, path, docs)
-}
-
-// indexPath is where the search index of the database at dbPath lives: a
-// directory beside it.
-func indexPath(dbPath string) string { return dbPath + ".bleve" }
-
-// ensureIndex builds the search index of the database at dbPath, which holds
-// docs, unless there is one of the same dataset built with this binary's
-// mapping.
-func ensureIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
-	have, err := search.DatasetVersionAt(indexPath(dbPath))
+	idx, err := search.DatasetVersionAt(cur.Index)
 	if err != nil {
 		return err
 	}
-	if have == data.DatasetVersion(docs) {
-		log.Debug("search index up to date", "index", indexPath(dbPath))
+	if idx == have {
+		log.Debug("dataset up to date", "db", path, "dataset", have)
 		return nil
 	}
-	return buildIndex(ctx, log, dbPath, docs)
+	// The index was built with another mapping: the dataset is rebuilt
+	// whole, from the documents its database holds (complete, since it was
+	// made current), so the pair still changes at once.
+	return buildDataset(ctx, log, path, all, "search index built by another mapping")
 }
 
-// buildIndex builds the search index of docs beside the database at dbPath,
-// after the database: each is swapped into place whole.
-func buildIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
-	start := time.Now()
-	if err := search.Build(ctx, indexPath(dbPath), docs); err != nil {
+// migrateLegacy is ensureDatabase for a plain database file at path, with its
+// index at PATH.bleve, as binaries before datasets left them. They were
+// swapped one after the other, so they may hold different datasets (an
+// ingest killed between the two): then nothing of them is trusted and the
+// dataset is built from the embedded documents.
+func migrateLegacy(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
+	have, err := datasetVersion(ctx, path)
+	if err != nil {
 		return err
 	}
-	log.Info("search index built", "index", indexPath(dbPath), "duration", time.Since(start).Round(time.Millisecond))
+	if have != "" && !rebuildStale {
+		return nil // export reads the file as it is
+	}
+	docs, err := loadDocuments(nil)
+	if err != nil {
+		return err
+	}
+	if have == "" {
+		return buildDataset(ctx, log, path, docs, "database built by another schema")
+	}
+	idx, err := search.DatasetVersionAt(dataset.LegacyIndex(path))
+	if err != nil {
+		return err
+	}
+	if idx != have {
+		log.Warn("the database and its index hold different datasets (an ingest did not finish); building from the embedded documents", "db", path, "database", have, "index", idx)
+		return buildDataset(ctx, log, path, docs, "incomplete ingest")
+	}
+	all, current, err := embeddedCurrent(ctx, path, docs)
+	if err != nil {
+		return err
+	}
+	if !current {
+		all = docs
+	}
+	return buildDataset(ctx, log, path, all, "database file from an earlier version of portolan")
+}
+
+// buildDataset builds the dataset of docs at path and makes it current.
+func buildDataset(ctx context.Context, log *slog.Logger, path string, docs []data.Document, why string) error {
+	log.Info("building database and search index", "db", path, "dataset", data.DatasetVersion(docs), "documents", len(docs), "reason", why)
+	start := time.Now()
+	p, err := dataset.Build(ctx, path, docs, dataset.Options{Phase: phaseHook, Removed: logRemoved(log)})
+	if err != nil {
+		return err
+	}
+	log.Info("dataset built", "db", path, "dir", p.Dir, "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// logRemoved logs what dataset.Clean removes.
+func logRemoved(log *slog.Logger) func(string, error) {
+	return func(name string, err error) {
+		if err != nil {
+			log.Warn("cannot remove what an interrupted or replaced ingest left", "file", name, "err", err)
+			return
+		}
+		log.Info("removed what an interrupted or replaced ingest left", "file", name)
+	}
+}
+
+// phaseHook, if set, is called by every dataset build at each phase
+// (dataset.Options.Phase). Only binaries built with the faultinject tag set
+// it, for the tests that kill or fail an ingest at each phase.
+var phaseHook func(phase string) error
 
 // embeddedCurrent reports whether the database at path was built by this
 // extractor and holds every embedded document with the same text, and returns all
@@ -185,59 +249,4 @@ func embeddedCurrent(ctx context.Context, path string, embedded []data.Document)
 		all = append(all, d)
 	}
 	return all, current, nil
-}
-
-// staleTempAge is how long what an ingest builds in must have been left alone
-// before the next ingest takes it for the leftover of an interrupted one. An
-// ingest writes to its temporary database at least whenever its page cache
-// (64 MiB) fills and to its temporary index every batch, so it is never that
-// long without writing.
-const staleTempAge = 10 * time.Minute
-
-// removeStaleTemps removes what interrupted ingests (killed, or the machine
-// stopped) left beside the database at path: temporary database files
-// (PATH.tmp-*) and index directories (PATH.bleve.tmp-*). New ones get new
-// names, so leftovers never stop an ingest; they only take disk space. One
-// written to within staleTempAge may belong to an ingest still running: it is
-// left, and w says so.
-func removeStaleTemps(w io.Writer, path string, now time.Time) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), base+".tmp-") && !strings.HasPrefix(e.Name(), base+".bleve.tmp-") {
-			continue
-		}
-		name := filepath.Join(dir, e.Name())
-		if age := now.Sub(lastWritten(name)); age < staleTempAge {
-			fmt.Fprintf(w, "leaving %s, written to %s ago: it may be another ingest's, still running; remove it if not\n", name, age.Round(time.Second))
-			continue
-		}
-		if err := os.RemoveAll(name); err != nil {
-			fmt.Fprintf(w, "cannot remove %s, left by an interrupted ingest: %v\n", name, err)
-			continue
-		}
-		fmt.Fprintf(w, "removed %s, left by an interrupted ingest\n", name)
-	}
-}
-
-// lastWritten is the latest modification time of the file at name or of
-// anything in the directory tree there.
-func lastWritten(name string) time.Time {
-	var last time.Time
-	filepath.WalkDir(name, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if info, err := d.Info(); err == nil && info.ModTime().After(last) {
-			last = info.ModTime()
-		}
-		return nil
-	})
-	return last
 }

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/dataset"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
@@ -44,5 +49,57 @@ func TestServeKeepsExtraDocumentsIngestedBeside(t *testing.T) {
 	defer s.Close()
 	if _, err := s.Document(ctx, "acme"); err != nil {
 		t.Errorf("extra document gone after serve's check: %v", err)
+	}
+}
+
+// legacyPair writes a database of dbDocs at db and an index of idxDocs at
+// db.bleve, as binaries before datasets laid them out.
+func legacyPair(t *testing.T, db string, dbDocs, idxDocs []data.Document) {
+	t.Helper()
+	if err := store.Ingest(t.Context(), db, dbDocs); err != nil {
+		t.Fatal(err)
+	}
+	if err := search.Build(t.Context(), dataset.LegacyIndex(db), idxDocs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A database file and index from before datasets are taken into a dataset when
+// they hold one dataset (extra documents kept); when they don't (an ingest
+// killed between its two renames), serve trusts neither and builds from the
+// embedded documents. Either way the old index directory is removed.
+func TestServeMigratesLegacyDatabaseOnlyWhenItsIndexMatches(t *testing.T) {
+	acme := writeAcme(t, t.TempDir())
+	withAcme, err := loadDocuments([]string{acme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded := embeddedDocs(t)
+	for _, tc := range []struct {
+		name        string
+		db, idx     []data.Document
+		wantVersion string
+	}{
+		{"a complete pair", withAcme, withAcme, data.DatasetVersion(withAcme)},
+		{"a new database beside the old index", withAcme, embedded, data.DatasetVersion(embedded)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "p.db")
+			legacyPair(t, db, tc.db, tc.idx)
+			if err := ensureDatabase(t.Context(), discardLogger(), db, true); err != nil {
+				t.Fatal(err)
+			}
+			g, err := openGeneration(t.Context(), discardLogger(), db, 1)
+			if err != nil {
+				t.Fatalf("serve cannot open the migrated dataset: %v", err)
+			}
+			defer g.close()
+			if g.dataset != tc.wantVersion {
+				t.Errorf("serves dataset %s, want %s", g.dataset, tc.wantVersion)
+			}
+			if _, err := os.Stat(dataset.LegacyIndex(db)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("old index directory left: %v", err)
+			}
+		})
 	}
 }

@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/portolan/portolan/data"
-	"github.com/portolan/portolan/search"
-	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/dataset"
 )
 
 // runIngest is `portolan ingest [-db PATH] [FILE ...]`: it (re)builds the database
-// and its search index (PATH.bleve) from the embedded documents plus each FILE
-// and prints what it read from each.
+// and its search index from the embedded documents plus each FILE, as one new
+// dataset made current at once (package dataset), and prints what it read from
+// each.
 // Nothing is written unless every document was read: a bad FILE leaves the
 // existing database byte for byte as it was.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,17 +26,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	removeStaleTemps(stderr, *dbPath, time.Now())
-	if err := store.Ingest(ctx, *dbPath, docs); err != nil {
-		return err
+	removed := func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
+			return
+		}
+		fmt.Fprintf(stderr, "removed %s, left by an interrupted or replaced ingest\n", name)
 	}
-	if err := search.Build(ctx, indexPath(*dbPath), docs); err != nil {
+	p, err := dataset.Build(ctx, *dbPath, docs, dataset.Options{Phase: phaseHook, Removed: removed})
+	if err != nil {
 		return err
 	}
 	if err := printCounts(stdout, docs); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
+	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
 	return err
 }
 

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/web"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // newCachedServer returns the full handler over the shared test database
@@ -124,7 +125,7 @@ func TestCachedResponsesAreByteIdenticalToUncachedOnes(t *testing.T) {
 	if st.Hits == 0 {
 		t.Errorf("no hits: %+v", st)
 	}
-	if st := plain.CacheStats(); st != (web.CacheStats{}) {
+	if st := plain.CacheStats(); st != (httpcache.Stats{}) {
 		t.Errorf("cache off, yet %+v", st)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // userMessage is a message safe to show the user, kept as its format and
@@ -71,6 +72,7 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 // generic message, logged once with the request ID. API paths answer JSON in
 // English; pages answer in the request's language.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	httpcache.DontStore(r.Context())
 	if errors.Is(err, context.Canceled) || errors.Is(r.Context().Err(), context.Canceled) {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // csvFlushRows is how many rows are buffered before they go on the wire.
@@ -79,8 +80,10 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 }
 
 // streamFailed logs an error met after a streamed response started; the client
-// sees a truncated body, as a status can no longer be sent.
+// sees a truncated body, as a status can no longer be sent, and the response
+// cache does not keep it.
 func (s *Server) streamFailed(r *http.Request, err error) error {
+	httpcache.DontStore(r.Context())
 	if !errors.Is(err, context.Canceled) {
 		s.log.ErrorContext(r.Context(), "stream failed", "path", r.URL.Path,
 			"request_id", middleware.GetReqID(r.Context()), "err", err)

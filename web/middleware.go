@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // requestIDs numbers a server's requests as chi's middleware.RequestID does
@@ -127,6 +128,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 			if rec == http.ErrAbortHandler {
 				panic(rec)
 			}
+			httpcache.DontStore(r.Context())
 			s.log.ErrorContext(r.Context(), "panic",
 				"method", r.Method, "path", r.URL.Path,
 				"request_id", middleware.GetReqID(r.Context()),

@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/a-h/templ"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // cacheControl lets browsers and proxies reuse a page for a minute and then
@@ -90,24 +90,9 @@ func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
 func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", cacheControl)
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.ETagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return true
-	}
-	return false
-}
-
-// etagMatches applies the weak comparison of RFC 9110 section 13.1.2.
-func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	want := strings.TrimPrefix(etag, "W/")
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == want {
-			return true
-		}
 	}
 	return false
 }

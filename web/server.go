@@ -10,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // Server is Portolan's HTTP handler. Its dependencies are fields, set once by New;
@@ -28,7 +29,8 @@ type Server struct {
 	version string
 
 	cacheBytes, cacheEntryBytes int64
-	cache                       *responseCache // nil: off
+	cache                       *httpcache.Cache // nil: off
+	queries                     queryMemo
 
 	acceptLangs acceptLangs // Accept-Language values negotiated so far
 	ids         *requestIDs
@@ -43,7 +45,7 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{log: slog.New(failureMarker{log.Handler()}), db: db, idx: idx,
+	s := &Server{log: log, db: db, idx: idx,
 		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs()}
 	for _, o := range opts {
 		o(s)
@@ -55,8 +57,8 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 		}
 		s.version = v
 	}
-	if s.version != "" && s.cacheBytes > 0 && s.cacheEntryBytes > 0 {
-		s.cache = newResponseCache(s.cacheBytes, s.cacheEntryBytes)
+	if s.version != "" {
+		s.cache = httpcache.New(s.cacheBytes, s.cacheEntryBytes)
 	}
 	s.router = s.routes()
 	return s

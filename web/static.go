@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 //go:embed static
@@ -46,7 +47,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 	etag := `"` + version + `"`
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.ETagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/portolan/portolan/web/httpcache"
+)
+
+// Default limits of the response cache: what every Server gets unless New is
+// given WithCache.
+const (
+	DefaultCacheBytes      = 64 << 20 // all entries together
+	DefaultCacheEntryBytes = 2 << 20  // one response; a larger one is not kept
+)
+
+// Option configures a Server in New.
+type Option func(*Server)
+
+// WithCache sets the response cache's limits: maxBytes for all entries
+// together, maxEntryBytes for one response. Zero (or less) for either turns
+// the cache off.
+func WithCache(maxBytes, maxEntryBytes int64) Option {
+	return func(s *Server) {
+		s.cacheBytes, s.cacheEntryBytes = maxBytes, maxEntryBytes
+	}
+}
+
+// CacheStats reports the response cache's state; all zero when it is off.
+func (s *Server) CacheStats() httpcache.Stats {
+	return s.cache.Stats()
+}
+
+// uncachedPrefixes are paths never cached: the health check must ask the
+// database every time, static files are already served from memory with
+// their own validators, and /lang sets a cookie.
+var uncachedPrefixes = []string{"/healthz", "/static/", "/lang"}
+
+// orderFree are the parameters whose values may come in any order: every
+// parser of them (ParseFlowQuery, ParseHostQuery) sorts them, so sorting
+// them in the key lets doc=a&doc=b and doc=b&doc=a share an entry.
+var orderFree = map[string]bool{"doc": true, "section": true, "proto": true, "port": true, "req": true, "dir": true}
+
+// canonicalQuery returns raw in the canonical form of FlowQuery.URL: keys
+// sorted, empty values dropped, the values of order-free parameters sorted,
+// the others in their order. Two queries with the same canonical form mean
+// the same page, so the cache keys on it and the language switcher links to
+// it. ok is false for a query that is not read as written (unparsable) or is
+// refused with 400 for its size (checkValues): such a request is not cached,
+// lest dropping its empty values make it look like a valid one.
+//
+// lang is the first value of the lang parameter, as url.Values.Get gives it.
+func canonicalQuery(raw string) (q, lang string, ok bool) {
+	if raw == "" {
+		return "", "", true
+	}
+	if len(raw) > maxQueryBytes {
+		return "", "", false
+	}
+	v, err := url.ParseQuery(raw)
+	if err != nil || checkValues(v) != nil {
+		return "", "", false
+	}
+	lang = v.Get("lang")
+	for k, vals := range v {
+		kept := vals[:0]
+		for _, s := range vals {
+			if s != "" {
+				kept = append(kept, s)
+			}
+		}
+		switch {
+		case len(kept) == 0:
+			delete(v, k)
+			continue
+		case orderFree[k]:
+			slices.Sort(kept)
+		}
+		v[k] = kept
+	}
+	return v.Encode(), lang, true
+}
+
+// canonicalQuery is canonicalQuery, remembered.
+func (s *Server) canonicalQuery(raw string) (q, lang string, ok bool) {
+	return s.queries.canonicalQuery(raw)
+}
+
+// requestURI is the request's path and canonical query q (ok false: the
+// query as it came): what the page's links back to itself (the language
+// switcher's next=) use, so that every spelling of one query gets the same
+// bytes.
+func requestURI(r *http.Request, q string, ok bool) string {
+	if !ok {
+		return r.URL.RequestURI()
+	}
+	if q == "" {
+		return r.URL.EscapedPath()
+	}
+	return r.URL.EscapedPath() + "?" + q
+}
+
+// contentEncoding is the encoding middleware.Compress picks for the request:
+// gzip before deflate, matched as it matches them (a substring of the
+// lower-cased Accept-Encoding), else none.
+func contentEncoding(r *http.Request) string {
+	ae := r.Header.Get("Accept-Encoding")
+	if ae == "" {
+		return ""
+	}
+	ae = strings.ToLower(ae)
+	switch {
+	case strings.Contains(ae, "gzip"):
+		return "gzip"
+	case strings.Contains(ae, "deflate"):
+		return "deflate"
+	}
+	return ""
+}
+
+// cacheKey is what a response depends on: the dataset, where it was asked
+// for (scheme and host name the CSV exports' links), the path and canonical
+// query, the UI language and whether the URL chose it (links then carry it),
+// and the content encoding. ok is false for a request that is not cached.
+func (s *Server) cacheKey(r *http.Request) (string, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "", false
+	}
+	path := r.URL.Path
+	for _, p := range uncachedPrefixes {
+		if strings.HasPrefix(path, p) {
+			return "", false
+		}
+	}
+	q, param, ok := s.canonicalQuery(r.URL.RawQuery)
+	if !ok {
+		return "", false
+	}
+	l, _ := s.chooseLang(catalogue(), r, param) // an explicit ?lang= is part of q
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	var b strings.Builder
+	b.Grow(len(s.version) + len(r.Host) + len(path) + len(q) + 24)
+	for _, part := range []string{s.version, scheme, r.Host, r.URL.EscapedPath(), q, l.Code, contentEncoding(r)} {
+		b.WriteString(part)
+		b.WriteByte(0)
+	}
+	return b.String(), true
+}
+
+// canonical is a raw query's canonicalQuery.
+type canonical struct {
+	query, lang string
+	ok          bool
+}
+
+// Limits of the memo of canonical queries: parsing and re-encoding a query
+// is a good part of what a cached response costs, and most requests repeat
+// a query seen before.
+const (
+	maxMemoQueries  = 4096 // then it starts over
+	maxMemoQueryLen = 256  // longer queries are parsed every time
+)
+
+// queryMemo remembers the canonical forms of the queries seen last. It is
+// safe for concurrent use.
+type queryMemo struct {
+	mu      sync.Mutex
+	queries map[string]canonical // raw query -> canonical form
+}
+
+// canonicalQuery is canonicalQuery, remembered for short queries.
+func (c *queryMemo) canonicalQuery(raw string) (q, lang string, ok bool) {
+	if raw == "" || len(raw) > maxMemoQueryLen {
+		return canonicalQuery(raw)
+	}
+	c.mu.Lock()
+	cq, hit := c.queries[raw]
+	c.mu.Unlock()
+	if hit {
+		return cq.query, cq.lang, cq.ok
+	}
+	cq.query, cq.lang, cq.ok = canonicalQuery(raw)
+	c.mu.Lock()
+	if c.queries == nil || len(c.queries) >= maxMemoQueries {
+		c.queries = map[string]canonical{}
+	}
+	c.queries[raw] = cq
+	c.mu.Unlock()
+	return cq.query, cq.lang, cq.ok
+}

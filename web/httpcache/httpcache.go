@@ -1,0 +1,377 @@
+// Package httpcache keeps complete HTTP responses in memory and answers
+// repeated requests from them: a middleware with an explicit key function,
+// and an explicit signal (DontStore) by which a handler says that what it
+// sent must not be served again.
+//
+// It keeps only complete 200 responses of at most the entry limit, sent
+// without Set-Cookie or Cache-Control: no-store; a larger body streams on
+// and is not kept. Concurrent requests for one key wait for the first
+// instead of all rendering it.
+package httpcache
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// KeyFunc says what a request's response depends on: two requests with the
+// same key get the same bytes. ok false: the request is not cached at all.
+type KeyFunc func(r *http.Request) (key string, ok bool)
+
+// Stats says what a cache holds and how it has done.
+type Stats struct {
+	Entries int   // responses kept
+	Bytes   int64 // their size as counted against the limit
+	Hits    int64 // requests answered from the cache
+	Misses  int64 // cacheable requests the handler had to answer
+}
+
+// dontStoreKey keys, in a request's context, the flag DontStore sets.
+type dontStoreKey struct{}
+
+// DontStore tells the cache not to keep the response to the request whose
+// context ctx is: say a CSV export failed once streaming had begun, with a
+// 200 already on its way, and its truncated body must not be served again.
+// Outside a cached request it does nothing.
+func DontStore(ctx context.Context) {
+	if f, ok := ctx.Value(dontStoreKey{}).(*atomic.Bool); ok {
+		f.Store(true)
+	}
+}
+
+// Handler answers a request from c when it can, and otherwise lets next
+// answer it, keeping a complete 200 of at most the entry limit for the next
+// request with the same key. A nil c returns next itself.
+func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, ok := key(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		e, f, leader := c.join(k)
+		if e != nil {
+			e.serve(w, r)
+			return
+		}
+		if !leader {
+			select {
+			case <-f.done:
+				if f.entry != nil {
+					c.hits.Add(1)
+					f.entry.serve(w, r)
+					return
+				}
+			case <-r.Context().Done():
+				return
+			}
+		}
+		c.misses.Add(1)
+		if leader {
+			defer func() { c.land(k, f, e) }() // also when the handler panics
+		}
+		rec := &recorder{w: w, limit: c.maxEntry, dontStore: new(atomic.Bool)}
+		r = r.WithContext(context.WithValue(r.Context(), dontStoreKey{}, rec.dontStore))
+		next.ServeHTTP(rec, r)
+		if e = rec.finish(r, k); e != nil && !leader {
+			c.put(e)
+		}
+	})
+}
+
+// ETagMatches applies the weak comparison of RFC 9110 section 13.1.2 to an
+// If-None-Match header and an ETag.
+func ETagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Cache keeps complete responses in memory, least recently used first out
+// when the total passes its byte limit. It is safe for concurrent use; a nil
+// *Cache is a cache that is off.
+type Cache struct {
+	maxBytes, maxEntry int64
+
+	mu      sync.Mutex
+	size    int64
+	lru     list.List // of *cacheEntry, most recently used first
+	entries map[string]*list.Element
+	flights map[string]*flight
+
+	hits, misses atomic.Int64
+}
+
+// New returns a cache of at most maxBytes for all responses together and
+// maxEntryBytes for one; nil (no cache: Handler passes every request on) if
+// either is zero or less.
+func New(maxBytes, maxEntryBytes int64) *Cache {
+	if maxBytes <= 0 || maxEntryBytes <= 0 {
+		return nil
+	}
+	return &Cache{maxBytes: maxBytes, maxEntry: min(maxEntryBytes, maxBytes),
+		entries: map[string]*list.Element{}, flights: map[string]*flight{}}
+}
+
+// flight is one request rendering a key that others wait for.
+type flight struct {
+	done  chan struct{}
+	entry *cacheEntry // nil: the response was not cacheable
+}
+
+// join returns the entry for key if there is one; else the flight rendering
+// it, starting one (leader true) if there is none. A leader must land it.
+func (c *Cache) join(key string) (e *cacheEntry, f *flight, leader bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.lru.MoveToFront(el)
+		c.hits.Add(1)
+		return el.Value.(*cacheEntry), nil, false
+	}
+	if f, ok := c.flights[key]; ok {
+		return nil, f, false
+	}
+	f = &flight{done: make(chan struct{})}
+	c.flights[key] = f
+	return nil, f, true
+}
+
+// land ends a flight with its entry (nil if none) and keeps the entry.
+func (c *Cache) land(key string, f *flight, e *cacheEntry) {
+	if e != nil {
+		c.put(e)
+	}
+	c.mu.Lock()
+	delete(c.flights, key)
+	c.mu.Unlock()
+	f.entry = e
+	close(f.done)
+}
+
+// put keeps e, then drops the least recently used entries until the total
+// fits.
+func (c *Cache) put(e *cacheEntry) {
+	if e.size > c.maxEntry {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[e.key]; ok {
+		c.size -= el.Value.(*cacheEntry).size
+		c.lru.Remove(el)
+	}
+	c.entries[e.key] = c.lru.PushFront(e)
+	c.size += e.size
+	for c.size > c.maxBytes {
+		el := c.lru.Back()
+		old := el.Value.(*cacheEntry)
+		c.lru.Remove(el)
+		delete(c.entries, old.key)
+		c.size -= old.size
+	}
+}
+
+// Stats reports what the cache holds and how it has done; all zero for a
+// nil Cache.
+func (c *Cache) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Stats{Entries: len(c.entries), Bytes: c.size, Hits: c.hits.Load(), Misses: c.misses.Load()}
+}
+
+// cacheEntry is one complete 200 response as the chain sent it.
+type cacheEntry struct {
+	key         string
+	header      http.Header // of the 200
+	notModified http.Header // of the 304 answering its ETag
+	etag        string
+	body        []byte
+	size        int64 // body, key and headers, as counted against the limit
+}
+
+// entryOverhead approximates an entry's own memory beyond its bytes.
+const entryOverhead = 256
+
+// serve writes the entry as the handler did, or the 304 the handler gives
+// when If-None-Match names its ETag.
+func (e *cacheEntry) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if e.etag != "" && ETagMatches(r.Header.Get("If-None-Match"), e.etag) {
+		for k, v := range e.notModified {
+			h[k] = v
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	for k, v := range e.header {
+		h[k] = v
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(e.body)
+}
+
+// recorder passes a response through to w, holding back a 200 of at most
+// limit bytes until the handler returns so that it can be kept. A larger
+// body is sent on as soon as it passes the limit and streams from then on:
+// a big CSV export is never held in memory whole.
+type recorder struct {
+	w           http.ResponseWriter
+	limit       int64
+	status      int
+	header      http.Header // the headers at WriteHeader, while holding back
+	buf         bytes.Buffer
+	passthrough bool // writing straight to w
+	spoilt      bool // a second status: send it as it is, do not keep it
+	dontStore   *atomic.Bool
+}
+
+func (rec *recorder) Header() http.Header { return rec.w.Header() }
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.status != 0 {
+		if rec.passthrough {
+			rec.w.WriteHeader(code) // let net/http report the superfluous call
+		} else {
+			rec.spoilt = true // e.g. the recoverer's 500 after a 200
+		}
+		return
+	}
+	rec.status = code
+	h := rec.w.Header()
+	if code != http.StatusOK || h.Get("Set-Cookie") != "" || strings.Contains(h.Get("Cache-Control"), "no-store") {
+		rec.passthrough = true
+		rec.w.WriteHeader(code)
+		return
+	}
+	rec.header = h.Clone()
+}
+
+func (rec *recorder) Write(p []byte) (int, error) {
+	if rec.status == 0 {
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.passthrough {
+		return rec.w.Write(p)
+	}
+	if int64(rec.buf.Len()+len(p)) > rec.limit {
+		if err := rec.sendHeld(); err != nil {
+			return 0, err
+		}
+		rec.passthrough = true
+		return rec.w.Write(p)
+	}
+	return rec.buf.Write(p)
+}
+
+// Flush sends what is held back only once the response streams: until then
+// the body may still be kept whole.
+func (rec *recorder) Flush() {
+	if !rec.passthrough {
+		return
+	}
+	if f, ok := rec.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.w }
+
+// sendHeld writes the held-back status, headers (as they were at
+// WriteHeader) and body to w.
+func (rec *recorder) sendHeld() error {
+	h := rec.w.Header()
+	for k := range h {
+		if _, ok := rec.header[k]; !ok {
+			delete(h, k)
+		}
+	}
+	for k, v := range rec.header {
+		h[k] = v
+	}
+	rec.w.WriteHeader(rec.status)
+	_, err := rec.w.Write(rec.buf.Bytes())
+	rec.buf = bytes.Buffer{}
+	return err
+}
+
+// finish sends a held-back response once the handler has returned, and
+// returns it as an entry for key; nil when there was none to keep (an
+// error, a 304, a streamed body, nothing written).
+func (rec *recorder) finish(r *http.Request, key string) *cacheEntry {
+	if rec.status == 0 || rec.passthrough {
+		return nil
+	}
+	body := bytes.Clone(rec.buf.Bytes())
+	if err := rec.sendHeld(); err != nil || rec.spoilt || rec.dontStore.Load() || r.Context().Err() != nil {
+		return nil
+	}
+	e := &cacheEntry{key: key, header: clipHeader(rec.header), body: body,
+		etag: rec.header.Get("ETag")}
+	e.notModified = notModifiedHeader(e.header)
+	e.size = int64(len(body)+len(key)) + headerSize(e.header) + headerSize(e.notModified) + entryOverhead
+	return e
+}
+
+// notModifiedHeader is the header of the 304 the handlers send for a 200
+// with header h: the same, less what describes the body (they answer 304
+// before setting it) and the Vary that compression adds to a compressed one.
+func notModifiedHeader(h http.Header) http.Header {
+	nm := h.Clone()
+	for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Length", "Content-Encoding"} {
+		delete(nm, k)
+	}
+	if h.Get("Content-Encoding") != "" {
+		vary := nm["Vary"]
+		if i := slices.Index(vary, "Accept-Encoding"); i >= 0 {
+			vary = slices.Delete(slices.Clone(vary), i, i+1)
+		}
+		if len(vary) == 0 {
+			delete(nm, "Vary")
+		} else {
+			nm["Vary"] = vary
+		}
+	}
+	return clipHeader(nm)
+}
+
+// clipHeader trims every value slice to its length, so that a header map
+// that shares them with an entry (serve assigns them) and then adds a value
+// gets a copy instead of writing into the entry.
+func clipHeader(h http.Header) http.Header {
+	for k, v := range h {
+		h[k] = slices.Clip(v)
+	}
+	return h
+}
+
+func headerSize(h http.Header) int64 {
+	var n int64
+	for k, vals := range h {
+		for _, v := range vals {
+			n += int64(len(k) + len(v) + 16)
+		}
+	}
+	return n
+}

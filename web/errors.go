@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -121,6 +123,9 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, m userMessag
 		msg = m.in(r.Context())
 		p := errorPageData{Status: status, Message: msg,
 			RequestID: middleware.GetReqID(r.Context())}
+		if status == http.StatusBadRequest {
+			p.Form = newRetryForm(r, m)
+		}
 		if err := errorPage(p).Render(r.Context(), &buf); err != nil {
 			buf.Reset()
 			h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -142,3 +147,63 @@ func statusTitle(ctx context.Context, status int) string {
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// retryForm is a refused request's parameters as a form, so that the input
+// can be corrected where the error is shown.
+type retryForm struct {
+	Action string
+	Fields []retryField
+}
+
+type retryField struct {
+	Name, Label, Value string
+	Invalid            bool // the parameter the error names
+}
+
+// fieldLabels are the message keys of the labels of known parameters.
+var fieldLabels = map[string]string{
+	"q": "filter.text", "port": "col.port", "src": "col.source", "dst": "col.destination",
+	"doc": "col.document", "section": "col.section", "proto": "col.protocol",
+	"req": "col.requirement", "dir": "col.direction", "sort": "sort.field", "hl": "col.line",
+	"page": "pager.page",
+}
+
+// newRetryForm builds the form of a refused GET request: one field per
+// parameter value, in name order, the parameter the message names (its text
+// before ":") marked invalid. A port in the path (/ports/x) becomes the port
+// field of /ports. It returns nil for a request with nothing to correct.
+func newRetryForm(r *http.Request, m userMessage) *retryForm {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil
+	}
+	if len(r.URL.RawQuery) > maxQueryBytes {
+		return nil // too long to show back; the message says so
+	}
+	bad, _, _ := strings.Cut(m.Error(), ":")
+	f := &retryForm{Action: r.URL.Path}
+	vals := r.URL.Query()
+	if p, ok := strings.CutPrefix(r.URL.Path, "/ports/"); ok && !strings.Contains(p, "/") {
+		f.Action = "/ports"
+		vals.Set("port", p)
+	}
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		if k != "lang" && utf8.ValidString(k) {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		label := k
+		if key, ok := fieldLabels[k]; ok {
+			label = t(r.Context(), key)
+		}
+		for _, v := range vals[k] {
+			f.Fields = append(f.Fields, retryField{Name: k, Label: label, Value: v, Invalid: k == bad})
+		}
+	}
+	if len(f.Fields) == 0 {
+		return nil
+	}
+	return f
+}

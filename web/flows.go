@@ -52,6 +52,7 @@ type flowsPageData struct {
 	TitlesEn map[string]string         // "doc/section" -> English gloss of the section title
 	Search   *textSearch               // what q found; its Note and Fuzzy go on the page
 	Marks    map[string]search.Matches // matched words of the listed flows, by flow ID
+	Heading  string                    // what the filters select (listingHeading)
 }
 
 // parseFlowQuery parses the request's flow filters and checks that the
@@ -138,6 +139,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs, TitlesEn: titlesEn,
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
+	d.Heading = listingHeading(ctx, q, docs)
 	d.Facets = facetGroups(q, fc, docs)
 	d.Chips = chips(q, docs)
 	return s.render(w, r, flowsPage(d))

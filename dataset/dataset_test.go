@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
 func embedded(t *testing.T) []data.Document {
 	t.Helper()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

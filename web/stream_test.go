@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/synth"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
@@ -34,7 +35,7 @@ func ownSynthDB(t *testing.T, flows, docs int) *store.DB {
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
 	for _, f := range files {
-		d, err := data.LoadFile(f)
+		d, err := extract.LoadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,10 +22,14 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkValues(r.URL.Query()); err != nil {
+	v, err := queryOf(r)
+	if err != nil {
 		return err
 	}
-	hlRaw, err := single(r.URL.Query(), "hl")
+	if err := checkValues(v); err != nil {
+		return err
+	}
+	hlRaw, err := single(v, "hl")
 	if err != nil {
 		return err
 	}

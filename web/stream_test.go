@@ -17,6 +17,7 @@ import (
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/synth"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
 )
@@ -24,6 +25,13 @@ import (
 // ownSynthDB ingests a synthetic dataset of flows flows into a database of
 // the test's own, which the test may close under a request.
 func ownSynthDB(t *testing.T, flows, docs int) *store.DB {
+	t.Helper()
+	db, _ := ownSynthDataset(t, flows, docs, false)
+	return db
+}
+
+// ownSynthDataset is ownSynthDB with, if withIndex, its search index.
+func ownSynthDataset(t *testing.T, flows, docs int, withIndex bool) (*store.DB, *search.Index) {
 	t.Helper()
 	dir := t.TempDir()
 	var list []data.Document
@@ -50,7 +58,18 @@ func ownSynthDB(t *testing.T, flows, docs int) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	if !withIndex {
+		return db, nil
+	}
+	if err := search.Build(context.Background(), path+".bleve", list); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := search.Open(path + ".bleve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return db, idx
 }
 
 // failAfter passes a response on and, once more than n bytes have gone

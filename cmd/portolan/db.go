@@ -48,6 +48,12 @@ func loadDocuments(files []string, opts ...loadOptions) ([]data.Document, error)
 		if opt.strict && len(warnings) > 0 {
 			return nil, fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
 		}
+		if err := data.CheckSlug(d.Slug); err != nil {
+			return nil, fmt.Errorf("%s: %w; give it another in its metadata (%s)", name, err, "\"slug\"")
+		}
+		if err := data.CheckHidden(d); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		if prev, ok := seen[d.Slug]; ok {
 			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
 		}

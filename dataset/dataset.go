@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -98,11 +99,12 @@ type Options struct {
 	Removed func(name string, err error)
 }
 
-// Build writes a database and index of docs into a new dataset directory and
-// makes it PATH's current dataset, then removes what it replaced and any
+// Build writes a database of docs with their history (store.IngestHistory;
+// nil for none) and an index of docs into a new dataset directory and makes
+// it PATH's current dataset, then removes what it replaced and any
 // leftovers of interrupted builds. On failure PATH is left as it was and the
 // new directory is removed. Builds of one PATH run one at a time.
-func Build(ctx context.Context, path string, docs []data.Document, opt Options) (_ Paths, err error) {
+func Build(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History, opt Options) (_ Paths, err error) {
 	root := Root(path)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return Paths{}, fmt.Errorf("dataset %s: %w", path, err)
@@ -139,7 +141,7 @@ func Build(ctx context.Context, path string, docs []data.Document, opt Options) 
 	if err := phase(PhaseDatabase); err != nil {
 		return Paths{}, err
 	}
-	if err := store.Ingest(ctx, p.DB, docs); err != nil {
+	if err := store.IngestHistory(ctx, p.DB, docs, hist); err != nil {
 		return Paths{}, err
 	}
 	if err := phase(PhaseIndex); err != nil {

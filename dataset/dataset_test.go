@@ -46,11 +46,11 @@ func TestBuildMakesThePairCurrentAndRemovesTheOldOne(t *testing.T) {
 		t.Fatalf("Current before any build: %v, want fs.ErrNotExist", err)
 	}
 	docs := embedded(t)
-	first, err := Build(t.Context(), path, docs, Options{})
+	first, err := Build(t.Context(), path, docs, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := Build(t.Context(), path, docs[:2], Options{})
+	second, err := Build(t.Context(), path, docs[:2], nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,13 +96,13 @@ func TestBuildMakesThePairCurrentAndRemovesTheOldOne(t *testing.T) {
 func TestFailedBuildLeavesTheCurrentDataset(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	docs := embedded(t)
-	old, err := Build(t.Context(), path, docs, Options{})
+	old, err := Build(t.Context(), path, docs, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, phase := range []string{PhaseDatabase, PhaseIndex, PhaseBuilt} {
 		fail := errors.New("injected")
-		_, err := Build(t.Context(), path, docs[:1], Options{Phase: func(p string) error {
+		_, err := Build(t.Context(), path, docs[:1], nil, Options{Phase: func(p string) error {
 			if p == phase {
 				return fail
 			}
@@ -123,7 +123,7 @@ func TestFailedBuildLeavesTheCurrentDataset(t *testing.T) {
 // Clean removes what is not current, but not while a build holds the lock.
 func TestCleanLeavesABuildUnderWayAlone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
-	if _, err := Build(t.Context(), path, embedded(t)[:1], Options{}); err != nil {
+	if _, err := Build(t.Context(), path, embedded(t)[:1], nil, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	leftover := filepath.Join(Root(path), "ds-killed")

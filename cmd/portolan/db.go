@@ -65,6 +65,13 @@ func datasetVersion(ctx context.Context, path string) (string, error) {
 // so a database and its index are only ever made current together.
 func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
 	dataset.Clean(path, logRemoved(log))
+	if !rebuildStale {
+		// Export reads what is there, a database file from before
+		// datasets included.
+		if have, err := datasetVersion(ctx, path); err != nil || have != "" {
+			return err
+		}
+	}
 	dbPath, idxPath, err := trustedPair(ctx, log, path)
 	if err != nil {
 		return err
@@ -74,9 +81,6 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		if have, err = datasetVersion(ctx, dbPath); err != nil {
 			return err
 		}
-	}
-	if have != "" && !rebuildStale {
-		return nil
 	}
 	c, current, err := readCorpus(ctx, dbPath)
 	if err != nil {
@@ -162,26 +166,3 @@ func logRemoved(log *slog.Logger) func(string, error) {
 // (dataset.Options.Phase). Only binaries built with the faultinject tag set
 // it, for the tests that kill or fail an ingest at each phase.
 var phaseHook func(phase string) error
-
-// storedDocuments reads back every document the database at path holds, in
-// order, as they are now.
-func storedDocuments(ctx context.Context, path string) ([]data.Document, error) {
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	sums, err := db.Documents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all := make([]data.Document, 0, len(sums))
-	for _, s := range sums {
-		d, err := db.Document(ctx, s.Slug)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, d)
-	}
-	return all, nil
-}

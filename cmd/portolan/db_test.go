@@ -103,3 +103,41 @@ func TestServeMigratesLegacyDatabaseOnlyWhenItsIndexMatches(t *testing.T) {
 		})
 	}
 }
+
+// Ingest refuses a document whose slug is outside the safe alphabet, or
+// whose text holds a character that would not show as itself (NUL, a
+// right-to-left override), naming the file (and line), and leaves the
+// dataset as it was.
+func TestIngestRefusesUnsafeSlugsAndHiddenCharacters(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	mustPortolan(t, "ingest", "-db", db)
+	before := currentOf(t, db)
+	good := strings.Replace(badDocument, "70000", "8443", 1)
+	for _, tc := range []struct {
+		name, text, meta, want string
+	}{
+		{"slug", good, `{"slug":"../../Etc Passwd"}`, `document slug "../../Etc Passwd"`},
+		{"nul", strings.Replace(good, "Web UI", "Web\x00UI", 1), "", "line 5: holds the control character U+0000"},
+		{"rlo", strings.Replace(good, "Agent", "Agent \u202Etxt.exe", 1), "", "line 6: holds the control character U+202E"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, tc.name+".txt")
+			if err := os.WriteFile(file, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.meta != "" {
+				if err := os.WriteFile(filepath.Join(dir, tc.name+".json"), []byte(tc.meta), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := portolan(t, "ingest", "-db", db, file)
+			if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ingest: %v, want an error naming %s and %q", err, file, tc.want)
+			}
+			if cur := currentOf(t, db); cur != before {
+				t.Errorf("dataset changed to %s", cur.Dir)
+			}
+		})
+	}
+}

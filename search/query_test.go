@@ -2,7 +2,6 @@ package search
 
 import (
 	"errors"
-	"net/url"
 	"reflect"
 	"testing"
 
@@ -32,6 +31,8 @@ func TestParseQuerySplitsWordsPhrasesExclusionsAndFilters(t *testing.T) {
 		{"ＴＣＰ ４４３ proto：ｕｄｐ", Query{Terms: []string{"TCP", "443"}, Filter: where("proto=udp")}},
 		{"proto:tcp,udp -doc:citrix port:tcp/443", Query{Filter: where("proto=tcp,udp&-doc=citrix&port=443/tcp")}},
 		{"src:a src:b", Query{Filter: where("src=a,b")}},
+		{`dst:dc,"domain controller",adc ldap`, Query{Terms: []string{"ldap"}, Filter: where("dst=dc,domain controller,adc")}},
+		{`dst:"domain controller",dc`, Query{Filter: where("dst=dc,domain controller")}},
 		{"-proto:udp dns", Query{Terms: []string{"dns"}, Filter: where("-proto=udp")}},
 		{"ﾌｧｲﾙ転送　通信", Query{Terms: []string{"ファイル転送", "通信"}}},
 		{"kerberos kerberos", Query{Terms: []string{"kerberos"}}},
@@ -123,15 +124,5 @@ func TestMarkSplitsTextAtSpansAndIgnoresBadOnes(t *testing.T) {
 	}
 }
 
-// where is the filter of a URL query string (doc=citrix&proto=udp).
-func where(query string) filter.Filter {
-	v, err := url.ParseQuery(query)
-	if err != nil {
-		panic(err)
-	}
-	f, err := filter.Parse(v)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+// where is the filter of a URL query string (doc=alpha&proto=udp).
+func where(query string) filter.Filter { return filter.MustParse(query) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
+	"github.com/portolan/portolan/data/rules/encode"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/web/i18n"
 )
@@ -68,6 +69,7 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 	add("status.", "400", "404", "405", "500")
 	add("csv.flow.", FlowCSVHeader()...)
 	add("csv.host.", hostCSVHeader...)
+	add("change.format.", encode.Names()...)
 	for k, f := range keys {
 		if !cat.Has("en", k) {
 			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)

@@ -85,14 +85,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	removed := func(name string, err error) {
-		if err != nil {
-			fmt.Fprintf(stderr, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
-			return
-		}
-		fmt.Fprintf(stderr, "removed %s, left by an interrupted or replaced ingest\n", name)
-	}
-	p, err := dataset.Build(ctx, *dbPath, docs, hist, dataset.Options{Phase: phaseHook, Removed: removed})
+	p, err := writeDataset(ctx, stderr, *dbPath, docs, hist)
 	if err != nil {
 		return err
 	}
@@ -104,6 +97,19 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
 	return err
+}
+
+// writeDataset builds the dataset of docs and hist at path (dataset.Build)
+// and makes it current, telling stderr what leftovers it removed.
+func writeDataset(ctx context.Context, stderr io.Writer, path string, docs []data.Document, hist map[string]versions.History) (dataset.Paths, error) {
+	removed := func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
+			return
+		}
+		fmt.Fprintf(stderr, "removed %s, left by an interrupted or replaced ingest\n", name)
+	}
+	return dataset.Build(ctx, path, docs, hist, dataset.Options{Phase: phaseHook, Removed: removed})
 }
 
 // userAgent is what Portolan calls itself when it fetches a page.
@@ -145,7 +151,12 @@ func pageVersion(p *fetch.Page) data.Version {
 // printNewVersions says which documents got a new version and what changed:
 // a summary line each, and with full the change list.
 func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History, full bool) error {
+	seen := map[string]bool{}
 	for _, slug := range slugs {
+		if seen[slug] {
+			continue // given several texts: the last one's changes
+		}
+		seen[slug] = true
 		h := hist[slug]
 		if len(h.Versions) < 2 {
 			if _, err := fmt.Fprintf(w, "\n%s: new document, version 1\n", slug); err != nil {

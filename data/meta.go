@@ -10,8 +10,11 @@ type Meta struct {
 	Language       string `json:"language"`
 	SourceLanguage string `json:"source_language,omitempty"`
 	URL            string `json:"url"`
-	Created        string `json:"created,omitempty"`
-	Updated        string `json:"updated,omitempty"`
+	// Title overrides the title the document gives (front matter, <title>, its
+	// first heading or line).
+	Title   string `json:"title,omitempty"`
+	Created string `json:"created,omitempty"`
+	Updated string `json:"updated,omitempty"`
 	// Subject is the host direction-only rows are relative to, unless a section
 	// names its own.
 	Subject string `json:"subject,omitempty"`

@@ -178,6 +178,24 @@ var wordRe = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+\-]*`)
 
 func wordsOf(s string) []string { return wordRe.FindAllString(s, -1) }
 
+// Words returns the ASCII words of s ("LDAP TCP 389" gives LDAP, TCP), as the
+// port parser sees them.
+func Words(s string) []string { return wordsOf(s) }
+
+// IsTransport reports whether w names a transport itself (TCP, UDP, ICMP, ...).
+func IsTransport(w string) bool {
+	_, ok := transports[strings.ToLower(w)]
+	return ok
+}
+
+// DirectionWord maps inbound, outbound and bidirectional (any case) to a
+// direction value, anything else to "".
+func DirectionWord(w string) string { return directionWord(w) }
+
+// SortProtocols returns the distinct protocols of ps in the order engineers list
+// them: TCP, UDP, ICMP, then the rest alphabetically.
+func SortProtocols(ps []string) []string { return sortProtocols(ps) }
+
 func directionWord(w string) string {
 	switch strings.ToLower(w) {
 	case "bidirectional", "bi-directional":

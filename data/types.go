@@ -20,8 +20,13 @@ type Document struct {
 	Created        string `json:"created,omitempty"` // YYYY-MM-DD, where the document states it
 	Updated        string `json:"updated,omitempty"` // YYYY-MM-DD, where the document states it
 	Subject        string `json:"subject,omitempty"` // host direction-only tables are relative to
-	Raw            string `json:"-"`                 // the text as shipped, byte for byte
-	Checksum       string `json:"checksum"`          // hex SHA-256 of Raw
+	// Format is how the document was read: "text", "markdown", "html", "csv".
+	Format string `json:"format,omitempty"`
+	// Skipped lists the tables and rows that were not read, and why, so a reader
+	// knows what may be missing.
+	Skipped  []Skip `json:"skipped,omitempty"`
+	Raw      string `json:"-"`        // the text as shipped, byte for byte
+	Checksum string `json:"checksum"` // hex SHA-256 of Raw
 
 	Sections []Section `json:"sections"`
 	Hosts    []Host    `json:"hosts"`
@@ -64,9 +69,26 @@ type Flow struct {
 	DirectionEn    string      `json:"direction_en,omitempty"`
 	Notes          string      `json:"notes"`
 	NotesEn        string      `json:"notes_en,omitempty"`
-	Line           int         `json:"line"`
-	LineEnd        int         `json:"line_end"` // last line of the row (rows may wrap)
-	Ordinal        int         `json:"ordinal"`  // 1-based position of the row in its document
+	// Extra holds the row's cells under columns Portolan has no field for, as
+	// written, with their header.
+	Extra   []Field `json:"extra,omitempty"`
+	Line    int     `json:"line"`
+	LineEnd int     `json:"line_end"` // last line of the row (rows may wrap)
+	Ordinal int     `json:"ordinal"`  // 1-based position of the row in its document
+}
+
+// Field is a cell of a column Portolan has no field for: its header and value
+// as written.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Skip is a part of a document that was not read: a table with no port,
+// protocol or host column, a row whose ports cannot be read, ...
+type Skip struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 // PortRange is an inclusive range of port numbers; a single port has From == To.

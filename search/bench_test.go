@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -182,7 +183,7 @@ func benchSearch(b *testing.B, docs []data.Document) {
 }
 
 func BenchmarkSearchWithFacetsShipped(b *testing.B) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func BenchmarkSearchWithFacetsShipped(b *testing.B) {
 }
 
 func BenchmarkSearchWithFacets100k(b *testing.B) {
-	real, err := data.Embedded()
+	real, err := extract.Embedded()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 func embedded(t testing.TB) []data.Document {
 	t.Helper()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

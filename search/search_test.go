@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -27,7 +28,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 func TestIngestThenOpenRoundTripsEveryField(t *testing.T) {
@@ -602,7 +603,7 @@ func TestIngestAndOpenPathWithURISyntax(t *testing.T) {
 }
 
 func TestEmbeddedDocumentsIngestWithAllTheirRows(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

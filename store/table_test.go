@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 // A text search's matches come as seqs with scores: the store lists them best
@@ -155,7 +156,7 @@ func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 
 // The port index lists exactly the rows a scan of every row finds.
 func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/synth"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
@@ -49,7 +50,7 @@ func synthServer(t *testing.T) (*web.Server, []data.Document) {
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
 		for _, f := range files {
-			d, err := data.LoadFile(f)
+			d, err := extract.LoadFile(f)
 			if err != nil {
 				synthDB.err = err
 				return

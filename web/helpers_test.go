@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
@@ -68,7 +69,7 @@ func fixtureDocs() []data.Document {
 // testData is the dataset every test serves: the embedded documents and the
 // fixture, extracted once.
 var testData = sync.OnceValues(func() ([]data.Document, error) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		return nil, err
 	}

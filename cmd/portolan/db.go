@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -21,8 +22,12 @@ import (
 // order given. It reads everything before anything is written, so a file the
 // extractor rejects leaves the database as it was; the error names the file (and
 // the extractor's errors name the line).
-func loadDocuments(files []string) ([]data.Document, error) {
-	docs, err := data.Embedded()
+func loadDocuments(files []string, opts ...loadOptions) ([]data.Document, error) {
+	var opt loadOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	docs, err := extract.Embedded()
 	if err != nil {
 		return nil, fmt.Errorf("embedded documents: %w", err)
 	}
@@ -31,9 +36,18 @@ func loadDocuments(files []string) ([]data.Document, error) {
 		seen[d.Slug] = "the embedded document " + d.File
 	}
 	for _, name := range files {
-		d, err := data.LoadFile(name)
+		d, err := extract.LoadFile(name, opt.meta)
 		if err != nil {
 			return nil, wrapFileError(name, err)
+		}
+		warnings := extract.Warnings(d)
+		if opt.warnings != nil {
+			for _, w := range warnings {
+				fmt.Fprintf(opt.warnings, "warning: %s\n", w)
+			}
+		}
+		if opt.strict && len(warnings) > 0 {
+			return nil, fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
 		}
 		if prev, ok := seen[d.Slug]; ok {
 			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
@@ -42,6 +56,13 @@ func loadDocuments(files []string) ([]data.Document, error) {
 		docs = append(docs, d)
 	}
 	return docs, nil
+}
+
+// loadOptions are what ingest's flags say about the extra files.
+type loadOptions struct {
+	meta     data.Meta // fields that override each file's metadata
+	strict   bool      // refuse a document with any warning
+	warnings io.Writer // where warnings are printed, if anywhere
 }
 
 // wrapFileError makes sure an error about an extra document names its file, without

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -18,12 +19,14 @@ import (
 // Nothing is written unless every document was read: a bad FILE leaves the
 // existing database byte for byte as it was.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ingest", "ingest [-db PATH] [FILE ...]", stderr)
+	fs := newFlagSet("ingest", "ingest [-db PATH] [-strict] [-vendor V] [-product P] [-url U] [-lang L] [FILE ...]", stderr)
 	dbPath := fs.String("db", defaultDB, "SQLite database `file` to (re)build")
+	strict := fs.Bool("strict", false, "refuse a FILE with any warning (a table or row not read), for pipelines")
+	meta := metaFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	docs, err := loadDocuments(fs.Args())
+	docs, err := loadDocuments(fs.Args(), loadOptions{meta: *meta, strict: *strict, warnings: stderr})
 	if err != nil {
 		return err
 	}
@@ -39,6 +42,17 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
 	return err
+}
+
+// metaFlags are the metadata flags of ingest and check: each overrides what the
+// file and the JSON beside it give.
+func metaFlags(fs *flag.FlagSet) *data.Meta {
+	m := &data.Meta{}
+	fs.StringVar(&m.Vendor, "vendor", "", "vendor of the FILEs (default: from the JSON beside each, else none)")
+	fs.StringVar(&m.Product, "product", "", "product of the FILEs")
+	fs.StringVar(&m.URL, "url", "", "original page of the FILEs")
+	fs.StringVar(&m.Language, "lang", "", "language of the FILEs' content, as en, ja, zh, de, fr (default: detected)")
+	return m
 }
 
 // printCounts writes one aligned row per document with its sections, flows and

@@ -7,6 +7,7 @@
 //	portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
 //	portolan ingest [-db portolan.db] [FILE ...]
 //	portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
+//	portolan rules  -format F [-map FILE] [-strict] [filters]
 //	portolan gen    -flows N -docs M -out DIR [-seed 1]
 package main
 
@@ -37,9 +38,22 @@ Usage:
         build the database and its search index from the embedded documents
         plus each FILE (its metadata is read from FILE's name with .json, if
         present) and print what was read; flags go before the files
+        -strict refuses a FILE with any warning; -vendor, -product, -url and
+        -lang override its metadata (a FILE may be text, Markdown/MDX, HTML,
+        CSV or TSV)
+  portolan check  [-format text|json] [-vendor V ...] FILE ...
+        print what Portolan understands of each FILE (format, language,
+        tables, columns and their meaning, flows, hosts, warnings) without
+        storing anything
   portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
         print every flow as JSON ({"total":N,"flows":[...]}) or CSV; builds the
         database first if it is missing
+  portolan rules  -format csv|md|capirca|nft|iptables|ip6tables|ps1 [-map FILE] [-strict]
+                  [-doc D] [-section S] [-proto P] [-port N] [-src W] [-dst W] [-req R]
+                  [-dir D] [-q WORDS] [-exclude ID] [-db portolan.db] [-base-url URL]
+        print the firewall change request of the flows the filters select,
+        endpoints mapped to addresses by FILE; -strict exits with status 1
+        when an endpoint is not mapped or a flow gave no rule
   portolan gen    -flows N -docs M -out DIR [-seed 1]
         write M synthetic documents (DIR/synth-00001.txt and .json, ...)
         holding N flows in all, to try the pipeline at scale with
@@ -88,8 +102,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args, stderr)
 	case "ingest":
 		return runIngest(ctx, args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "rules":
+		return runRules(ctx, args, stdout, stderr)
 	case "gen":
 		return runGen(ctx, args, stdout, stderr)
 	case "hello": // hidden: the baseline of scripts/bench-http.sh

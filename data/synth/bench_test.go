@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 // BenchmarkExtractSynthetic measures the extractor at scale: data.LoadFile of
@@ -19,7 +19,7 @@ func BenchmarkExtractSynthetic(b *testing.B) {
 	flows := 0
 	for b.Loop() {
 		for _, name := range files {
-			d, err := data.LoadFile(name)
+			d, err := extract.LoadFile(name)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 // generate writes a corpus into a new temporary directory and returns it.
@@ -61,7 +62,7 @@ func TestExtractorReadsEveryGeneratedRowAsGenerated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := data.LoadFile(filepath.Join(dir, want.slug+".txt"))
+		d, err := extract.LoadFile(filepath.Join(dir, want.slug+".txt"))
 		if err != nil {
 			t.Fatalf("doc %d: %v", i, err)
 		}
@@ -198,7 +199,7 @@ func TestContinuationRowsInheritTheEndpointsTheyLeaveOut(t *testing.T) {
 	checked := map[int]int{}
 	for i := range o.Docs {
 		want, _ := build(o, i)
-		d, err := data.LoadFile(filepath.Join(dir, want.slug+".txt"))
+		d, err := extract.LoadFile(filepath.Join(dir, want.slug+".txt"))
 		if err != nil {
 			t.Fatal(err)
 		}

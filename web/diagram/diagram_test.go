@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 var (
@@ -20,7 +21,7 @@ var (
 
 func documents(t testing.TB) []data.Document {
 	t.Helper()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
-package data
+package extract
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/portolan/portolan/data"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,7 +17,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-func embedded(t *testing.T) []Document {
+func embedded(t *testing.T) []data.Document {
 	t.Helper()
 	docs, err := Embedded()
 	if err != nil {
@@ -25,7 +26,7 @@ func embedded(t *testing.T) []Document {
 	return docs
 }
 
-func docBySlug(t *testing.T, slug string) Document {
+func docBySlug(t *testing.T, slug string) data.Document {
 	t.Helper()
 	for _, d := range embedded(t) {
 		if d.Slug == slug {
@@ -33,7 +34,7 @@ func docBySlug(t *testing.T, slug string) Document {
 		}
 	}
 	t.Fatalf("no document %q", slug)
-	return Document{}
+	return data.Document{}
 }
 
 // The counts below were made by reading each document table by table; every table
@@ -107,7 +108,7 @@ func TestEveryFlowIsTraceableToItsSourceLines(t *testing.T) {
 	}
 }
 
-func flowAt(t *testing.T, d Document, line int) Flow {
+func flowAt(t *testing.T, d data.Document, line int) data.Flow {
 	t.Helper()
 	for _, s := range d.Sections {
 		for _, f := range s.Flows {
@@ -117,7 +118,7 @@ func flowAt(t *testing.T, d Document, line int) Flow {
 		}
 	}
 	t.Fatalf("%s: no flow starts at line %d", d.Slug, line)
-	return Flow{}
+	return data.Flow{}
 }
 
 func TestTrickyRowsFieldByField(t *testing.T) {
@@ -176,7 +177,7 @@ func TestTrickyRowsFieldByField(t *testing.T) {
 		{"endpoint-central", 81, "outbound from a party the direction names", fields{"source": "Endpoint Centralサーバー/プロキシ", "direction": "outbound", "ports": "443", "notes_prefix": "モバイルデバイスを管理する場合"}},
 		{"endpoint-central", 8 + 14, "SMTP(TLS)", fields{"protocols": "TCP", "app_protocol": "SMTP(TLS)", "ports": "587"}},
 	}
-	docs := map[string]Document{}
+	docs := map[string]data.Document{}
 	for _, d := range embedded(t) {
 		docs[d.Slug] = d
 	}
@@ -185,7 +186,7 @@ func TestTrickyRowsFieldByField(t *testing.T) {
 			f := flowAt(t, docs[tt.doc], tt.line)
 			got := fields{
 				"source": f.Source, "destination": f.Destination, "protocols": strings.Join(f.Protocols, ", "),
-				"ports": FormatPorts(f.Ports), "ports_raw": f.PortsRaw, "app_protocol": f.AppProtocol,
+				"ports": data.FormatPorts(f.Ports), "ports_raw": f.PortsRaw, "app_protocol": f.AppProtocol,
 				"requirement": f.Requirement, "requirement_raw": f.RequirementRaw, "direction": f.Direction,
 				"direction_raw": f.DirectionRaw, "purpose": f.Purpose, "service": f.Service,
 				"line_end": strconv.Itoa(f.LineEnd),
@@ -227,8 +228,8 @@ func TestHostsTheDocumentsSayToAllow(t *testing.T) {
 			d := docBySlug(t, tt.doc)
 			for _, h := range d.Hosts {
 				if h.Name == tt.name && h.Group == tt.group {
-					if h.Kind != tt.kind || h.SectionID != tt.section || FormatPorts(h.Ports) != tt.ports {
-						t.Errorf("got kind %q section %q ports %q, want %q %q %q", h.Kind, h.SectionID, FormatPorts(h.Ports), tt.kind, tt.section, tt.ports)
+					if h.Kind != tt.kind || h.SectionID != tt.section || data.FormatPorts(h.Ports) != tt.ports {
+						t.Errorf("got kind %q section %q ports %q, want %q %q %q", h.Kind, h.SectionID, data.FormatPorts(h.Ports), tt.kind, tt.section, tt.ports)
 					}
 					return
 				}
@@ -311,9 +312,8 @@ func TestMalformedDocumentsNameTheFileAndLine(t *testing.T) {
 		line       int
 		msg        string
 	}{
-		{"port out of range", "Title\nSection\nSource | Destination | Port |\n---|---|---|\nA | B | 443 |\nA | B | 70000 |\n", 6, "70000"},
 		{"reversed range", "Title\nSection\n| Type | Port |\n|---|---|\n| TCP | 9000-8000 |\n", 5, "reversed"},
-		{"unknown column", "Title\nSection\nSource | Colour | Port |\n---|---|---|\nA | red | 1 |\n", 3, "Colour"},
+		{"only a sizing table", "Title\nSection\nComponent | CPU | Memory |\n---|---|---|\nDB | 4 | 16 GB |\n", 3, "no port, protocol or host column"},
 		{"no table", "Title\nJust prose.\n", 1, "no table"},
 		{"header without rows", "Title\nSection\nSource | Destination | Port |\n---|---|---|\nprose after.\n", 3, "no rows"},
 		{"invalid UTF-8", "Title\nSection\n\xff\xfe bad\n", 3, "UTF-8"},
@@ -326,9 +326,9 @@ func TestMalformedDocumentsNameTheFileAndLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := LoadFile(path)
-			var e *ExtractError
+			var e *Error
 			if !errors.As(err, &e) {
-				t.Fatalf("err = %v, want *ExtractError", err)
+				t.Fatalf("err = %v, want *Error", err)
 			}
 			if e.File != "extra-vendor.txt" || e.Line != tt.line || !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("err = %q (file %q line %d), want file extra-vendor.txt line %d mentioning %q", err, e.File, e.Line, tt.line, tt.msg)
@@ -355,7 +355,7 @@ func TestExtraDocumentWithMetadataBesideIt(t *testing.T) {
 		t.Fatalf("got %+v", d)
 	}
 	f := d.Sections[0].Flows[1]
-	if f.Source != "Clients" || f.Destination != "Widget server" || FormatPorts(f.Ports) != "9000-9010" || f.Purpose != "Agents" {
+	if f.Source != "Clients" || f.Destination != "Widget server" || data.FormatPorts(f.Ports) != "9000-9010" || f.Purpose != "Agents" {
 		t.Errorf("continuation row = %+v", f)
 	}
 }
@@ -391,5 +391,31 @@ func TestEveryJapaneseRowHasAnEnglishGloss(t *testing.T) {
 	}
 	if f := flowAt(t, d, 39); f.PurposeEn != "File transfer" {
 		t.Errorf("line 39 purpose_en = %q, want File transfer", f.PurposeEn)
+	}
+}
+
+func TestARowThatCannotBeReadIsSkippedAndReported(t *testing.T) {
+	m := data.Meta{Slug: "extra", File: "extra.txt"}
+	d, err := Extract(m, []byte("Title\nSection\nSource | Destination | Port |\n---|---|---|\nA | B | 443 |\nA | B | 70000 |\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Sections[0].Flows); n != 1 {
+		t.Fatalf("%d flows, want the one readable row", n)
+	}
+	if len(d.Skipped) != 1 || d.Skipped[0].Line != 6 || !strings.Contains(d.Skipped[0].Reason, "70000") {
+		t.Errorf("skipped = %+v, want line 6 naming 70000", d.Skipped)
+	}
+}
+
+func TestAColumnPortolanDoesNotKnowIsKeptAsAnExtraField(t *testing.T) {
+	m := data.Meta{Slug: "extra", File: "extra.txt"}
+	d, err := Extract(m, []byte("Title\nSection\nSource | Colour | Port |\n---|---|---|\nA | red | 1 |\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := d.Sections[0].Flows[0]
+	if want := []data.Field{{Name: "Colour", Value: "red"}}; !reflect.DeepEqual(f.Extra, want) || f.Source != "A" || data.FormatPorts(f.Ports) != "1" {
+		t.Errorf("flow = %+v, want source A, port 1, extra %v", f, want)
 	}
 }

@@ -1,18 +1,19 @@
-package data
+package extract
 
 import (
 	"net"
+
+	"golang.org/x/net/publicsuffix"
 	"regexp"
 	"strings"
 )
 
-// tlds are the top-level domains a bare name must end in to count as a host name,
-// so that "HdxVideo.js" or "Lmadmin.exe" are not taken for one.
-var tlds = map[string]bool{
-	"com": true, "net": true, "org": true, "io": true, "cn": true, "jp": true, "de": true,
-	"uk": true, "us": true, "eu": true, "info": true, "biz": true, "dev": true, "app": true,
-	"cloud": true, "gov": true, "edu": true, "co": true, "me": true, "tv": true, "ms": true,
-	"azure": true, "microsoft": true, "google": true, "apple": true, "live": true,
+// fileExtensions are top-level domains that are also common file extensions:
+// a two-label name ending in one ("readme.md", "install.sh") is a file, not a
+// host, unless it is written as a URL.
+var fileExtensions = map[string]bool{
+	"md": true, "sh": true, "py": true, "zip": true, "mov": true, "pl": true, "rs": true, "ps": true,
+	"so": true, "cc": true, "in": true, "sc": true, "ai": true, "gz": true, "im": true, "to": true,
 }
 
 var (
@@ -47,8 +48,7 @@ func hostKind(tok string) string {
 	case !hostNameRe.MatchString(host):
 		return ""
 	}
-	m := hostNameRe.FindStringSubmatch(host)
-	if !tlds[m[1]] {
+	if !knownSuffix(host, isURL) {
 		return ""
 	}
 	switch {
@@ -58,6 +58,16 @@ func hostKind(tok string) string {
 		return "url"
 	}
 	return "fqdn"
+}
+
+// HostKind returns the kind of a whole cell that is one host name, URL, wildcard
+// or address ("fqdn", "url", "wildcard", "ip"), or "" for anything else (a role
+// name, a sentence). data/rules uses it to list rows that name a host to allow.
+func HostKind(cell string) string {
+	if !looksLikeHost(cell) {
+		return ""
+	}
+	return hostKind(strings.TrimSpace(cell))
 }
 
 // looksLikeHost reports whether a whole cell is one host name, URL, wildcard or
@@ -96,4 +106,20 @@ func hostsInProse(line string) []string {
 		}
 	}
 	return out
+}
+
+// knownSuffix reports whether a name ends in a public suffix ICANN manages
+// (com, co.jp, azure, ...) or one a private registry lists, per the public
+// suffix list: "HdxVideo.js" and "Lmadmin.exe" are not host names.
+func knownSuffix(host string, isURL bool) bool {
+	name := strings.TrimPrefix(strings.TrimSuffix(host, "."), "*.")
+	name = strings.TrimPrefix(name, "*")
+	ps, icann := publicsuffix.PublicSuffix(name)
+	if !icann && !strings.Contains(ps, ".") {
+		return false
+	}
+	if !isURL && strings.Count(name, ".") == 1 && fileExtensions[ps] {
+		return false
+	}
+	return true
 }

@@ -1,9 +1,11 @@
-package data
+package extract
 
 import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/portolan/portolan/data"
 )
 
 // gloss returns the English gloss of text as written: the metadata's gloss, or the
@@ -51,7 +53,7 @@ func hasCJK(s string) bool {
 }
 
 // addGlosses fills the English glosses of a non-English document's flows.
-func addGlosses(d *Document, glosses map[string]string) {
+func addGlosses(d *data.Document, glosses map[string]string) {
 	if d.Language == "en" {
 		return
 	}

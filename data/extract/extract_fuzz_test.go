@@ -1,8 +1,10 @@
-package data
+package extract
 
 import (
 	"encoding/json"
 	"errors"
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/read"
 	"io/fs"
 	"path"
 	"reflect"
@@ -13,28 +15,28 @@ import (
 // fuzzMetas are the metadata Extract runs with under FuzzExtract: each shipped
 // document's, then a bare one, as `portolan ingest FILE` uses for a file with
 // no metadata beside it.
-func fuzzMetas(f *testing.F) (metas []Meta, texts []string) {
+func fuzzMetas(f *testing.F) (metas []data.Meta, texts []string) {
 	f.Helper()
-	names, err := fs.Glob(documents, "documents/*.json")
+	names, err := fs.Glob(data.Shipped(), "documents/*.json")
 	if err != nil {
 		f.Fatal(err)
 	}
 	for _, name := range names {
-		b, err := documents.ReadFile(name)
+		b, err := fs.ReadFile(data.Shipped(), name)
 		if err != nil {
 			f.Fatal(err)
 		}
-		var m Meta
+		var m data.Meta
 		if err := json.Unmarshal(b, &m); err != nil {
 			f.Fatalf("%s: %v", name, err)
 		}
-		raw, err := documents.ReadFile(path.Join("documents", m.File))
+		raw, err := fs.ReadFile(data.Shipped(), path.Join("documents", m.File))
 		if err != nil {
 			f.Fatal(err)
 		}
 		metas, texts = append(metas, m), append(texts, string(raw))
 	}
-	metas = append(metas, Meta{Slug: "extra", File: "extra.txt", Language: "en"})
+	metas = append(metas, data.Meta{Slug: "extra", File: "extra.txt", Language: "en"})
 	return metas, texts
 }
 
@@ -52,7 +54,7 @@ func FuzzExtract(f *testing.F) {
 		lines := strings.SplitAfter(text, "\n")
 		from := 0
 		for k := 1; k < len(lines); k++ {
-			if isSeparator(lines[k]) && k-1 > from+4 {
+			if read.IsSeparator(lines[k]) && k-1 > from+4 {
 				f.Add(uint8(i), strings.Join(lines[from:k-4], ""))
 				from = k - 4
 			}
@@ -86,9 +88,9 @@ func FuzzExtract(f *testing.F) {
 		d, err := Extract(m, []byte(text))
 		nlines := len(strings.Split(text, "\n"))
 		if err != nil {
-			var e *ExtractError
+			var e *Error
 			if !errors.As(err, &e) {
-				t.Fatalf("Extract error %T %v is not an *ExtractError", err, err)
+				t.Fatalf("Extract error %T %v is not an *Error", err, err)
 			}
 			if e.File != m.File || e.Line < 1 || e.Line > nlines {
 				t.Fatalf("Extract error %q names %s line %d; want %s, a line in 1..%d", err, e.File, e.Line, m.File, nlines)
@@ -107,7 +109,7 @@ func FuzzExtract(f *testing.F) {
 }
 
 // checkDocument checks what store and web rely on in an extracted document.
-func checkDocument(t *testing.T, d Document, text string, nlines int) {
+func checkDocument(t *testing.T, d data.Document, text string, nlines int) {
 	t.Helper()
 	if d.Raw != text {
 		t.Fatal("Raw is not the text as given")

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 // Request is a change request: the rules to open, the host names to allow,
@@ -261,7 +262,7 @@ func (b *builder) add(f data.Flow) {
 		b.req.Gaps = append(b.req.Gaps, Gap{Flow: ref, Source: src.Name, Destination: dst.Name, Reason: reason})
 	}
 	if len(f.Ports) == 0 && len(f.Protocols) == 0 {
-		if kind := data.HostKind(f.Destination); kind != "" {
+		if kind := extract.HostKind(f.Destination); kind != "" {
 			b.addName(f.Destination, kind, nil, nil, ref)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 )
 
 func flow(id, section, src, dst string, protos []string, ports ...data.PortRange) data.Flow {
@@ -65,7 +66,7 @@ func TestDuplicateRowsAcrossSectionsCollapseIntoOneRuleCitingBoth(t *testing.T) 
 }
 
 func TestShippedCitrixDuplicatesCollapse(t *testing.T) {
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

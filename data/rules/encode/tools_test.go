@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/rules"
 	"github.com/portolan/portolan/data/rules/encode"
 )
@@ -34,7 +35,7 @@ func tool(t *testing.T, name string) string {
 // shipped returns the embedded documents' flows, hosts and citations.
 func shipped(t *testing.T) ([]data.Flow, rules.Options) {
 	t.Helper()
-	docs, err := data.Embedded()
+	docs, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

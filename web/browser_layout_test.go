@@ -362,3 +362,34 @@ func TestBrowserLinkedSourceLineHasContextAboveAndAMarkBeyondColour(t *testing.T
 		t.Errorf("line 120 is marked by colour only (arrow %v, bar %v, words %v)", got[2], got[3], got[4])
 	}
 }
+
+// TestBrowserKeyPagesInLightAndDark opens the pages an engineer lives in at
+// desktop and phone width, in light and dark, and checks that each follows
+// the system's scheme with its table rows on screen; with -screenshots DIR it
+// writes each one (open diagrams included) to look at.
+func TestBrowserKeyPagesInLightAndDark(t *testing.T) {
+	ts := httptest.NewServer(newTestServer(t))
+	defer ts.Close()
+	ctx := newBrowser(t)
+	pages := []struct{ name, path string }{
+		{"overview", "/"}, {"flows-citrix", "/flows?doc=citrix"}, {"flow", "/flows/zzfix-ja-1"},
+		{"port-50000", "/ports/50000"}, {"doc-citrix", "/docs/citrix"}, {"doc-endpoint-central", "/docs/endpoint-central"},
+	}
+	for _, scheme := range []struct{ name, bg string }{{"light", "rgb(255, 255, 255)"}, {"dark", "rgb(21, 24, 29)"}} {
+		emulateColorScheme(t, ctx, scheme.name)
+		for _, vp := range []struct {
+			name string
+			w    int64
+		}{{"desktop", 1400}, {"phone", 390}} {
+			step(t, ctx, vp.name, chromedp.EmulateViewport(vp.w, 900))
+			for _, p := range pages {
+				step(t, ctx, "open "+p.path, chromedp.Navigate(ts.URL+p.path))
+				if bg := step(t, ctx, "background", chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); bg != scheme.bg {
+					t.Errorf("%s %s %s: background %s, want %s", p.path, vp.name, scheme.name, bg, scheme.bg)
+				}
+				step(t, ctx, "open diagrams", chromedp.Evaluate[bool](`document.querySelectorAll('details.diagram').forEach(d => d.open = true); true`))
+				screenshot(t, ctx, p.name+"-"+vp.name+"-"+scheme.name)
+			}
+		}
+	}
+}

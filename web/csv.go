@@ -163,4 +163,3 @@ func neutralise(cell string) string {
 	}
 	return cell
 }
-

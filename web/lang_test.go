@@ -394,3 +394,23 @@ func slicesEqual(a, b []data.PortRange) bool {
 	}
 	return true
 }
+
+// TestHostPurposesShowTheirGloss: a Japanese host purpose is shown with the
+// English gloss its document's row has, on the hosts page and the document
+// page, marked as a gloss.
+func TestHostPurposesShowTheirGloss(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/hosts?doc=endpoint-central", "/docs/endpoint-central", "/docs/endpoint-central/server-mdm"} {
+		body := get(t, srv, path).Body
+		i := strings.Index(body, `data-testid="host-table"`)
+		if i < 0 {
+			t.Fatalf("%s: no host table", path)
+		}
+		table := body[i:]
+		for _, want := range []string{"FCM/APNs/WNSへの接続", "Connections to FCM/APNs/WNS", `data-testid="gloss"`} {
+			if !strings.Contains(table, want) {
+				t.Errorf("%s: host table lacks %q", path, want)
+			}
+		}
+	}
+}

@@ -152,7 +152,7 @@ func benchSearch(b *testing.B, docs []data.Document) {
 			for b.Loop() {
 				t0 := time.Now()
 				q, _ := search.ParseQuery(text)
-				ff := filterOf(q.Filters)
+				ff := store.FlowFilter{Filter: q.Filter}
 				if q.HasText() {
 					res, err := ix.Search(ctx, q, 0)
 					if err != nil {

@@ -1,12 +1,15 @@
 package search
 
 import (
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/portolan/portolan/data/filter"
 )
 
 // FuzzParseQuery checks ParseQuery against anything a user can type: it never
@@ -68,7 +71,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("ParseQuery(%q) error message %q is empty or not UTF-8", s, se.Msg)
 			}
 			// The fallback is plain words: nothing else.
-			if q.Phrases != nil || q.Excludes != nil || !q.Filters.IsZero() || q.Fuzzy {
+			if q.Phrases != nil || q.Excludes != nil || !q.Filter.IsZero() || q.Fuzzy {
 				t.Fatalf("ParseQuery(%q) fallback %+v has more than words", s, q)
 			}
 			for _, w := range q.Terms {
@@ -117,34 +120,16 @@ func checkUsable(t *testing.T, s string, q Query) {
 			}
 		}
 	}
-	fl := q.Filters
-	for _, r := range fl.Ports {
-		if r.From < 0 || r.To > 65535 || r.From > r.To {
-			t.Fatalf("ParseQuery(%q) gave port range %+v", s, r)
-		}
+	// The filter is in canonical form: the URL parameters it encodes to
+	// parse back to the same.
+	enc := q.Filter.Encode()
+	v, err := url.ParseQuery(enc)
+	if err != nil {
+		t.Fatalf("ParseQuery(%q) filter encodes as %q: %v", s, enc, err)
 	}
-	for i := 1; i < len(fl.Ports); i++ {
-		a, b := fl.Ports[i-1], fl.Ports[i]
-		if a.From > b.From || a.From == b.From && a.To >= b.To {
-			t.Fatalf("ParseQuery(%q) ports not sorted and unique: %v", s, fl.Ports)
-		}
-	}
-	check := func(key string, list []string, ok func(string) bool) {
-		for i, v := range list {
-			if !ok(v) || i > 0 && list[i-1] >= v {
-				t.Fatalf("ParseQuery(%q) %s values %q: bad, unsorted or repeated", s, key, list)
-			}
-		}
-	}
-	check("doc", fl.Docs, isSlug)
-	check("section", fl.Sections, isSlug)
-	check("proto", fl.Protocols, func(v string) bool { return slices.Contains(Protocols, v) })
-	check("req", fl.Req, func(v string) bool { return slices.Contains(Requirements, v) })
-	check("dir", fl.Dir, func(v string) bool { return slices.Contains(Directions, v) })
-	for _, v := range []string{fl.Src, fl.Dst} {
-		if !utf8.ValidString(v) || strings.Contains(v, `"`) {
-			t.Fatalf("ParseQuery(%q) gave src/dst %q", s, v)
-		}
+	back, err := filter.Parse(v)
+	if err != nil || back.Encode() != enc {
+		t.Fatalf("ParseQuery(%q) filter %q reads back as %q, %v", s, enc, back.Encode(), err)
 	}
 }
 
@@ -159,26 +144,12 @@ func writeQuery(q Query) string {
 	for _, x := range q.Excludes {
 		parts = append(parts, `-"`+x+`"`)
 	}
-	list := func(key string, vals []string) {
-		if len(vals) > 0 {
-			parts = append(parts, key+":"+strings.Join(vals, ","))
+	q.Filter.Each(func(key string, excluded bool, value string) {
+		neg := ""
+		if excluded {
+			neg = "-"
 		}
-	}
-	list("doc", q.Filters.Docs)
-	list("section", q.Filters.Sections)
-	list("proto", q.Filters.Protocols)
-	var ports []string
-	for _, r := range q.Filters.Ports {
-		ports = append(ports, r.String())
-	}
-	list("port", ports)
-	if q.Filters.Src != "" {
-		parts = append(parts, `src:"`+q.Filters.Src+`"`)
-	}
-	if q.Filters.Dst != "" {
-		parts = append(parts, `dst:"`+q.Filters.Dst+`"`)
-	}
-	list("req", q.Filters.Req)
-	list("dir", q.Filters.Dir)
+		parts = append(parts, neg+key+`:"`+value+`"`)
+	})
 	return strings.Join(parts, " ")
 }

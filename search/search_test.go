@@ -98,7 +98,7 @@ func (fx *fixture) run(t testing.TB, text string) outcome {
 	t.Helper()
 	ctx := context.Background()
 	q, perr := search.ParseQuery(text)
-	ff := filterOf(q.Filters)
+	ff := store.FlowFilter{Filter: q.Filter}
 	var res search.Result
 	if q.HasText() {
 		var err error
@@ -132,25 +132,6 @@ func (fx *fixture) run(t testing.TB, text string) outcome {
 		}
 	}
 	return out
-}
-
-// filterOf is the store filter of a query's filters, as the web layer merges
-// them with the URL's.
-func filterOf(f search.Filters) store.FlowFilter {
-	none := func(vals []string) []string {
-		var out []string
-		for _, v := range vals {
-			if v == "none" {
-				v = ""
-			}
-			out = append(out, v)
-		}
-		return out
-	}
-	return store.FlowFilter{
-		Docs: f.Docs, Sections: f.Sections, Protocols: f.Protocols, Ports: f.Ports,
-		Source: f.Src, Destination: f.Dst, Requirements: none(f.Req), Directions: none(f.Dir),
-	}
 }
 
 func TestQueriesFindTheFlowAnEngineerExpectsFirst(t *testing.T) {

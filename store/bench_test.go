@@ -76,12 +76,12 @@ func BenchmarkFlowsPortFilter100k(b *testing.B) {
 		name string
 		ff   FlowFilter
 	}{
-		{"port=3269,limit=50", FlowFilter{Ports: ports(pr(3269, 3269)), Limit: 50}},
-		{"port=50000,limit=50", FlowFilter{Ports: ports(pr(50000, 50000)), Limit: 50}},
-		{"port=30000,limit=50", FlowFilter{Ports: ports(pr(30000, 30000)), Limit: 50}},
-		{"port=30000,all", FlowFilter{Ports: ports(pr(30000, 30000))}},
-		{"port=3269,proto=udp,doc=doc03", FlowFilter{Ports: ports(pr(3269, 3269)), Protocols: []string{"UDP"}, Docs: []string{"doc03"}}},
-		{"port=50000,sort=port,limit=50", FlowFilter{Ports: ports(pr(50000, 50000)), Sort: "port", Limit: 50}},
+		{"port=3269,limit=50", FlowFilter{Filter: where("port=3269"), Limit: 50}},
+		{"port=50000,limit=50", FlowFilter{Filter: where("port=50000"), Limit: 50}},
+		{"port=30000,limit=50", FlowFilter{Filter: where("port=30000"), Limit: 50}},
+		{"port=30000,all", FlowFilter{Filter: where("port=30000")}},
+		{"port=3269,proto=udp,doc=doc03", FlowFilter{Filter: where("port=3269&proto=UDP&doc=doc03")}},
+		{"port=50000,sort=port,limit=50", FlowFilter{Filter: where("port=50000"), Sort: "port", Limit: 50}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var total int

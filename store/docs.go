@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 )
 
 // DocSummary is a document for an overview: its fields without Raw, its sections
@@ -30,7 +31,9 @@ type SectionSummary struct {
 
 // HostFilter selects hosts; empty fields do not filter.
 type HostFilter struct {
-	Docs []string // document slugs, ORed
+	// Filter's documents and sections select hosts (its other fields do
+	// not: a host has no requirement or direction).
+	Filter filter.Filter
 	// Text is a case-insensitive substring of the host's name, purpose, group or
 	// section title.
 	Text string
@@ -206,7 +209,11 @@ func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) 
 		if err != nil {
 			return err
 		}
-		d.Hosts, err = hosts(ctx, tx, HostFilter{Docs: []string{slug}})
+		of, err := filter.Filter{}.With("doc", slug)
+		if err != nil {
+			return err
+		}
+		d.Hosts, err = hosts(ctx, tx, HostFilter{Filter: of})
 		return err
 	})
 	if err != nil {
@@ -226,8 +233,15 @@ func (db *DB) Hosts(ctx context.Context, hf HostFilter) ([]data.Host, error) {
 
 func hosts(ctx context.Context, q querier, hf HostFilter) ([]data.Host, error) {
 	where, args := "1", []any(nil)
-	if len(hf.Docs) > 0 {
-		where, args = inList("h.doc", hf.Docs)
+	for _, c := range []struct{ key, col string }{{"doc", "h.doc"}, {"section", "h.section_id"}} {
+		if in := hf.Filter.In(c.key); len(in) > 0 {
+			cond, a := inList(c.col, in)
+			where, args = where+" AND "+cond, append(args, a...)
+		}
+		if out := hf.Filter.Out(c.key); len(out) > 0 {
+			cond, a := inList(c.col, out)
+			where, args = where+" AND NOT "+cond, append(args, a...)
+		}
 	}
 	if hf.Text != "" {
 		pat := likePattern(hf.Text)

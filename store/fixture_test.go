@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"net/url"
 	"path/filepath"
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 )
 
 // flow builds a flow of section sec with the fields tests filter on; the rest are
@@ -99,4 +101,17 @@ func ids(flows []data.Flow) []string {
 		s = append(s, f.ID)
 	}
 	return s
+}
+
+// where is the filter of a URL query string (doc=alpha&proto=udp).
+func where(query string) filter.Filter {
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		panic(err)
+	}
+	f, err := filter.Parse(v)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

@@ -11,25 +11,21 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 )
 
 // FlowFilter selects flows. Fields left empty do not filter; values within one
 // field are ORed and the fields are ANDed.
 type FlowFilter struct {
-	Docs      []string // document slugs
-	Sections  []string // section slugs (Flow.SectionID)
-	Protocols []string // "TCP", "udp", ...: a flow matches if its protocols include any, in any case
-	// Ports match a flow when any of its ranges overlaps any of these, so 50000
-	// matches a flow open on 49152-65535 and 80-90 matches one open on 85.
-	Ports       []data.PortRange
-	Source      string // case-insensitive substring of Flow.Source
-	Destination string // case-insensitive substring of Flow.Destination
+	// Filter is what the user asked for, as every page and the search
+	// syntax read it (see data/filter): documents, sections, protocols,
+	// ports, sources and destinations (whole words), requirements and
+	// directions, values included and excluded.
+	Filter filter.Filter
 	// Text is a case-insensitive substring of the purpose (as written or in
 	// English), source, destination, service, notes, application protocol or
 	// ports as written.
-	Text         string
-	Requirements []string // Flow.Requirement values
-	Directions   []string // Flow.Direction values
+	Text string
 	// IDs, when not nil, restricts the flows to these IDs; an empty, non-nil
 	// slice matches nothing.
 	IDs []string
@@ -54,15 +50,19 @@ type FacetCount struct {
 	Count int    `json:"count"`
 }
 
-// Facets counts the flows matching a filter by document, protocol, requirement
-// and direction. Documents are in document order; the others by count,
-// highest first, then value. Values no matching flow has are left out; flows
-// with no requirement or direction count under the value "".
+// Facets counts the flows matching a filter by document, section, protocol,
+// requirement, direction, source and destination. Documents are in document
+// order; the others by count, highest first, then value. Values no matching
+// flow has are left out; flows with no requirement or direction count under
+// the value "". Sources and destinations are the few with the most flows.
 type Facets struct {
 	Docs         []FacetCount `json:"docs"`
+	Sections     []FacetCount `json:"sections"`
 	Protocols    []FacetCount `json:"protocols"`
 	Requirements []FacetCount `json:"requirements"`
 	Directions   []FacetCount `json:"directions"`
+	Sources      []FacetCount `json:"sources"`
+	Destinations []FacetCount `json:"destinations"`
 }
 
 // querier is what a *sql.DB and a *sql.Tx have in common.
@@ -236,22 +236,13 @@ func (db *DB) restrict(ctx context.Context, ff FlowFilter) ([]int32, []float64, 
 			return nil, nil, err
 		}
 	}
-	if list == nil && len(ff.Ports) > 0 && validPorts(ff.Ports) {
+	if ports := filter.Ranges(filter.Ports(ff.Filter.In("port"))); list == nil && len(ports) > 0 {
 		// Only the rows open on the ports need a look (the scan still
 		// checks every field of each).
 		db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
-		list = db.portIx.rows(ff.Ports)
+		list = db.portIx.rows(ports)
 	}
 	return list, scores, nil
-}
-
-func validPorts(prs []data.PortRange) bool {
-	for _, r := range prs {
-		if r.From < 0 || r.From > r.To || r.To > 65535 {
-			return false
-		}
-	}
-	return true
 }
 
 // selectRows returns the page of rows ff lists, in order, and how many match.
@@ -364,9 +355,7 @@ func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) er
 
 // isAll reports whether ff lists every flow in seq order, with no limit.
 func (ff FlowFilter) isAll() bool {
-	return len(ff.Docs) == 0 && len(ff.Sections) == 0 && len(ff.Protocols) == 0 && len(ff.Ports) == 0 &&
-		ff.Source == "" && ff.Destination == "" && ff.Text == "" && len(ff.Requirements) == 0 &&
-		len(ff.Directions) == 0 && ff.IDs == nil && ff.Seqs == nil && ff.Limit == 0 && ff.Offset >= 0 &&
+	return ff.Filter.IsZero() && ff.Text == "" && ff.IDs == nil && ff.Seqs == nil && ff.Limit == 0 && ff.Offset >= 0 &&
 		(ff.Sort == "" || ff.Sort == "doc")
 }
 
@@ -461,12 +450,11 @@ func (db *DB) Facets(ctx context.Context, ff FlowFilter) (Facets, error) {
 	return db.ToggleFacets(ctx, ff, ff)
 }
 
-// ToggleFacets counts like Facets, but each field with its own filter taken
-// from base instead of ff: what a listing's facet links need, where choosing
-// one document still shows the counts of the others, which add them. base
-// differs from ff in Docs, Protocols, Requirements and Directions only (the
-// filters a facet toggles); its other fields are ignored. One pass counts all
-// four.
+// ToggleFacets counts like Facets, but each facet field with its own filter
+// taken from base instead of ff: what a listing's facet links need, where
+// choosing one document still shows the counts of the others, which add
+// them. Only base's facet fields (filter.Field.Facet) count; its others are
+// ff's. One pass counts them all.
 func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, error) {
 	if err := db.loadTable(ctx); err != nil {
 		return Facets{}, fmt.Errorf("store: facets: %w", err)
@@ -490,10 +478,17 @@ func (db *DB) facetConds(ff, base FlowFilter) (c, alt *cond, err error) {
 		return nil, nil, err
 	}
 	alt = c
-	if !slices.Equal(ff.Docs, base.Docs) || !slices.Equal(ff.Protocols, base.Protocols) ||
-		!slices.Equal(ff.Requirements, base.Requirements) || !slices.Equal(ff.Directions, base.Directions) {
-		b := ff
-		b.Docs, b.Protocols, b.Requirements, b.Directions = base.Docs, base.Protocols, base.Requirements, base.Directions
+	var facets, others []string
+	for _, fd := range filter.Fields {
+		if fd.Facet {
+			facets = append(facets, fd.Key)
+		} else {
+			others = append(others, fd.Key)
+		}
+	}
+	b := ff
+	b.Filter = base.Filter.Without(others...).Merge(ff.Filter.Without(facets...))
+	if b.Filter.Encode() != ff.Filter.Encode() {
 		if alt, err = db.table.compile(b); err != nil {
 			return nil, nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/migrations"
 )
 
@@ -23,7 +24,15 @@ import (
 // Order is preserved: documents in the order given, sections by Ordinal, flows
 // by Ordinal within their document, hosts in the order given. Each flow's Doc,
 // SectionID and Section are taken from the document and section holding it.
-func Ingest(ctx context.Context, path string, docs []data.Document) (err error) {
+func Ingest(ctx context.Context, path string, docs []data.Document) error {
+	return IngestHistory(ctx, path, docs, nil)
+}
+
+// IngestHistory is Ingest with each document's past: hist[d.Slug] is the
+// history of document d, whose last version is d's text (versions.History.Add
+// gave d's flows their IDs). A document without one is version 1 of itself,
+// captured at no stated time, as the documents shipped with the binary are.
+func IngestHistory(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -42,7 +51,7 @@ func Ingest(ctx context.Context, path string, docs []data.Document) (err error) 
 		}
 	}()
 
-	if err := build(ctx, tmp, docs); err != nil {
+	if err := build(ctx, tmp, docs, hist); err != nil {
 		return err
 	}
 	if err := syncFile(tmp); err != nil {
@@ -82,7 +91,7 @@ func syncFile(name string) error {
 // fails is thrown away, and the finished file is synced once before the rename.
 // The file is left in rollback-journal (not WAL) mode, so it is complete on its
 // own and can be opened read-only.
-func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
+func build(ctx context.Context, tmp string, docs []data.Document, hist map[string]versions.History) (err error) {
 	dsn, err := fileDSN(tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-65536")
 	if err != nil {
 		return err
@@ -121,6 +130,13 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 		if err := w.document(ctx, i+1, d); err != nil {
 			return fmt.Errorf("document %q: %w", d.Slug, err)
 		}
+		h, ok := hist[d.Slug]
+		if !ok {
+			h = versions.Start(d, data.Version{})
+		}
+		if err := w.writeHistory(ctx, d, h); err != nil {
+			return fmt.Errorf("document %q: %w", d.Slug, err)
+		}
 	}
 	blob, err := w.table.finish().encode()
 	if err != nil {
@@ -150,6 +166,7 @@ func build(ctx context.Context, tmp string, docs []data.Document) (err error) {
 // writer holds the prepared insert statements of one build.
 type writer struct {
 	doc, section, flow, proto, port, host *sql.Stmt
+	version, change, removed              *sql.Stmt
 	seq                                   int64 // flows.seq of the last flow written
 	table                                 *tableBuilder
 }
@@ -173,6 +190,11 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.port, `INSERT INTO flow_ports (flow, ordinal, port_from, port_to) VALUES (?, ?, ?, ?)`},
 		{&w.host, `INSERT INTO hosts (doc, ordinal, section_id, section, name, kind, grp, grp_en, flow_id,
 			purpose, line, protocols, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.version, `INSERT INTO versions (doc, number, raw, checksum, captured, source_url, etag, last_modified,
+			content_type, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.change, `INSERT INTO changes (doc, number, captured, added, removed, changed, summary, diff)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.removed, `INSERT INTO removed_flows (id, doc, removed_in, successor, flow) VALUES (?, ?, ?, ?, ?)`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -185,7 +207,7 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host} {
+	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host, w.version, w.change, w.removed} {
 		if s != nil {
 			s.Close()
 		}

@@ -140,36 +140,36 @@ func TestFlowFilters(t *testing.T) {
 		want []string
 	}{
 		{"no filter", FlowFilter{}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2"}},
-		{"port in dynamic range", FlowFilter{Ports: ports(pr(50000, 50000))}, []string{"a2", "b2"}},
-		{"port at range start", FlowFilter{Ports: ports(pr(49152, 49152))}, []string{"a2"}},
-		{"port below range start", FlowFilter{Ports: ports(pr(49151, 49151))}, []string{}},
-		{"port at range end", FlowFilter{Ports: ports(pr(65535, 65535))}, []string{"a2"}},
-		{"port inside 80-90", FlowFilter{Ports: ports(pr(85, 85))}, []string{"a3"}},
-		{"port at 90", FlowFilter{Ports: ports(pr(90, 90))}, []string{"a3"}},
-		{"port at 91", FlowFilter{Ports: ports(pr(91, 91))}, []string{}},
-		{"port at 79", FlowFilter{Ports: ports(pr(79, 79))}, []string{}},
-		{"range overlapping start", FlowFilter{Ports: ports(pr(70, 80))}, []string{"a3"}},
-		{"range containing single ports", FlowFilter{Ports: ports(pr(1, 100))}, []string{"a1", "a3"}},
-		{"range inside range", FlowFilter{Ports: ports(pr(60000, 60010))}, []string{"a2"}},
-		{"range touching nothing", FlowFilter{Ports: ports(pr(91, 134))}, []string{}},
-		{"second range of a flow", FlowFilter{Ports: ports(pr(443, 443))}, []string{"a5"}},
-		{"ports ORed", FlowFilter{Ports: ports(pr(53, 53), pr(8027, 8027))}, []string{"a1", "b1"}},
-		{"protocol", FlowFilter{Protocols: []string{"UDP"}}, []string{"a1", "b1", "b2"}},
-		{"protocol lower case", FlowFilter{Protocols: []string{"icmp"}}, []string{"a4"}},
-		{"protocols ORed", FlowFilter{Protocols: []string{"ICMP", "udp"}}, []string{"a1", "a4", "b1", "b2"}},
-		{"doc", FlowFilter{Docs: []string{"beta"}}, []string{"b1", "b2"}},
-		{"docs ORed", FlowFilter{Docs: []string{"beta", "alpha"}}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2"}},
-		{"unknown doc", FlowFilter{Docs: []string{"gamma"}}, []string{}},
-		{"section", FlowFilter{Sections: []string{"web"}}, []string{"a3", "a4", "a5"}},
-		{"sections ORed", FlowFilter{Sections: []string{"agent", "dc"}}, []string{"a1", "a2", "b1", "b2"}},
-		{"requirement", FlowFilter{Requirements: []string{data.Required}}, []string{"a1", "a2", "b2"}},
-		{"requirements ORed", FlowFilter{Requirements: []string{data.Optional, data.Conditional}}, []string{"a3", "b1"}},
-		{"empty requirement", FlowFilter{Requirements: []string{""}}, []string{"a4"}},
-		{"direction", FlowFilter{Directions: []string{data.Inbound}}, []string{"a1", "a3", "b2"}},
-		{"directions ORed", FlowFilter{Directions: []string{data.Outbound, data.Bidirectional}}, []string{"a2", "a5", "b1"}},
-		{"source substring any case", FlowFilter{Source: "bROWSER"}, []string{"a3", "a5"}},
-		{"destination substring", FlowFilter{Destination: "controller"}, []string{"a1", "a2"}},
-		{"destination Japanese", FlowFilter{Destination: "配布"}, []string{"b2"}},
+		{"port in dynamic range", FlowFilter{Filter: where("port=50000")}, []string{"a2", "b2"}},
+		{"port at range start", FlowFilter{Filter: where("port=49152")}, []string{"a2"}},
+		{"port below range start", FlowFilter{Filter: where("port=49151")}, []string{}},
+		{"port at range end", FlowFilter{Filter: where("port=65535")}, []string{"a2"}},
+		{"port inside 80-90", FlowFilter{Filter: where("port=85")}, []string{"a3"}},
+		{"port at 90", FlowFilter{Filter: where("port=90")}, []string{"a3"}},
+		{"port at 91", FlowFilter{Filter: where("port=91")}, []string{}},
+		{"port at 79", FlowFilter{Filter: where("port=79")}, []string{}},
+		{"range overlapping start", FlowFilter{Filter: where("port=70-80")}, []string{"a3"}},
+		{"range containing single ports", FlowFilter{Filter: where("port=1-100")}, []string{"a1", "a3"}},
+		{"range inside range", FlowFilter{Filter: where("port=60000-60010")}, []string{"a2"}},
+		{"range touching nothing", FlowFilter{Filter: where("port=91-134")}, []string{}},
+		{"second range of a flow", FlowFilter{Filter: where("port=443")}, []string{"a5"}},
+		{"ports ORed", FlowFilter{Filter: where("port=53,8027")}, []string{"a1", "b1"}},
+		{"protocol", FlowFilter{Filter: where("proto=UDP")}, []string{"a1", "b1", "b2"}},
+		{"protocol lower case", FlowFilter{Filter: where("proto=icmp")}, []string{"a4"}},
+		{"protocols ORed", FlowFilter{Filter: where("proto=ICMP,udp")}, []string{"a1", "a4", "b1", "b2"}},
+		{"doc", FlowFilter{Filter: where("doc=beta")}, []string{"b1", "b2"}},
+		{"docs ORed", FlowFilter{Filter: where("doc=beta,alpha")}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2"}},
+		{"unknown doc", FlowFilter{Filter: where("doc=gamma")}, []string{}},
+		{"section", FlowFilter{Filter: where("section=web")}, []string{"a3", "a4", "a5"}},
+		{"sections ORed", FlowFilter{Filter: where("section=agent,dc")}, []string{"a1", "a2", "b1", "b2"}},
+		{"requirement", FlowFilter{Filter: where("req=required")}, []string{"a1", "a2", "b2"}},
+		{"requirements ORed", FlowFilter{Filter: where("req=optional,conditional")}, []string{"a3", "b1"}},
+		{"empty requirement", FlowFilter{Filter: where("req=none")}, []string{"a4"}},
+		{"direction", FlowFilter{Filter: where("dir=inbound")}, []string{"a1", "a3", "b2"}},
+		{"directions ORed", FlowFilter{Filter: where("dir=outbound,bidirectional")}, []string{"a2", "a5", "b1"}},
+		{"source substring any case", FlowFilter{Filter: where("src=bROWSER")}, []string{"a3", "a5"}},
+		{"destination substring", FlowFilter{Filter: where("dst=controller")}, []string{"a1", "a2"}},
+		{"destination Japanese", FlowFilter{Filter: where("dst=配布")}, []string{"b2"}},
 		{"text any case", FlowFilter{Text: "dns"}, []string{"a1"}},
 		{"text in English gloss", FlowFilter{Text: "EN PING"}, []string{"a4"}},
 		{"text in service", FlowFilter{Text: "svc a2"}, []string{"a2"}},
@@ -182,12 +182,20 @@ func TestFlowFilters(t *testing.T) {
 		{"text underscore is literal", FlowFilter{Text: "m_a"}, []string{"a1"}},
 		{"text underscore does not match any char", FlowFilter{Text: "RPC_dynamic"}, []string{}},
 		{"text backslash is literal", FlowFilter{Text: `\`}, []string{}},
+		{"doc excluded", FlowFilter{Filter: where("-doc=alpha")}, []string{"b1", "b2"}},
+		{"protocol excluded", FlowFilter{Filter: where("-proto=tcp")}, []string{"a4", "b1"}},
+		{"port excluded", FlowFilter{Filter: where("-port=50000")}, []string{"a1", "a3", "a4", "a5", "b1"}},
+		{"included and excluded", FlowFilter{Filter: where("proto=udp&-doc=beta")}, []string{"a1"}},
+		{"port with its protocol", FlowFilter{Filter: where("port=50000/udp")}, []string{"b2"}},
+		{"port with a protocol it is not open on", FlowFilter{Filter: where("port=443/udp")}, []string{}},
+		{"sources ORed", FlowFilter{Filter: where("src=browser,monitor")}, []string{"a3", "a4", "a5"}},
+		{"source whole word only", FlowFilter{Filter: where("src=brow")}, []string{}},
+		{"destination excluded", FlowFilter{Filter: where("-dst=server")}, []string{"a1", "a2", "b1", "b2"}},
 		{"IDs", FlowFilter{IDs: []string{"b2", "a1", "zzz"}}, []string{"a1", "b2"}},
 		{"empty IDs match nothing", FlowFilter{IDs: []string{}}, []string{}},
-		{"AND across fields", FlowFilter{Protocols: []string{"TCP"}, Directions: []string{data.Inbound}, Docs: []string{"alpha"}}, []string{"a1", "a3"}},
-		{"AND across ports and protocol", FlowFilter{Ports: ports(pr(50000, 50000)), Protocols: []string{"UDP"}}, []string{"b2"}},
-		{"AND with no overlap", FlowFilter{Docs: []string{"beta"}, Sections: []string{"web"}}, []string{}},
-		{"long doc list", FlowFilter{Docs: append(make([]string, 100), "beta")}, []string{"b1", "b2"}},
+		{"AND across fields", FlowFilter{Filter: where("proto=TCP&dir=inbound&doc=alpha")}, []string{"a1", "a3"}},
+		{"AND across ports and protocol", FlowFilter{Filter: where("port=50000&proto=UDP")}, []string{"b2"}},
+		{"AND with no overlap", FlowFilter{Filter: where("doc=beta&section=web")}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			flows, total, err := db.Flows(ctx, tc.ff)
@@ -206,7 +214,7 @@ func TestFlowFilters(t *testing.T) {
 
 func TestPortFilterMatchesRangeContainingPort(t *testing.T) {
 	db, _ := open(t, fixture())
-	flows, _, err := db.Flows(context.Background(), FlowFilter{Ports: ports(pr(50000, 50000)), Docs: []string{"alpha"}})
+	flows, _, err := db.Flows(context.Background(), FlowFilter{Filter: where("port=50000&doc=alpha")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,9 +226,6 @@ func TestPortFilterMatchesRangeContainingPort(t *testing.T) {
 func TestFlowFilterRejectsBadInput(t *testing.T) {
 	db, _ := open(t, fixture())
 	for _, ff := range []FlowFilter{
-		{Ports: ports(pr(90, 80))},
-		{Ports: ports(pr(-1, 5))},
-		{Ports: ports(pr(1, 70000))},
 		{Sort: "name"},
 		{Limit: -1},
 		{Offset: -1},
@@ -267,7 +272,7 @@ func TestLimitOffsetReturnPageAndTotal(t *testing.T) {
 			t.Errorf("limit %d offset %d: %v total %d, want %v total 7", tc.limit, tc.offset, got, total, tc.want)
 		}
 	}
-	flows, total, err := db.Flows(ctx, FlowFilter{Protocols: []string{"TCP"}, Limit: 1, Offset: 1, Sort: "port"})
+	flows, total, err := db.Flows(ctx, FlowFilter{Filter: where("proto=TCP"), Limit: 1, Offset: 1, Sort: "port"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +284,7 @@ func TestLimitOffsetReturnPageAndTotal(t *testing.T) {
 func TestFlowsReturnNonNilSlices(t *testing.T) {
 	db, _ := open(t, fixture())
 	ctx := context.Background()
-	flows, _, err := db.Flows(ctx, FlowFilter{Docs: []string{"nope"}})
+	flows, _, err := db.Flows(ctx, FlowFilter{Filter: where("doc=nope")})
 	if err != nil || flows == nil {
 		t.Errorf("no matches: %v, %v; want empty non-nil slice", flows, err)
 	}
@@ -305,11 +310,14 @@ func TestFacetsCountMatchingFlows(t *testing.T) {
 		Protocols:    []FacetCount{{"TCP", 5}, {"UDP", 3}, {"ICMP", 1}},
 		Requirements: []FacetCount{{"required", 3}, {"", 1}, {"conditional", 1}, {"optional", 1}, {"recommended", 1}},
 		Directions:   []FacetCount{{"inbound", 3}, {"outbound", 2}, {"", 1}, {"bidirectional", 1}},
+		Sections:     []FacetCount{{"web", 3}, {"agent", 2}, {"dc", 2}},
+		Sources:      []FacetCount{{"Browser", 2}, {"エージェント", 2}, {"Admin PC", 1}, {"Client", 1}, {"Monitor", 1}},
+		Destinations: []FacetCount{{"Web Server", 3}, {"Domain Controller", 2}, {"サーバー", 1}, {"配布サーバー", 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Facets() =\n%+v\nwant\n%+v", got, want)
 	}
-	got, err = db.Facets(ctx, FlowFilter{Protocols: []string{"udp"}})
+	got, err = db.Facets(ctx, FlowFilter{Filter: where("proto=udp")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,14 +326,14 @@ func TestFacetsCountMatchingFlows(t *testing.T) {
 		Protocols:    []FacetCount{{"UDP", 3}, {"TCP", 2}},
 		Requirements: []FacetCount{{"required", 2}, {"conditional", 1}},
 		Directions:   []FacetCount{{"inbound", 2}, {"outbound", 1}},
+		Sections:     []FacetCount{{"agent", 2}, {"dc", 1}},
+		Sources:      []FacetCount{{"エージェント", 2}, {"Client", 1}},
+		Destinations: []FacetCount{{"Domain Controller", 1}, {"サーバー", 1}, {"配布サーバー", 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Facets(udp) =\n%+v\nwant\n%+v", got, want)
 	}
-	if _, err := db.Facets(ctx, FlowFilter{Ports: ports(pr(2, 1))}); !errors.Is(err, ErrInvalidFilter) {
-		t.Errorf("Facets(bad port) error = %v, want ErrInvalidFilter", err)
-	}
-	got, err = db.Facets(ctx, FlowFilter{Docs: []string{"nope"}})
+	got, err = db.Facets(ctx, FlowFilter{Filter: where("doc=nope")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +346,7 @@ func TestEachFlowStreamsInOrderAndStopsOnError(t *testing.T) {
 	db, _ := open(t, fixture())
 	ctx := context.Background()
 	var got []string
-	if err := db.EachFlow(ctx, FlowFilter{Docs: []string{"alpha"}, Limit: 4, Offset: 1}, func(f data.Flow) error {
+	if err := db.EachFlow(ctx, FlowFilter{Filter: where("doc=alpha"), Limit: 4, Offset: 1}, func(f data.Flow) error {
 		got = append(got, f.ID)
 		return nil
 	}); err != nil {
@@ -377,13 +385,14 @@ func TestHostsFilterByDocAndText(t *testing.T) {
 		want []string
 	}{
 		{HostFilter{}, []string{"*.alpha.example", "https://license.alpha.example/check", "update.beta.example"}},
-		{HostFilter{Docs: []string{"beta"}}, []string{"update.beta.example"}},
+		{HostFilter{Filter: where("doc=beta")}, []string{"update.beta.example"}},
 		{HostFilter{Text: "LICENSE"}, []string{"https://license.alpha.example/check"}},
 		{HostFilter{Text: "cdn"}, []string{"*.alpha.example"}},
 		{HostFilter{Text: "更新"}, []string{"update.beta.example"}},
-		{HostFilter{Text: "example", Docs: []string{"alpha"}}, []string{"*.alpha.example", "https://license.alpha.example/check"}},
+		{HostFilter{Text: "example", Filter: where("doc=alpha")}, []string{"*.alpha.example", "https://license.alpha.example/check"}},
 		{HostFilter{Text: "*"}, []string{"*.alpha.example"}},
 		{HostFilter{Text: "nothing"}, []string{}},
+		{HostFilter{Filter: where("-doc=alpha")}, []string{"update.beta.example"}},
 	} {
 		if got := names(tc.hf); !slices.Equal(got, tc.want) {
 			t.Errorf("Hosts(%+v) = %v, want %v", tc.hf, got, tc.want)
@@ -395,7 +404,7 @@ func TestHostSectionTitleComesFromItsSectionWhenOnlySlugGiven(t *testing.T) {
 	docs := fixture()
 	docs[1].Hosts[0].Section = ""
 	db, _ := open(t, docs)
-	hs, err := db.Hosts(context.Background(), HostFilter{Docs: []string{"beta"}})
+	hs, err := db.Hosts(context.Background(), HostFilter{Filter: where("doc=beta")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +485,7 @@ func TestReingestSwapsDatabaseUnderOpenHandle(t *testing.T) {
 	// A connection it would open now could only reach the new file: refused.
 	old.db.SetMaxIdleConns(0)
 	old.db.SetMaxIdleConns(1)
-	if _, _, err := old.Flows(ctx, FlowFilter{Docs: []string{"alpha"}}); !errors.Is(err, ErrReplaced) {
+	if _, _, err := old.Flows(ctx, FlowFilter{Filter: where("doc=alpha")}); !errors.Is(err, ErrReplaced) {
 		t.Errorf("new connection after the swap: %v, want ErrReplaced", err)
 	}
 	db, err := Open(ctx, path)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 )
 
 // flowTableFormat is the version of flowTable's encoding; Open refuses a
@@ -189,118 +190,121 @@ func asciiUpper(s string) string {
 	return s
 }
 
-// asciiLower lower-cases ASCII letters only, as SQLite's LIKE compares.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
 // cond is a FlowFilter compiled against a table: each field a lookup by the
-// row's interned value. A nil slice does not filter.
+// row's interned value, its included and excluded values folded into one
+// answer. A nil slice does not filter.
 type cond struct {
 	none      bool   // some field can match no row
 	docs      []bool // by doc index
 	sections  []bool
 	protos    uint64 // with hasProtos: the bits of the protocols asked for
 	hasProtos bool
-	ports     []data.PortRange
+	notProtos uint64 // bits of excluded protocols
+	ports     []portCond
+	notPorts  []portCond
 	src, dst  []bool // by string index
 	req, dir  []bool // by value index
+}
+
+// portCond is a port filter value: a range and, if it named one, the bits
+// of its protocol (a flow must name it); proto 0 with hasProto can match no
+// flow.
+type portCond struct {
+	from, to int
+	proto    uint64
+	hasProto bool
 }
 
 // compile turns ff's structured fields into a cond. Its text, IDs and Seqs are
 // the caller's: they pick the rows to look at.
 func (t *flowTable) compile(ff FlowFilter) (*cond, error) {
 	c := &cond{}
-	set := func(list []string, want []string, fold func(string) string) []bool {
-		if len(want) == 0 {
+	f := ff.Filter
+	// set says for each of list's values whether a row with it is kept:
+	// one of in (if any), none of out.
+	set := func(list []string, in, out []string, match func(v, w string) bool) []bool {
+		if len(in) == 0 && len(out) == 0 {
 			return nil
 		}
-		in := make([]bool, len(list))
+		ok := make([]bool, len(list))
 		any := false
 		for i, v := range list {
-			for _, w := range want {
-				if fold(v) == fold(w) {
-					in[i], any = true, true
-				}
+			ok[i] = len(in) == 0 || slices.ContainsFunc(in, func(w string) bool { return match(v, w) })
+			if ok[i] && slices.ContainsFunc(out, func(w string) bool { return match(v, w) }) {
+				ok[i] = false
 			}
+			any = any || ok[i]
 		}
 		if !any {
 			c.none = true
 		}
-		return in
+		return ok
 	}
-	same := func(s string) string { return s }
-	c.docs = set(t.Docs, ff.Docs, same)
-	c.sections = set(t.Sections, ff.Sections, same)
-	c.req = set(t.Values, ff.Requirements, same)
-	c.dir = set(t.Values, ff.Directions, same)
-	if len(ff.Protocols) > 0 {
+	same := func(v, w string) bool { return v == w }
+	// "none" selects the flows whose document states no value.
+	value := func(v, w string) bool { return v == w || v == "" && w == filter.None }
+	c.docs = set(t.Docs, f.In("doc"), f.Out("doc"), same)
+	c.sections = set(t.Sections, f.In("section"), f.Out("section"), same)
+	c.req = set(t.Values, f.In("req"), f.Out("req"), value)
+	c.dir = set(t.Values, f.In("dir"), f.Out("dir"), value)
+	c.src = set(t.Strings, f.In("src"), f.Out("src"), filter.MatchWords)
+	c.dst = set(t.Strings, f.In("dst"), f.Out("dst"), filter.MatchWords)
+	if in := f.In("proto"); len(in) > 0 {
 		c.hasProtos = true
-		for i, p := range t.Protocols {
-			for _, w := range ff.Protocols {
-				if asciiUpper(p) == asciiUpper(w) {
-					c.protos |= 1 << i
-				}
-			}
-		}
+		c.protos = t.protoBits(in)
 		if c.protos == 0 {
 			c.none = true
 		}
 	}
-	for _, r := range ff.Ports {
-		if r.From < 0 || r.From > r.To || r.To > 65535 {
-			return nil, fmt.Errorf("port range %d-%d: %w", r.From, r.To, ErrInvalidFilter)
-		}
-	}
-	c.ports = ff.Ports
-	contains := func(sub string) []bool {
-		if sub == "" {
-			return nil
-		}
-		sub = asciiLower(sub)
-		in := make([]bool, len(t.Strings))
-		for i, s := range t.Strings {
-			in[i] = strings.Contains(asciiLower(s), sub)
-		}
-		return in
-	}
-	c.src = contains(ff.Source)
-	c.dst = contains(ff.Destination)
+	c.notProtos = t.protoBits(f.Out("proto"))
+	c.ports = t.portConds(filter.Ports(f.In("port")))
+	c.notPorts = t.portConds(filter.Ports(f.Out("port")))
 	return c, nil
+}
+
+// protoBits are the bits of the table's protocols among want, in any case.
+func (t *flowTable) protoBits(want []string) uint64 {
+	var bits uint64
+	for i, p := range t.Protocols {
+		for _, w := range want {
+			if asciiUpper(p) == asciiUpper(w) {
+				bits |= 1 << i
+			}
+		}
+	}
+	return bits
+}
+
+func (t *flowTable) portConds(ps []filter.Port) []portCond {
+	var out []portCond
+	for _, p := range ps {
+		pc := portCond{from: p.From, to: p.To}
+		if p.Proto != "" {
+			pc.hasProto, pc.proto = true, t.protoBits([]string{p.Proto})
+		}
+		out = append(out, pc)
+	}
+	return out
 }
 
 // Facet fields, as bits of a row's misses.
 const (
 	missDoc = 1 << iota
+	missSection
 	missProto
 	missReq
 	missDir
+	missSrc
+	missDst
 	missOther // any other field: the row is not counted anywhere
 )
 
 // misses reports which of c's fields row i fails, as miss* bits.
 func (t *flowTable) misses(c *cond, i int) int {
-	if c.sections != nil && !c.sections[t.Section[i]] {
+	if len(c.ports) > 0 && !t.portsMatch(i, c.ports) {
 		return missOther
 	}
-	if c.src != nil && !c.src[t.Source[i]] {
-		return missOther
-	}
-	if c.dst != nil && !c.dst[t.Destination[i]] {
-		return missOther
-	}
-	if len(c.ports) > 0 && !t.portsOverlap(i, c.ports) {
+	if len(c.notPorts) > 0 && t.portsMatch(i, c.notPorts) {
 		return missOther
 	}
 	return t.fieldMisses(c, i)
@@ -312,7 +316,10 @@ func (t *flowTable) fieldMisses(c *cond, i int) int {
 	if c.docs != nil && !c.docs[t.Doc[i]] {
 		m |= missDoc
 	}
-	if c.hasProtos && t.Protos[i]&c.protos == 0 {
+	if c.sections != nil && !c.sections[t.Section[i]] {
+		m |= missSection
+	}
+	if c.hasProtos && t.Protos[i]&c.protos == 0 || t.Protos[i]&c.notProtos != 0 {
 		m |= missProto
 	}
 	if c.req != nil && !c.req[t.Req[i]] {
@@ -321,14 +328,22 @@ func (t *flowTable) fieldMisses(c *cond, i int) int {
 	if c.dir != nil && !c.dir[t.Dir[i]] {
 		m |= missDir
 	}
+	if c.src != nil && !c.src[t.Source[i]] {
+		m |= missSrc
+	}
+	if c.dst != nil && !c.dst[t.Destination[i]] {
+		m |= missDst
+	}
 	return m
 }
 
-func (t *flowTable) portsOverlap(i int, want []data.PortRange) bool {
+// portsMatch reports whether one of row i's ranges overlaps one of want's,
+// the row naming that one's protocol if it has one.
+func (t *flowTable) portsMatch(i int, want []portCond) bool {
 	for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
 		from, to := int(p>>16), int(p&0xffff)
 		for _, w := range want {
-			if from <= w.To && to >= w.From {
+			if from <= w.to && to >= w.from && (!w.hasProto || t.Protos[i]&w.proto != 0) {
 				return true
 			}
 		}
@@ -510,17 +525,19 @@ func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
 	return best
 }
 
-// facetCounter counts rows by document, protocol, requirement and direction,
-// each field with its own filter taken from alt instead of c (alt differs from
-// c in those four fields only; alt == c counts plainly).
+// facetCounter counts rows by each facet field, each field with its own
+// filter taken from alt instead of c (alt differs from c in the facet
+// fields only; alt == c counts plainly).
 type facetCounter struct {
-	t                      *flowTable
-	docs, protos, req, dir []int
+	t                                *flowTable
+	docs, sections, protos, req, dir []int
+	src, dst                         []int32 // by string index
 }
 
 func (t *flowTable) newFacetCounter() *facetCounter {
-	return &facetCounter{t: t, docs: make([]int, len(t.Docs)), protos: make([]int, len(t.Protocols)),
-		req: make([]int, len(t.Values)), dir: make([]int, len(t.Values))}
+	return &facetCounter{t: t, docs: make([]int, len(t.Docs)), sections: make([]int, len(t.Sections)),
+		protos: make([]int, len(t.Protocols)), req: make([]int, len(t.Values)), dir: make([]int, len(t.Values)),
+		src: make([]int32, len(t.Strings)), dst: make([]int32, len(t.Strings))}
 }
 
 // count counts row i, which misses m (t.misses(c, i)) of c's fields.
@@ -533,21 +550,37 @@ func (f *facetCounter) count(c, alt *cond, i, m int) {
 	if alt != c {
 		ma = t.fieldMisses(alt, i)
 	}
-	if m&^missDoc == 0 && ma&missDoc == 0 {
+	// counted reports whether row i counts for the field of bit: it passes
+	// every other field, and that one as alt has it.
+	counted := func(bit int) bool { return m&^bit == 0 && ma&bit == 0 }
+	if counted(missDoc) {
 		f.docs[t.Doc[i]]++
 	}
-	if m&^missProto == 0 && ma&missProto == 0 {
+	if counted(missSection) {
+		f.sections[t.Section[i]]++
+	}
+	if counted(missProto) {
 		for b := t.Protos[i]; b != 0; b &= b - 1 {
 			f.protos[bitIndex(b)]++
 		}
 	}
-	if m&^missReq == 0 && ma&missReq == 0 {
+	if counted(missReq) {
 		f.req[t.Req[i]]++
 	}
-	if m&^missDir == 0 && ma&missDir == 0 {
+	if counted(missDir) {
 		f.dir[t.Dir[i]]++
 	}
+	if counted(missSrc) {
+		f.src[t.Source[i]]++
+	}
+	if counted(missDst) {
+		f.dst[t.Destination[i]]++
+	}
 }
+
+// maxEndpointFacet is how many sources and destinations Facets lists: the
+// ones with the most flows.
+const maxEndpointFacet = 10
 
 func (f *facetCounter) facets() Facets {
 	t := f.t
@@ -557,10 +590,35 @@ func (f *facetCounter) facets() Facets {
 			fc.Docs = append(fc.Docs, FacetCount{Value: t.Docs[d], Count: n})
 		}
 	}
+	fc.Sections = byCount(t.Sections, f.sections)
 	fc.Protocols = byCount(t.Protocols, f.protos)
 	fc.Requirements = byCount(t.Values, f.req)
 	fc.Directions = byCount(t.Values, f.dir)
+	fc.Sources = topEndpoints(t.Strings, f.src)
+	fc.Destinations = topEndpoints(t.Strings, f.dst)
 	return fc
+}
+
+// topEndpoints lists the maxEndpointFacet named endpoints with the most
+// flows, highest count first, then by name.
+func topEndpoints(names []string, counts []int32) []FacetCount {
+	better := func(a, b FacetCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	}
+	var all []FacetCount
+	for i, n := range counts {
+		if n > 0 && strings.TrimSpace(names[i]) != "" {
+			all = append(all, FacetCount{Value: names[i], Count: int(n)})
+		}
+	}
+	out := topN(all, maxEndpointFacet, better)
+	if out == nil {
+		out = []FacetCount{}
+	}
+	return out
 }
 
 // facets counts, in one pass, the rows c matches (see facetCounter).

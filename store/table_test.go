@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
+	"github.com/portolan/portolan/data/filter"
 )
 
 // A text search's matches come as seqs with scores: the store lists them best
@@ -31,8 +33,8 @@ func TestSeqsWithScoresAreListedBestFirstAndFiltered(t *testing.T) {
 		want []string
 	}{
 		{"rank order, ties by seq", FlowFilter{}, []string{"b1", "a1", "b2", "a2"}},
-		{"other filters keep the rank", FlowFilter{Protocols: []string{"udp"}}, []string{"b1", "a1", "b2"}},
-		{"a port filter", FlowFilter{Ports: ports(pr(50000, 50000))}, []string{"b2", "a2"}},
+		{"other filters keep the rank", FlowFilter{Filter: where("proto=udp")}, []string{"b1", "a1", "b2"}},
+		{"a port filter", FlowFilter{Filter: where("port=50000")}, []string{"b2", "a2"}},
 		{"a page of the ranking", FlowFilter{Limit: 2, Offset: 1}, []string{"a1", "b2"}},
 		{"port order wins over rank", FlowFilter{Sort: "port"}, ids(mustFlows(t, db, FlowFilter{IDs: []string{"a1", "a2", "b1", "b2"}, Sort: "port"}))},
 	} {
@@ -84,12 +86,12 @@ func TestToggleFacetsAgreesWithCountingEachFieldApart(t *testing.T) {
 	db, _ := open(t, fixture())
 	ctx := context.Background()
 	for _, tc := range []struct{ ff, base FlowFilter }{
-		{FlowFilter{Docs: []string{"beta"}}, FlowFilter{}},
-		{FlowFilter{Protocols: []string{"udp"}, Requirements: []string{data.Required}}, FlowFilter{}},
-		{FlowFilter{Docs: []string{"alpha"}, Directions: []string{data.Outbound}, Ports: ports(pr(1, 1000))}, FlowFilter{}},
-		{FlowFilter{Protocols: []string{"tcp", "udp"}}, FlowFilter{Protocols: []string{"udp"}}},
-		{FlowFilter{Protocols: []string{"sctp"}}, FlowFilter{}}, // no such protocol
-		{FlowFilter{Source: "エージェント", Docs: []string{"alpha", "beta"}}, FlowFilter{}},
+		{FlowFilter{Filter: where("doc=beta")}, FlowFilter{}},
+		{FlowFilter{Filter: where("proto=udp&req=required")}, FlowFilter{}},
+		{FlowFilter{Filter: where("doc=alpha&dir=outbound&port=1-1000")}, FlowFilter{}},
+		{FlowFilter{Filter: where("proto=tcp,udp")}, FlowFilter{Filter: where("proto=udp")}},
+		{FlowFilter{Filter: where("proto=sctp")}, FlowFilter{}}, // no such protocol
+		{FlowFilter{Filter: where("src=エージェント&doc=alpha,beta")}, FlowFilter{}},
 	} {
 		got, err := db.ToggleFacets(ctx, tc.ff, tc.base)
 		if err != nil {
@@ -104,14 +106,32 @@ func TestToggleFacetsAgreesWithCountingEachFieldApart(t *testing.T) {
 			}
 			return fc
 		}
-		want := Facets{
-			Docs:         apart(func(f *FlowFilter) { f.Docs = tc.base.Docs }).Docs,
-			Protocols:    apart(func(f *FlowFilter) { f.Protocols = tc.base.Protocols }).Protocols,
-			Requirements: apart(func(f *FlowFilter) { f.Requirements = tc.base.Requirements }).Requirements,
-			Directions:   apart(func(f *FlowFilter) { f.Directions = tc.base.Directions }).Directions,
+		want := Facets{}
+		for _, fd := range filter.Fields {
+			if !fd.Facet {
+				continue
+			}
+			fc := apart(func(f *FlowFilter) {
+				f.Filter = f.Filter.Without(fd.Key).Merge(tc.base.Filter.Without(others(fd.Key)...))
+			})
+			switch fd.Key {
+			case "doc":
+				want.Docs = fc.Docs
+			case "section":
+				want.Sections = fc.Sections
+			case "proto":
+				want.Protocols = fc.Protocols
+			case "req":
+				want.Requirements = fc.Requirements
+			case "dir":
+				want.Directions = fc.Directions
+			case "src":
+				want.Sources = fc.Sources
+			case "dst":
+				want.Destinations = fc.Destinations
+			}
 		}
-		if !slices.Equal(got.Docs, want.Docs) || !slices.Equal(got.Protocols, want.Protocols) ||
-			!slices.Equal(got.Requirements, want.Requirements) || !slices.Equal(got.Directions, want.Directions) {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("ToggleFacets(%+v, %+v)\n got %+v\nwant %+v", tc.ff, tc.base, got, want)
 		}
 	}
@@ -170,8 +190,12 @@ func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
 		ports(pr(1, 1)), ports(pr(65535, 65535)), ports(pr(135, 135), pr(49152, 49160)), ports(pr(3000, 3999)),
 	} {
 		var scan []int32
+		var conds []portCond
+		for _, r := range want {
+			conds = append(conds, portCond{from: r.From, to: r.To})
+		}
 		for i := range db.table.Doc {
-			if db.table.portsOverlap(i, want) {
+			if db.table.portsMatch(i, conds) {
 				scan = append(scan, int32(i))
 			}
 		}
@@ -179,4 +203,15 @@ func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
 			t.Errorf("%v: index finds %d rows, a scan %d", want, len(got), len(scan))
 		}
 	}
+}
+
+// others are the keys of every field but key.
+func others(key string) []string {
+	var out []string
+	for _, fd := range filter.Fields {
+		if fd.Key != key {
+			out = append(out, fd.Key)
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/rules"
 	"github.com/portolan/portolan/store"
 )
@@ -60,7 +61,11 @@ func ChangeRequest(ctx context.Context, db *store.DB, ff store.FlowFilter, exclu
 		}
 	}
 	if len(slugs) > 0 {
-		if opt.Hosts, err = db.Hosts(ctx, store.HostFilter{Docs: slugs}); err != nil {
+		docs, err := filter.Filter{}.With("doc", slugs...)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Hosts, err = db.Hosts(ctx, store.HostFilter{Filter: docs}); err != nil {
 			return nil, err
 		}
 	}

@@ -12,12 +12,13 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 )
 
 // document loads the document named in the URL, or a 404 naming it.
 func (s *Server) document(r *http.Request, slug string) (data.Document, error) {
-	if !isSlug(slug) {
+	if !filter.IsSlug(slug) {
 		return data.Document{}, notFound("there is no document %q", slug)
 	}
 	doc, err := s.db.Document(r.Context(), slug)
@@ -93,8 +94,9 @@ func requirementMarks(doc data.Document) []requirementMark {
 			}
 		}
 	}
+	req, _ := filter.Lookup("req")
 	slices.SortStableFunc(out, func(a, b requirementMark) int {
-		return slices.Index(requirementValues, a.Requirement) - slices.Index(requirementValues, b.Requirement)
+		return slices.Index(req.Values, a.Requirement) - slices.Index(req.Values, b.Requirement)
 	})
 	return out
 }

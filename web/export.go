@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web/httpcache"
 )
@@ -35,7 +36,11 @@ func (s *Server) handleDocCSV(w http.ResponseWriter, r *http.Request, slug strin
 	if _, err := s.document(r, slug); err != nil {
 		return err
 	}
-	return s.streamFlowsCSV(w, r, store.FlowFilter{Docs: []string{slug}, Sort: "doc"}, "portolan-"+fileSlug(slug, 80)+".csv")
+	f, err := filter.Filter{}.With("doc", slug)
+	if err != nil {
+		return err
+	}
+	return s.streamFlowsCSV(w, r, store.FlowFilter{Filter: f, Sort: "doc"}, "portolan-"+fileSlug(slug, 80)+".csv")
 }
 
 // streamFlowsCSV writes the flows matching f as CSV, after every check that could

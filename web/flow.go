@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 )
 
@@ -57,10 +58,9 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 			d.Doc = doc
 		}
 	}
-	if len(f.Ports) > 0 && len(f.Protocols) > 0 {
+	if related, ok := relatedFilter(f); ok {
 		// One more than shown: the flow itself is among them.
-		rel, total, err := s.db.Flows(r.Context(), store.FlowFilter{Ports: f.Ports, Protocols: f.Protocols,
-			Sort: "doc", Limit: maxRelated + 1})
+		rel, total, err := s.db.Flows(r.Context(), store.FlowFilter{Filter: related, Sort: "doc", Limit: maxRelated + 1})
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,26 @@ func (s *Server) docMaps(ctx context.Context) (langs, titlesEn map[string]string
 	return langs, titlesEn, err
 }
 
+// relatedFilter selects the flows related to f: open on one of its ports
+// over one of its protocols. ok is false when there are none to look for (f
+// names no port or protocol, or one no filter can name).
+func relatedFilter(f data.Flow) (filter.Filter, bool) {
+	if len(f.Ports) == 0 || len(f.Protocols) == 0 {
+		return filter.Filter{}, false
+	}
+	ports := make([]string, len(f.Ports))
+	for i, r := range f.Ports {
+		ports[i] = r.String()
+	}
+	rel, err := filter.Filter{}.With("port", ports...)
+	if err == nil {
+		rel, err = rel.With("proto", f.Protocols...)
+	}
+	return rel, err == nil
+}
+
 // relatedQuery is the /flows listing of the flows related to f.
 func relatedQuery(f data.Flow) FlowQuery {
-	return FlowQuery{Protocols: f.Protocols, Ports: f.Ports}
+	rel, _ := relatedFilter(f)
+	return FlowQuery{Filter: rel}
 }

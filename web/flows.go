@@ -1,29 +1,33 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
-// facetItem is one value of a facet: how many flows have it and the link that
-// toggles it.
+// facetItem is one value of a facet: how many flows have it, the link that
+// toggles it and the link that leaves it out.
 type facetItem struct {
-	Label  string
-	Value  string
-	Count  int
-	Active bool
-	URL    string
+	Label    string
+	Value    string
+	Count    int
+	Active   bool // selected
+	Excluded bool // left out
+	URL      string
+	Exclude  string // the link that leaves it out, or back in when Excluded
 }
 
 // facetGroup is one facet; its title is the message "facet."+Key.
 type facetGroup struct {
-	Key   string // the query parameter: "doc", "proto", "req", "dir"
+	Key   string // the filter's key (data/filter): "doc", "section", "proto", ...
 	Items []facetItem
 	More  int // values left out of Items (see maxFacetValues)
 }
@@ -36,9 +40,10 @@ const maxFacetValues = 30
 // chip is an active filter with the link that removes it; its label is the
 // message "chip."+Key with Value.
 type chip struct {
-	Key    string // the query parameter: "q", "doc", "port", ...
-	Value  string // as the user gave it
-	Remove string
+	Key      string // the query parameter: "q", "doc", "port", ...
+	Value    string // as the user gave it
+	Excluded bool   // a value left out (-doc=citrix)
+	Remove   string
 }
 
 type flowsPageData struct {
@@ -65,15 +70,22 @@ func (s *Server) parseFlowQuery(r *http.Request, docs []store.DocSummary) (FlowQ
 	if err != nil {
 		return q, err
 	}
-	for _, d := range q.Docs {
+	return q, checkNames(q.Filter, docs)
+}
+
+// checkNames answers 400 for a filter naming a document or section that does
+// not exist (a section among the documents the filter selects, if it names
+// some).
+func checkNames(f filter.Filter, docs []store.DocSummary) error {
+	for _, d := range slices.Concat(f.In("doc"), f.Out("doc")) {
 		if !slices.ContainsFunc(docs, func(s store.DocSummary) bool { return s.Slug == d }) {
-			return q, badRequest("doc: there is no document %q", d)
+			return badRequest("doc: there is no document %q", d)
 		}
 	}
-	for _, sec := range q.Sections {
+	for _, sec := range slices.Concat(f.In("section"), f.Out("section")) {
 		found := false
 		for _, d := range docs {
-			if len(q.Docs) > 0 && !slices.Contains(q.Docs, d.Slug) {
+			if in := f.In("doc"); len(in) > 0 && !slices.Contains(in, d.Slug) {
 				continue
 			}
 			if slices.ContainsFunc(d.Sections, func(x store.SectionSummary) bool { return x.Slug == sec }) {
@@ -81,10 +93,10 @@ func (s *Server) parseFlowQuery(r *http.Request, docs []store.DocSummary) (FlowQ
 			}
 		}
 		if !found {
-			return q, badRequest("section: there is no section %q", sec)
+			return badRequest("section: there is no section %q", sec)
 		}
 	}
-	return q, nil
+	return nil
 }
 
 // flowListing reads what /flows, /flows.csv and /api/v1/flows list for r: the
@@ -104,7 +116,7 @@ func (s *Server) flowListing(r *http.Request, strict bool) ([]store.DocSummary, 
 	if err != nil {
 		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
-	if err := checkDocs(ts, docs); err != nil {
+	if err := checkNames(ts.query.Filter, docs); err != nil {
 		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
 	f, err := s.filter(q, ts)
@@ -123,7 +135,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	// facet is counted with its own filter taken from base, so that choosing
 	// one document still shows the counts of the others, which toggle them in
 	// (values of one filter are ORed).
-	base, err := s.filter(q.Without("doc").Without("proto").Without("req").Without("dir"), ts)
+	base, err := s.filter(q.Without(facetKeys()...), ts)
 	if err != nil {
 		return err
 	}
@@ -141,42 +153,69 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
 	d.Heading = listingHeading(ctx, q, docs)
 	d.Facets = facetGroups(q, fc, docs)
-	d.Chips = chips(q, docs)
+	d.Chips = chips(q)
 	return s.render(w, r, flowsPage(d))
 }
 
-// facetGroups lays out the facet counts of q's listing: each value with its
-// count and the link that toggles it.
-func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetGroup {
-	count := map[string][]store.FacetCount{"doc": fc.Docs, "proto": fc.Protocols, "req": fc.Requirements, "dir": fc.Directions}
-	vendor := make(map[string]string, len(docs))
-	for _, d := range docs {
-		vendor[d.Slug] = d.Vendor
+// facetKeys are the keys of the filters the listing shows facets of.
+func facetKeys() []string {
+	var keys []string
+	for _, fd := range filter.Fields {
+		if fd.Facet {
+			keys = append(keys, fd.Key)
+		}
 	}
-	groups := []facetGroup{{Key: "doc"}, {Key: "proto"}, {Key: "req"}, {Key: "dir"}}
-	for i := range groups {
-		g := &groups[i]
-		for _, c := range count[g.Key] {
-			v := normalise(g.Key, c.Value)
-			label := v
-			if g.Key == "doc" && vendor[v] != "" {
-				label = vendor[v] + " (" + v + ")"
+	return keys
+}
+
+// facetGroups lays out the facet counts of q's listing: each value with its
+// count, the link that toggles it and the one that leaves it out.
+func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetGroup {
+	count := map[string][]store.FacetCount{"doc": fc.Docs, "section": fc.Sections, "proto": fc.Protocols,
+		"req": fc.Requirements, "dir": fc.Directions, "src": fc.Sources, "dst": fc.Destinations}
+	label := map[string]map[string]string{"doc": {}, "section": {}}
+	for _, d := range docs {
+		if d.Vendor != "" {
+			label["doc"][d.Slug] = d.Vendor + " (" + d.Slug + ")"
+		}
+		for _, sec := range d.Sections {
+			if _, ok := label["section"][sec.Slug]; !ok && sec.Title != "" {
+				label["section"][sec.Slug] = sec.Title
 			}
-			g.Items = append(g.Items, facetItem{Label: label, Value: v, Count: c.Count, Active: q.Has(g.Key, v)})
+		}
+	}
+	var groups []facetGroup
+	for _, key := range facetKeys() {
+		g := facetGroup{Key: key}
+		for _, c := range count[key] {
+			v := c.Value
+			if v == "" && (key == "req" || key == "dir") {
+				v = filter.None
+			}
+			v, err := filter.Canonical(key, v)
+			if err != nil || len(v) > maxValueBytes {
+				continue // a value no link can carry
+			}
+			g.Items = append(g.Items, facetItem{Label: cmp.Or(label[key][v], v), Value: v, Count: c.Count,
+				Active: q.Filter.Has(key, v), Excluded: q.Filter.Excludes(key, v)})
 		}
 		if len(g.Items) > maxFacetValues {
 			g.Items, g.More = topFacetValues(g.Items, maxFacetValues)
 		}
-		for k := range g.Items { // the links of the values kept only
-			g.Items[k].URL = q.Toggle(g.Key, g.Items[k].Value).URL("/flows")
-		}
-		// A selected value no flow matches any more still needs its "off" link.
-		qc := q.clone()
-		for _, v := range *qc.list(g.Key) {
+		// A selected or left-out value no flow matches any more still
+		// needs its link back.
+		for _, v := range slices.Concat(q.Filter.In(key), q.Filter.Out(key)) {
 			if !slices.ContainsFunc(g.Items, func(it facetItem) bool { return it.Value == v }) {
-				g.Items = append(g.Items, facetItem{Label: v, Value: v, Active: true, URL: q.Toggle(g.Key, v).URL("/flows")})
+				g.Items = append(g.Items, facetItem{Label: cmp.Or(label[key][v], v), Value: v,
+					Active: q.Filter.Has(key, v), Excluded: q.Filter.Excludes(key, v)})
 			}
 		}
+		for k := range g.Items { // the links of the values kept only
+			it := &g.Items[k]
+			it.URL = q.Toggle(key, it.Value).URL("/flows")
+			it.Exclude = q.ToggleOut(key, it.Value).URL("/flows")
+		}
+		groups = append(groups, g)
 	}
 	return groups
 }
@@ -191,7 +230,7 @@ func topFacetValues(items []facetItem, n int) ([]facetItem, int) {
 	slices.SortStableFunc(order, func(a, b int) int { return items[b].Count - items[a].Count })
 	keep := make([]bool, len(items))
 	for k, i := range order {
-		keep[i] = k < n || items[i].Active
+		keep[i] = k < n || items[i].Active || items[i].Excluded
 	}
 	var out []facetItem
 	for i, it := range items {
@@ -203,38 +242,18 @@ func topFacetValues(items []facetItem, n int) ([]facetItem, int) {
 }
 
 // chips lists the active filters, each with the link that removes it.
-func chips(q FlowQuery, docs []store.DocSummary) []chip {
+func chips(q FlowQuery) []chip {
 	var out []chip
-	add := func(key, value string, without FlowQuery) {
-		out = append(out, chip{Key: key, Value: value, Remove: without.URL("/flows")})
-	}
 	if q.Text != "" {
-		add("q", q.Text, q.Without("q"))
+		out = append(out, chip{Key: "q", Value: q.Text, Remove: q.Without("q").URL("/flows")})
 	}
-	for _, d := range q.Docs {
-		add("doc", d, q.Toggle("doc", d))
-	}
-	for _, sec := range q.Sections {
-		add("section", sec, q.Toggle("section", sec))
-	}
-	for _, p := range q.Protocols {
-		add("proto", p, q.Toggle("proto", p))
-	}
-	if len(q.Ports) > 0 {
-		add("port", data.FormatPorts(q.Ports), q.Without("port"))
-	}
-	if q.Source != "" {
-		add("src", q.Source, q.Without("src"))
-	}
-	if q.Destination != "" {
-		add("dst", q.Destination, q.Without("dst"))
-	}
-	for _, v := range q.Requirements {
-		add("req", v, q.Toggle("req", v))
-	}
-	for _, v := range q.Directions {
-		add("dir", v, q.Toggle("dir", v))
-	}
+	q.Filter.Each(func(key string, excluded bool, value string) {
+		without := q.Toggle(key, value)
+		if excluded {
+			without = q.ToggleOut(key, value)
+		}
+		out = append(out, chip{Key: key, Value: value, Excluded: excluded, Remove: without.URL("/flows")})
+	})
 	return out
 }
 
@@ -247,6 +266,9 @@ func chipLabel(ctx context.Context, c chip) string {
 		v = reqLabel(ctx, v)
 	case "dir":
 		v = dirLabel(ctx, v)
+	}
+	if c.Excluded {
+		v = t(ctx, "chip.not", v)
 	}
 	return t(ctx, "chip."+c.Key, v)
 }
@@ -278,18 +300,35 @@ func pageLinks(cur, pages int) []int {
 	return out
 }
 
-// portsValue is what the port field of the filter form shows.
-func portsValue(q FlowQuery) string {
-	s := make([]string, len(q.Ports))
-	for i, r := range q.Ports {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ",")
+// fieldValue is what the filter form's text field for key shows: the
+// values it includes, comma-separated.
+func fieldValue(q FlowQuery, key string) string {
+	return strings.Join(q.Filter.In(key), ", ")
 }
+
+// hiddenFilter is the filter form's hidden fields: every value of q's filter
+// but those its text fields (textFields) show.
+func hiddenFilter(q FlowQuery) [][2]string {
+	var out [][2]string
+	v := q.Filter.Values()
+	for _, fd := range filter.Fields {
+		for _, k := range []string{fd.Key, "-" + fd.Key} {
+			if slices.Contains(textFields, k) {
+				continue
+			}
+			for _, s := range v[k] {
+				out = append(out, [2]string{k, s})
+			}
+		}
+	}
+	return out
+}
+
+// textFields are the filters the filter form has a text field for.
+var textFields = []string{"port", "src", "dst"}
 
 // exportQuery is q without its page: exports and the API take every match.
 func exportQuery(q FlowQuery) FlowQuery {
-	c := q.clone()
-	c.Page, c.Limit, c.Offset = 0, 0, 0
-	return c
+	q.Page, q.Limit, q.Offset = 0, 0, 0
+	return q
 }

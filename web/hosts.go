@@ -8,14 +8,19 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 )
 
-// HostQuery is the filter of /hosts, /hosts.csv and /api/v1/hosts.
+// HostQuery is the filter of /hosts, /hosts.csv and /api/v1/hosts: the
+// flow filter's doc and section (hostFilters), and text.
 type HostQuery struct {
-	Docs []string // doc: document slugs (ORed)
-	Text string   // q: words in the host name, section or purpose
+	Filter filter.Filter
+	Text   string // q: words in the host name, section or purpose
 }
+
+// hostFilters are the filters a host listing applies.
+var hostFilters = []string{"doc", "section"}
 
 // ParseHostQuery validates the host listing's parameters.
 func ParseHostQuery(v url.Values) (HostQuery, error) {
@@ -27,24 +32,20 @@ func ParseHostQuery(v url.Values) (HostQuery, error) {
 	if q.Text, err = single(v, "q"); err != nil {
 		return q, err
 	}
-	for _, d := range values(v, "doc") {
-		if !isSlug(d) {
-			return q, badRequest("doc: %q is not a document name", d)
-		}
-		q.Docs = appendUnique(q.Docs, d)
+	if q.Filter, err = parseFilter(v); err != nil {
+		return q, err
 	}
-	slices.Sort(q.Docs)
+	if other := q.Filter.FieldsNotIn(hostFilters...); len(other) > 0 {
+		return q, badRequest("%s: hosts are filtered by %s only", other[0], strings.Join(hostFilters, " and "))
+	}
 	return q, nil
 }
 
 // Encode returns the canonical query string.
 func (q HostQuery) Encode() string {
-	v := url.Values{}
+	v := q.Filter.Values()
 	if q.Text != "" {
 		v.Set("q", q.Text)
-	}
-	if len(q.Docs) > 0 {
-		v["doc"] = q.Docs
 	}
 	return v.Encode()
 }
@@ -59,7 +60,13 @@ func (q HostQuery) URL(path string) string {
 
 // FileName says what the CSV holds: portolan-hosts-endpoint-central.csv.
 func (q HostQuery) FileName() string {
-	parts := append([]string{"portolan", "hosts"}, q.Docs...)
+	parts := []string{"portolan", "hosts"}
+	q.Filter.Each(func(_ string, excluded bool, value string) {
+		if excluded {
+			parts = append(parts, "not")
+		}
+		parts = append(parts, value)
+	})
 	if q.Text != "" {
 		parts = append(parts, q.Text)
 	}
@@ -79,16 +86,11 @@ func (s *Server) hostQuery(r *http.Request, docs []store.DocSummary) (HostQuery,
 	if err != nil {
 		return q, err
 	}
-	for _, d := range q.Docs {
-		if !slices.ContainsFunc(docs, func(s store.DocSummary) bool { return s.Slug == d }) {
-			return q, badRequest("doc: there is no document %q", d)
-		}
-	}
-	return q, nil
+	return q, checkNames(q.Filter, docs)
 }
 
 func (q HostQuery) filter() store.HostFilter {
-	return store.HostFilter{Docs: q.Docs, Text: q.Text}
+	return store.HostFilter{Filter: q.Filter, Text: q.Text}
 }
 
 // maxPageHosts is how many hosts the /hosts page lists; its CSV and JSON have
@@ -121,9 +123,16 @@ func (s *Server) hostGlosses(ctx context.Context, hosts []data.Host, langs map[s
 		return nil, nil
 	}
 	slices.Sort(docs)
+	var f filter.Filter
+	for _, d := range docs {
+		var err error
+		if f, err = f.With("doc", d); err != nil {
+			return nil, err
+		}
+	}
 	out := map[string]string{}
-	err := s.db.EachFlow(ctx, store.FlowFilter{Docs: docs, Sort: "doc"}, func(f data.Flow) error {
-		addGloss(out, f)
+	err := s.db.EachFlow(ctx, store.FlowFilter{Filter: f, Sort: "doc"}, func(fl data.Flow) error {
+		addGloss(out, fl)
 		return nil
 	})
 	return out, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/web/i18n"
 )
@@ -54,8 +55,11 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 			keys[prefix+v] = "(built)"
 		}
 	}
-	add("facet.", "doc", "proto", "req", "dir")
-	add("chip.", "q", "doc", "section", "proto", "port", "src", "dst", "req", "dir")
+	add("facet.", facetKeys()...)
+	add("chip.", "q")
+	for _, fd := range filter.Fields {
+		add("chip.", fd.Key)
+	}
 	add("value.req.", data.Required, data.Recommended, data.Conditional, data.Optional)
 	add("legend.mark.", data.Required, data.Recommended, data.Conditional, data.Optional)
 	add("value.dir.", data.Inbound, data.Outbound, data.Bidirectional)
@@ -67,12 +71,19 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)
 		}
 	}
-	for _, v := range requirementValues[:len(requirementValues)-1] {
+	for _, m := range filter.Messages() {
+		if !cat.Has("en", m) {
+			t.Errorf("data/filter's message %q is not in web/i18n/en.json", m)
+		}
+	}
+	req, _ := filter.Lookup("req")
+	dir, _ := filter.Lookup("dir")
+	for _, v := range req.Values[:len(req.Values)-1] {
 		if !cat.Has("en", "value.req."+v) {
 			t.Errorf("requirement %q has no label", v)
 		}
 	}
-	for _, v := range directionValues[:len(directionValues)-1] {
+	for _, v := range dir.Values[:len(dir.Values)-1] {
 		if !cat.Has("en", "value.dir."+v) {
 			t.Errorf("direction %q has no label", v)
 		}

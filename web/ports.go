@@ -2,11 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 )
 
@@ -21,7 +23,9 @@ type portGroup struct {
 const maxPortFlows = 500
 
 type portPageData struct {
-	Port     data.PortRange
+	Ports    string    // the ports asked for, canonical: "443", "80-90", "443/tcp, 80"
+	Single   bool      // one port, not a range or a list
+	Query    FlowQuery // the same flows as a listing
 	Total    int
 	Docs     int // documents with a matching flow
 	Shown    int // flows in Groups: the first maxPortFlows of Total
@@ -44,18 +48,29 @@ func (s *Server) handlePortLookup(w http.ResponseWriter, r *http.Request) error 
 	if raw == "" {
 		return badRequest("port: give a port number, e.g. /ports/443")
 	}
-	pr, err := parsePortRange(strings.TrimSpace(raw))
+	f, err := parseFilter(url.Values{"port": {raw}})
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, withLang(r.Context(), "/ports/"+pr.String()), http.StatusFound)
+	http.Redirect(w, r, withLang(r.Context(), "/ports/"+strings.Join(f.In("port"), ",")), http.StatusFound)
 	return nil
 }
 
 // handlePort serves /ports/{port}: every flow whose ranges contain the port (or
-// overlap the range), grouped by document.
+// overlap the range), grouped by document. The port is any form the port
+// filter takes (443, 443,80, 80-90, tcp/443, 443/udp), and the query's
+// filters (proto=udp, doc=citrix) apply too.
 func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
-	pr, err := parsePortRange(chi.URLParam(r, "port"))
+	v := r.URL.Query()
+	if err := checkValues(v); err != nil {
+		return err
+	}
+	raw := chi.URLParam(r, "*")
+	if strings.TrimSpace(raw) == "" {
+		return badRequest("port: give a port number, e.g. /ports/443")
+	}
+	v["port"] = append(v["port"], raw)
+	f, err := parseFilter(v)
 	if err != nil {
 		return err
 	}
@@ -64,7 +79,10 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ff := store.FlowFilter{Ports: []data.PortRange{pr}, Sort: "doc"}
+	if err := checkNames(f, docs); err != nil {
+		return err
+	}
+	ff := store.FlowFilter{Filter: f, Sort: "doc"}
 	fc, err := s.db.Facets(ctx, ff)
 	if err != nil {
 		return err
@@ -74,7 +92,10 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := portPageData{Port: pr, Total: total, Docs: len(fc.Docs), Shown: len(flows)}
+	ports := filter.Ports(f.In("port"))
+	d := portPageData{Ports: strings.Join(f.In("port"), ", "), Query: FlowQuery{Filter: f},
+		Single: len(ports) == 1 && ports[0].From == ports[0].To,
+		Total:  total, Docs: len(fc.Docs), Shown: len(flows)}
 	if d.Langs, d.TitlesEn, err = s.docMaps(ctx); err != nil {
 		return err
 	}

@@ -1,17 +1,16 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/width"
-
-	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
+	"golang.org/x/text/width"
 )
 
 // Limits on query parameters: anything larger is refused with 400 before it
@@ -27,34 +26,18 @@ const (
 	flowsPageLimit = 50 // rows per page of /flows
 )
 
-// knownProtocols are the values proto= accepts: the transports the extractor
-// maps every row to, and the other IP protocols a port table may name.
-var knownProtocols = []string{"TCP", "UDP", "ICMP", "ICMPV6", "SCTP", "GRE", "ESP", "AH"}
-
-// requirementValues and directionValues are what req= and dir= accept; "none"
-// selects flows whose document states no requirement (or direction).
-var (
-	requirementValues = []string{data.Required, data.Recommended, data.Conditional, data.Optional, "none"}
-	directionValues   = []string{data.Inbound, data.Outbound, data.Bidirectional, "none"}
-)
-
-// FlowQuery is a flow listing as the URL asks for it, validated. The HTML page,
-// the CSV export and the JSON API all parse their parameters into it, so a filter
-// means the same everywhere and a link built with Encode reproduces the view.
+// FlowQuery is a flow listing as the URL asks for it, validated: the filter
+// (data/filter, shared with the search syntax and the store), the text to
+// search, and how to page and sort. The HTML page, the CSV export and the
+// JSON API all parse their parameters into it, so a filter means the same
+// everywhere and a link built with URL reproduces the view.
 type FlowQuery struct {
-	Text         string           // q: words anywhere in the flow
-	Docs         []string         // doc: document slugs (ORed)
-	Sections     []string         // section: section slugs (ORed)
-	Protocols    []string         // proto: upper-case transport protocols (ORed)
-	Ports        []data.PortRange // port: N or N-M (ORed; a flow matches when a range overlaps)
-	Source       string           // src: words in the source
-	Destination  string           // dst: words in the destination
-	Requirements []string         // req: requirement values, "none" for unstated
-	Directions   []string         // dir: direction values, "none" for unstated
-	Sort         string           // sort: "" (document order) or "port"
-	Page         int              // page: 1-based page of the HTML listing; 0 means 1
-	Limit        int              // limit: API page size; 0 means the default
-	Offset       int              // offset: API rows to skip
+	Filter filter.Filter
+	Text   string // q: words anywhere in the flow, and filters in the search syntax
+	Sort   string // sort: "" (document order) or "port"
+	Page   int    // page: 1-based page of the HTML listing; 0 means 1
+	Limit  int    // limit: API page size; 0 means the default
+	Offset int    // offset: API rows to skip
 }
 
 // ParseFlowQuery validates the query parameters of /flows, /flows.csv and
@@ -70,60 +53,8 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 	if q.Text, err = single(v, "q"); err != nil {
 		return q, err
 	}
-	if q.Source, err = single(v, "src"); err != nil {
+	if q.Filter, err = parseFilter(v); err != nil {
 		return q, err
-	}
-	if q.Destination, err = single(v, "dst"); err != nil {
-		return q, err
-	}
-	for _, d := range values(v, "doc") {
-		d = strings.ToLower(d)
-		if !isSlug(d) {
-			return q, badRequest("doc: %q is not a document name", d)
-		}
-		q.Docs = appendUnique(q.Docs, d)
-	}
-	for _, s := range values(v, "section") {
-		s = strings.ToLower(s)
-		if !isSlug(s) {
-			return q, badRequest("section: %q is not a section name", s)
-		}
-		q.Sections = appendUnique(q.Sections, s)
-	}
-	for _, p := range values(v, "proto") {
-		p = strings.ToUpper(width.Fold.String(p))
-		if !slices.Contains(knownProtocols, p) {
-			return q, badRequest("proto: unknown protocol %q (use one of %s)", p, strings.Join(knownProtocols, ", "))
-		}
-		q.Protocols = appendUnique(q.Protocols, p)
-	}
-	for _, raw := range values(v, "port") {
-		for _, part := range strings.Split(width.Fold.String(raw), ",") {
-			r, err := parsePortRange(part)
-			if err != nil {
-				return q, err
-			}
-			if !slices.Contains(q.Ports, r) {
-				q.Ports = append(q.Ports, r)
-			}
-		}
-	}
-	if len(q.Ports) > maxValues {
-		return q, badRequest("port: more than %d ports", maxValues)
-	}
-	for _, r := range values(v, "req") {
-		r = strings.ToLower(r)
-		if !slices.Contains(requirementValues, r) {
-			return q, badRequest("req: unknown requirement %q (use one of %s)", r, strings.Join(requirementValues, ", "))
-		}
-		q.Requirements = appendUnique(q.Requirements, r)
-	}
-	for _, d := range values(v, "dir") {
-		d = strings.ToLower(d)
-		if !slices.Contains(directionValues, d) {
-			return q, badRequest("dir: unknown direction %q (use one of %s)", d, strings.Join(directionValues, ", "))
-		}
-		q.Directions = appendUnique(q.Directions, d)
 	}
 	sortBy, err := single(v, "sort")
 	if err != nil {
@@ -148,17 +79,6 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 	if q.Offset, err = intParam(v, "offset", 0, maxOffset); err != nil {
 		return q, err
 	}
-	slices.Sort(q.Docs)
-	slices.Sort(q.Sections)
-	slices.Sort(q.Protocols)
-	slices.Sort(q.Requirements)
-	slices.Sort(q.Directions)
-	slices.SortFunc(q.Ports, func(a, b data.PortRange) int {
-		if a.From != b.From {
-			return a.From - b.From
-		}
-		return a.To - b.To
-	})
 	// The canonical form can be longer than the query as sent (port=80,443
 	// becomes port=80&port=443, a "/" sent as is is escaped): refuse a view
 	// whose own link would be refused.
@@ -166,6 +86,16 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 		return q, badRequest("query string longer than %d bytes", maxQueryBytes)
 	}
 	return q, nil
+}
+
+// parseFilter is filter.Parse with its refusal a 400.
+func parseFilter(v url.Values) (filter.Filter, error) {
+	f, err := filter.Parse(v)
+	var fe *filter.Error
+	if errors.As(err, &fe) {
+		return f, badRequest(fe.Format, fe.Args...)
+	}
+	return f, err
 }
 
 // checkValues refuses oversized, repeated-too-often or non-UTF-8 parameters.
@@ -234,74 +164,10 @@ func intParam(v url.Values, key string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// parsePortRange parses "443" or "49152-65535" with data.ParsePortRange and
-// words what is wrong for a 400.
-func parsePortRange(s string) (data.PortRange, error) {
-	r, err := data.ParsePortRange(s)
-	var pe *data.PortRangeError
-	if !errors.As(err, &pe) {
-		return r, err
-	}
-	switch pe.Problem {
-	case data.Reversed:
-		return r, badRequest("port: range %s-%s is reversed (write %s-%s)", itoa(pe.From), itoa(pe.To), itoa(pe.To), itoa(pe.From))
-	case data.OutOfRange:
-		return r, badRequest("port: %s is out of range 0-65535", pe.Input)
-	}
-	return r, badRequest("port: %q is not a port number", pe.Input)
-}
-
-// isSlug reports whether s looks like a document or section slug.
-func isSlug(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
-func appendUnique(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
-}
-
-// Filter converts the query to the store's filter, without limit or offset.
-func (q FlowQuery) Filter() store.FlowFilter {
-	f := store.FlowFilter{
-		Docs:         q.Docs,
-		Sections:     q.Sections,
-		Protocols:    q.Protocols,
-		Ports:        q.Ports,
-		Source:       q.Source,
-		Destination:  q.Destination,
-		Text:         q.Text,
-		Requirements: noneToEmpty(q.Requirements),
-		Directions:   noneToEmpty(q.Directions),
-		Sort:         "doc",
-	}
-	if q.Sort == "port" {
-		f.Sort = "port"
-	}
-	return f
-}
-
-func noneToEmpty(vals []string) []string {
-	if len(vals) == 0 {
-		return nil
-	}
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		if v != "none" {
-			out[i] = v
-		}
-	}
-	return out
+// FlowFilter is the store's filter of q, without its text searched (see
+// Server.filter) and without limit or offset.
+func (q FlowQuery) FlowFilter() store.FlowFilter {
+	return store.FlowFilter{Filter: q.Filter, Text: q.Text, Sort: cmp.Or(q.Sort, "doc")}
 }
 
 // PageNumber returns the 1-based page of the HTML listing.
@@ -311,26 +177,13 @@ func (q FlowQuery) PageNumber() int { return max(q.Page, 1) }
 // the canonical form of the view. Limit and offset are kept so API links
 // round-trip.
 func (q FlowQuery) Values() url.Values {
-	v := url.Values{}
-	set := func(k, s string) {
-		if s != "" {
-			v.Set(k, s)
-		}
+	v := q.Filter.Values()
+	if q.Text != "" {
+		v.Set("q", q.Text)
 	}
-	set("q", q.Text)
-	v["doc"] = q.Docs
-	v["section"] = q.Sections
-	for _, p := range q.Protocols {
-		v.Add("proto", strings.ToLower(p))
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
 	}
-	for _, r := range q.Ports {
-		v.Add("port", r.String())
-	}
-	set("src", q.Source)
-	set("dst", q.Destination)
-	v["req"] = q.Requirements
-	v["dir"] = q.Directions
-	set("sort", q.Sort)
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
 	}
@@ -339,11 +192,6 @@ func (q FlowQuery) Values() url.Values {
 	}
 	if q.Offset > 0 {
 		v.Set("offset", strconv.Itoa(q.Offset))
-	}
-	for k, vals := range v {
-		if len(vals) == 0 {
-			delete(v, k)
-		}
 	}
 	return v
 }
@@ -361,142 +209,72 @@ func (q FlowQuery) URL(path string) string {
 }
 
 // IsZero reports whether the query filters nothing.
-func (q FlowQuery) IsZero() bool {
-	return q.Text == "" && len(q.Docs) == 0 && len(q.Sections) == 0 && len(q.Protocols) == 0 &&
-		len(q.Ports) == 0 && q.Source == "" && q.Destination == "" && len(q.Requirements) == 0 &&
-		len(q.Directions) == 0
-}
+func (q FlowQuery) IsZero() bool { return q.Text == "" && q.Filter.IsZero() }
 
-// Has reports whether the value of a repeatable filter ("doc", "section",
-// "proto", "req", "dir") is selected.
-func (q FlowQuery) Has(key, value string) bool {
-	if list := q.list(key); list != nil {
-		return slices.Contains(*list, normalise(key, value))
-	}
-	return false
-}
-
-// Toggle returns a copy of the query with value of a repeatable filter switched
-// on or off, back on the first page: the link behind a facet.
+// Toggle returns a copy of the query with value of a filter switched on or
+// off, back on the first page: the link behind a facet.
 func (q FlowQuery) Toggle(key, value string) FlowQuery {
-	c := q.clone()
-	c.Page, c.Offset = 0, 0
-	list := c.list(key)
-	if list == nil {
-		return c
-	}
-	value = normalise(key, value)
-	if i := slices.Index(*list, value); i >= 0 {
-		*list = slices.Delete(*list, i, i+1)
-	} else {
-		*list = append(*list, value)
-		slices.Sort(*list)
-	}
-	return c
+	q.Page, q.Offset = 0, 0
+	q.Filter = q.Filter.Toggle(key, value)
+	return q
+}
+
+// ToggleOut returns a copy of the query with value of a filter excluded, or
+// no longer excluded, back on the first page: a facet's "leave out" link.
+func (q FlowQuery) ToggleOut(key, value string) FlowQuery {
+	q.Page, q.Offset = 0, 0
+	q.Filter = q.Filter.ToggleOut(key, value)
+	return q
 }
 
 // WithPage returns a copy of the query showing page n.
 func (q FlowQuery) WithPage(n int) FlowQuery {
-	c := q.clone()
-	c.Page = n
+	q.Page = n
 	if n <= 1 {
-		c.Page = 0
+		q.Page = 0
 	}
-	return c
+	return q
 }
 
 // WithSort returns a copy of the query sorted by "doc" or "port", on page 1.
 func (q FlowQuery) WithSort(by string) FlowQuery {
-	c := q.clone()
-	c.Page = 0
-	c.Sort = ""
+	q.Page = 0
+	q.Sort = ""
 	if by == "port" {
-		c.Sort = "port"
+		q.Sort = "port"
 	}
-	return c
+	return q
 }
 
-// Without returns a copy of the query with one whole filter removed
-// ("q", "src", "dst", "port" or a repeatable key), on page 1.
-func (q FlowQuery) Without(key string) FlowQuery {
-	c := q.clone()
-	c.Page = 0
-	switch key {
-	case "q":
-		c.Text = ""
-	case "src":
-		c.Source = ""
-	case "dst":
-		c.Destination = ""
-	case "port":
-		c.Ports = nil
-	default:
-		if l := c.list(key); l != nil {
-			*l = nil
+// Without returns a copy of the query with whole filters removed ("q" or a
+// filter's key), on page 1.
+func (q FlowQuery) Without(keys ...string) FlowQuery {
+	q.Page = 0
+	for _, k := range keys {
+		if k == "q" {
+			q.Text = ""
 		}
 	}
-	return c
-}
-
-func (q *FlowQuery) list(key string) *[]string {
-	switch key {
-	case "doc":
-		return &q.Docs
-	case "section":
-		return &q.Sections
-	case "proto":
-		return &q.Protocols
-	case "req":
-		return &q.Requirements
-	case "dir":
-		return &q.Directions
-	}
-	return nil
-}
-
-func normalise(key, value string) string {
-	switch key {
-	case "proto":
-		return strings.ToUpper(value)
-	case "req", "dir":
-		if value == "" {
-			return "none"
-		}
-	}
-	return value
-}
-
-func (q FlowQuery) clone() FlowQuery {
-	c := q
-	c.Docs = slices.Clone(q.Docs)
-	c.Sections = slices.Clone(q.Sections)
-	c.Protocols = slices.Clone(q.Protocols)
-	c.Ports = slices.Clone(q.Ports)
-	c.Requirements = slices.Clone(q.Requirements)
-	c.Directions = slices.Clone(q.Directions)
-	return c
+	q.Filter = q.Filter.Without(keys...)
+	return q
 }
 
 // FileName returns a CSV file name that says what was filtered:
 // "portolan-flows-citrix-tcp-443.csv". Only ASCII letters, digits and dashes.
 func (q FlowQuery) FileName() string {
 	parts := []string{"portolan", "flows"}
-	parts = append(parts, q.Docs...)
-	parts = append(parts, q.Sections...)
-	for _, p := range q.Protocols {
-		parts = append(parts, strings.ToLower(p))
-	}
-	for _, r := range q.Ports {
-		parts = append(parts, r.String())
-	}
-	parts = append(parts, q.Requirements...)
-	parts = append(parts, q.Directions...)
-	if q.Source != "" {
-		parts = append(parts, "from", q.Source)
-	}
-	if q.Destination != "" {
-		parts = append(parts, "to", q.Destination)
-	}
+	q.Filter.Each(func(key string, excluded bool, value string) {
+		switch {
+		case excluded:
+			parts = append(parts, "not", value)
+		case key == "src":
+			parts = append(parts, "from", value)
+		case key == "dst":
+			parts = append(parts, "to", value)
+		default:
+			parts = append(parts, value)
+		}
+	})
 	if q.Text != "" {
 		parts = append(parts, q.Text)
 	}

@@ -36,7 +36,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/flows.csv", s.handle(s.handleFlowsCSV))
 	r.Get("/flows/{id}", s.handle(s.handleFlow))
 	r.Get("/ports", s.handle(s.handlePortLookup))
-	r.Get("/ports/{port}", s.handle(s.handlePort))
+	r.Get("/ports/*", s.handle(s.handlePort)) // 443, 443,80, tcp/443, 443/udp
 	r.Get("/hosts", s.handle(s.handleHosts))
 	r.Get("/hosts.csv", s.handle(s.handleHostsCSV))
 

@@ -58,52 +58,20 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 	return ts, nil
 }
 
-// filter is the store filter of q with its text searched: the URL's filters and
-// those written in q (proto:udp, port:443, ...) merged, values of one filter
-// ORed as a repeated URL parameter is, and the search's matches with their
-// scores. A filter in q
-// thus lists exactly what the same URL parameter lists.
+// filter is the store filter of q with its text searched: the URL's filter
+// and the one written in q (proto:udp, -doc:citrix, ...) merged, values of
+// one filter ORed as a repeated URL parameter is, and the search's matches
+// with their scores. A filter in q thus lists exactly what the same URL
+// parameter lists.
 func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
-	f := q.Filter()
+	f := q.FlowFilter()
 	if q.Text == "" {
 		return f, nil
 	}
-	qf := ts.query.Filters
+	f.Filter = f.Filter.Merge(ts.query.Filter)
 	f.Text = ""
 	if s.idx == nil {
 		f.Text = textOf(ts.query)
-	}
-	union := func(a, b []string) []string {
-		out := slices.Clone(a)
-		for _, v := range b {
-			if !slices.Contains(out, v) {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
-	f.Docs = union(f.Docs, qf.Docs)
-	f.Sections = union(f.Sections, qf.Sections)
-	f.Protocols = union(f.Protocols, qf.Protocols)
-	for _, r := range qf.Ports {
-		if !slices.Contains(f.Ports, r) {
-			f.Ports = append(f.Ports, r)
-		}
-	}
-	f.Requirements = union(f.Requirements, noneToEmpty(qf.Req))
-	f.Directions = union(f.Directions, noneToEmpty(qf.Dir))
-	for _, p := range []struct {
-		name     string
-		dst      *string
-		fromText string
-	}{{"src", &f.Source, qf.Src}, {"dst", &f.Destination, qf.Dst}} {
-		if p.fromText == "" {
-			continue
-		}
-		if *p.dst != "" && *p.dst != p.fromText {
-			return f, badRequest("%s: given in the URL (%q) and in the search (%q); give it once", p.name, *p.dst, p.fromText)
-		}
-		*p.dst = p.fromText
 	}
 	if ts.ranked {
 		f.Seqs, f.Scores = ts.res.Seqs, ts.res.Scores
@@ -115,17 +83,6 @@ func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
 // there is no index.
 func textOf(q search.Query) string {
 	return strings.Join(append(slices.Clone(q.Terms), q.Phrases...), " ")
-}
-
-// checkDocs answers 400 for a doc: in the search naming no document, as the URL's
-// doc= does.
-func checkDocs(ts *textSearch, docs []store.DocSummary) error {
-	for _, d := range ts.query.Filters.Docs {
-		if !slices.ContainsFunc(docs, func(s store.DocSummary) bool { return s.Slug == d }) {
-			return badRequest("doc: there is no document %q", d)
-		}
-	}
-	return nil
 }
 
 // highlights returns what the search matched in each of flows, for marking.

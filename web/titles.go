@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/store"
 )
 
@@ -15,14 +14,15 @@ import (
 // unfiltered listing. Page titles add the count ("· 45 flows").
 func listingHeading(ctx context.Context, q FlowQuery, docs []store.DocSummary) string {
 	var parts []string
-	pp := strings.Join(q.Protocols, "/")
-	if len(q.Ports) > 0 {
-		pp = strings.TrimSpace(pp + " " + data.FormatPorts(q.Ports))
+	f := q.Filter
+	pp := strings.Join(f.In("proto"), "/")
+	if ports := f.In("port"); len(ports) > 0 {
+		pp = strings.TrimSpace(pp + " " + strings.Join(ports, ", "))
 	}
 	if pp != "" {
 		parts = append(parts, pp)
 	}
-	for _, slug := range q.Docs {
+	for _, slug := range f.In("doc") {
 		name := slug
 		if i := slices.IndexFunc(docs, func(d store.DocSummary) bool { return d.Slug == slug }); i >= 0 && docs[i].Vendor != "" {
 			name = docs[i].Vendor
@@ -32,24 +32,29 @@ func listingHeading(ctx context.Context, q FlowQuery, docs []store.DocSummary) s
 		}
 		parts = append(parts, name)
 	}
-	for _, s := range q.Sections {
+	for _, s := range f.In("section") {
 		parts = append(parts, t(ctx, "chip.section", s))
 	}
 	if q.Text != "" {
 		parts = append(parts, "“"+q.Text+"”")
 	}
-	if q.Source != "" {
-		parts = append(parts, t(ctx, "chip.src", q.Source))
+	for _, v := range f.In("src") {
+		parts = append(parts, t(ctx, "chip.src", v))
 	}
-	if q.Destination != "" {
-		parts = append(parts, t(ctx, "chip.dst", q.Destination))
+	for _, v := range f.In("dst") {
+		parts = append(parts, t(ctx, "chip.dst", v))
 	}
-	for _, v := range q.Requirements {
+	for _, v := range f.In("req") {
 		parts = append(parts, reqLabel(ctx, v))
 	}
-	for _, v := range q.Directions {
+	for _, v := range f.In("dir") {
 		parts = append(parts, dirLabel(ctx, v))
 	}
+	f.Each(func(key string, excluded bool, value string) {
+		if excluded {
+			parts = append(parts, chipLabel(ctx, chip{Key: key, Value: value, Excluded: true}))
+		}
+	})
 	return strings.Join(parts, " · ")
 }
 

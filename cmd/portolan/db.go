@@ -13,50 +13,9 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
-	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
-
-// loadDocuments extracts the embedded documents and then each extra file, in the
-// order given. It reads everything before anything is written, so a file the
-// extractor rejects leaves the database as it was; the error names the file (and
-// the extractor's errors name the line).
-func loadDocuments(files []string, opts ...loadOptions) ([]data.Document, error) {
-	var opt loadOptions
-	if len(opts) > 0 {
-		opt = opts[0]
-	}
-	docs, err := extract.Embedded()
-	if err != nil {
-		return nil, fmt.Errorf("embedded documents: %w", err)
-	}
-	seen := make(map[string]string, len(docs)+len(files))
-	for _, d := range docs {
-		seen[d.Slug] = "the embedded document " + d.File
-	}
-	for _, name := range files {
-		d, err := extract.LoadFile(name, opt.meta)
-		if err != nil {
-			return nil, wrapFileError(name, err)
-		}
-		warnings := extract.Warnings(d)
-		if opt.warnings != nil {
-			for _, w := range warnings {
-				fmt.Fprintf(opt.warnings, "warning: %s\n", w)
-			}
-		}
-		if opt.strict && len(warnings) > 0 {
-			return nil, fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
-		}
-		if prev, ok := seen[d.Slug]; ok {
-			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
-		}
-		seen[d.Slug] = name
-		docs = append(docs, d)
-	}
-	return docs, nil
-}
 
 // loadOptions are what ingest's flags say about the extra files.
 type loadOptions struct {
@@ -94,12 +53,15 @@ func datasetVersion(ctx context.Context, path string) (string, error) {
 	return v, err
 }
 
-// ensureDatabase builds the database at path from the embedded documents when
-// there is no usable one (see datasetVersion), and reports whether it did. With
-// rebuildStale it also rebuilds a database holding another dataset than the
-// embedded one, which serve wants (it serves what it ships with) and export does
-// not (it exports what was ingested, extra files included). It is `portolan
-// ingest` with no extra files: one code path builds every database.
+// ensureDatabase builds the database at path when there is no usable one
+// (see datasetVersion), and reports whether it did. With rebuildStale it also
+// builds a new one when the database lacks a text of the embedded documents
+// (a new binary ships a newer text: it becomes the document's next version)
+// or was built by another extractor, which serve wants (it serves what it
+// ships with) and export does not (it exports what was ingested). Documents
+// ingested from files or URLs, and every version, are carried into the new
+// database. It is `portolan ingest` with no arguments: one code path builds
+// every database.
 func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
 	have, err := datasetVersion(ctx, path)
 	if err != nil {
@@ -108,33 +70,26 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 	if have != "" && !rebuildStale {
 		return nil
 	}
-	docs, err := loadDocuments(nil)
+	c, current, err := readCorpus(ctx, path)
+	if err != nil {
+		return err
+	}
+	_, added, err := c.addShipped(time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if have != "" && current && len(added) == 0 {
+		log.Debug("database up to date", "db", path, "dataset", have)
+		return ensureIndex(ctx, log, path, have, func() ([]data.Document, error) { return storedDocuments(ctx, path) })
+	}
+	docs, hist, err := c.build()
 	if err != nil {
 		return err
 	}
 	want := data.DatasetVersion(docs)
-	if have == want {
-		log.Debug("database up to date", "db", path, "dataset", want)
-		return ensureIndex(ctx, log, path, docs)
-	}
-	if have != "" {
-		// A database built by `portolan ingest FILE ...` holds the embedded
-		// documents and extra ones: keep it while the embedded part is current.
-		all, current, err := embeddedCurrent(ctx, path, docs)
-		if err != nil {
-			return err
-		}
-		if current {
-			log.Info("database holds the embedded documents, current, and extra ones; keeping it", "db", path, "documents", len(all))
-			return ensureIndex(ctx, log, path, all)
-		}
-		if len(all) > len(docs) {
-			log.Warn("rebuilding from the embedded documents drops the extra documents; run portolan ingest with them again", "db", path)
-		}
-	}
-	log.Info("building database from the embedded documents", "db", path, "dataset", want, "previous", have)
+	log.Info("building database", "db", path, "dataset", want, "previous", have, "new_versions", len(added))
 	start := time.Now()
-	if err := store.Ingest(ctx, path, docs); err != nil {
+	if err := store.IngestHistory(ctx, path, docs, hist); err != nil {
 		return err
 	}
 	log.Info("database built", "db", path, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
@@ -145,19 +100,23 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 // directory beside it.
 func indexPath(dbPath string) string { return dbPath + ".bleve" }
 
-// ensureIndex builds the search index of the database at dbPath, which holds
-// docs, unless there is one of the same dataset built with this binary's
-// mapping.
-func ensureIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
+// ensureIndex builds the search index of the database at dbPath, of dataset
+// version want, unless there is one of the same dataset built with this
+// binary's mapping; docs gives the documents to index.
+func ensureIndex(ctx context.Context, log *slog.Logger, dbPath, want string, docs func() ([]data.Document, error)) error {
 	have, err := search.DatasetVersionAt(indexPath(dbPath))
 	if err != nil {
 		return err
 	}
-	if have == data.DatasetVersion(docs) {
+	if have == want {
 		log.Debug("search index up to date", "index", indexPath(dbPath))
 		return nil
 	}
-	return buildIndex(ctx, log, dbPath, docs)
+	ds, err := docs()
+	if err != nil {
+		return err
+	}
+	return buildIndex(ctx, log, dbPath, ds)
 }
 
 // buildIndex builds the search index of docs beside the database at dbPath,
@@ -171,41 +130,27 @@ func buildIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []dat
 	return nil
 }
 
-// embeddedCurrent reports whether the database at path was built by this
-// extractor and holds every embedded document with the same text, and returns all
-// the documents it holds (the embedded ones and any extra ones), read back from it.
-func embeddedCurrent(ctx context.Context, path string, embedded []data.Document) ([]data.Document, bool, error) {
+// storedDocuments reads back every document the database at path holds, in
+// order, as they are now.
+func storedDocuments(ctx context.Context, path string) ([]data.Document, error) {
 	db, err := store.Open(ctx, path)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	defer db.Close()
-	if v, err := db.ExtractorVersion(ctx); err != nil || v != data.ExtractorVersion {
-		return nil, false, nil
-	}
 	sums, err := db.Documents(ctx)
 	if err != nil {
-		return nil, false, err
-	}
-	checksum := make(map[string]string, len(sums))
-	for _, d := range sums {
-		checksum[d.Slug] = d.Checksum
-	}
-	current := true
-	for _, d := range embedded {
-		if checksum[d.Slug] != d.Checksum {
-			current = false
-		}
+		return nil, err
 	}
 	all := make([]data.Document, 0, len(sums))
 	for _, s := range sums {
 		d, err := db.Document(ctx, s.Slug)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		all = append(all, d)
 	}
-	return all, current, nil
+	return all, nil
 }
 
 // staleTempAge is how long what an ingest builds in must have been left alone

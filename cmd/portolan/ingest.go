@@ -5,33 +5,76 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path"
 	"text/tabwriter"
 	"time"
 
+	"github.com/portolan/portolan/cmd/portolan/internal/fetch"
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
+	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
-// runIngest is `portolan ingest [-db PATH] [FILE ...]`: it (re)builds the database
-// and its search index (PATH.bleve) from the embedded documents plus each FILE
-// and prints what it read from each.
-// Nothing is written unless every document was read: a bad FILE leaves the
-// existing database byte for byte as it was.
+// runIngest is `portolan ingest [-db PATH] [FILE|URL ...]`: it builds a new
+// database and its search index (PATH.bleve) from the embedded documents and
+// each FILE or URL, and prints what it read from each document and what
+// changed. Each document keeps the versions the database at PATH has of it: a
+// text of a document already known (same slug, or fetched from the same URL)
+// becomes its next version; the same text again adds nothing.
+// Nothing is written unless every document was read: a bad FILE or a URL
+// that cannot be fetched leaves the existing database byte for byte as it was.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ingest", "ingest [-db PATH] [-strict] [-vendor V] [-product P] [-url U] [-lang L] [FILE ...]", stderr)
+	fs := newFlagSet("ingest", "ingest [-db PATH] [-strict] [-vendor V] [-product P] [-url U] [-lang L] [-timeout 30s] [FILE|URL ...]", stderr)
 	dbPath := fs.String("db", defaultDB, "SQLite database `file` to (re)build")
 	strict := fs.Bool("strict", false, "refuse a FILE with any warning (a table or row not read), for pipelines")
 	meta := metaFlags(fs)
+	timeout := fs.Duration("timeout", fetch.DefaultTimeout, "how long to wait for each URL")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	docs, err := loadDocuments(fs.Args(), loadOptions{meta: *meta, strict: *strict, warnings: stderr})
+	c, _, err := readCorpus(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	keep, added, err := c.addShipped(now)
+	if err != nil {
+		return err
+	}
+	client := &fetch.Client{Timeout: *timeout, UserAgent: userAgent}
+	for _, arg := range fs.Args() {
+		src, v, err := readArg(ctx, c, client, arg, *meta, now)
+		if err != nil {
+			return err
+		}
+		// Read it now, so that the error names this file rather than a
+		// version replayed later.
+		d, err := extract.ExtractAs(src.Meta, v.ContentType, src.Raw)
+		if err != nil {
+			return wrapFileError(arg, err)
+		}
+		warnings := extract.Warnings(d)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+		if *strict && len(warnings) > 0 {
+			return fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
+		}
+		slug, ok := c.addRead(src, v, false, &d)
+		if ok {
+			added = append(added, slug)
+		}
+		keep = append(keep, slug)
+	}
+	c.keep(keep)
+	docs, hist, err := c.build()
 	if err != nil {
 		return err
 	}
 	removeStaleTemps(stderr, *dbPath, time.Now())
-	if err := store.Ingest(ctx, *dbPath, docs); err != nil {
+	if err := store.IngestHistory(ctx, *dbPath, docs, hist); err != nil {
 		return err
 	}
 	if err := search.Build(ctx, indexPath(*dbPath), docs); err != nil {
@@ -40,8 +83,71 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := printCounts(stdout, docs); err != nil {
 		return err
 	}
+	if err := printNewVersions(stdout, added, hist, false); err != nil {
+		return err
+	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
 	return err
+}
+
+// userAgent is what Portolan calls itself when it fetches a page.
+const userAgent = "portolan (+https://github.com/portolan/portolan)"
+
+// readArg reads a command-line document: a file with its metadata beside it,
+// or a page fetched from a URL. A page of a document already known by its URL
+// is read with that document's metadata.
+func readArg(ctx context.Context, c *corpus, client *fetch.Client, arg string, over data.Meta, now time.Time) (data.Source, data.Version, error) {
+	if !isURL(arg) {
+		m, raw, err := extract.ReadFile(arg, over)
+		if err != nil {
+			return data.Source{}, data.Version{}, wrapFileError(arg, err)
+		}
+		return data.Source{Meta: m, Raw: raw}, data.Version{Captured: now}, nil
+	}
+	page, err := client.Get(ctx, arg, fetch.Validators{})
+	if err != nil {
+		return data.Source{}, data.Version{}, err
+	}
+	m := data.Meta{Slug: slugOfURL(arg), File: path.Base(arg), URL: arg}
+	if slug, ok := c.byURL(arg); ok {
+		v, _ := c.latest(slug)
+		m = v.Meta
+	}
+	m = extract.Override(m, over)
+	if m.Slug == "" {
+		return data.Source{}, data.Version{}, fmt.Errorf("%s: no slug: the URL has no name to take one from", arg)
+	}
+	return data.Source{Meta: m, Raw: page.Body}, pageVersion(page), nil
+}
+
+// pageVersion is where and when a fetched page was captured.
+func pageVersion(p *fetch.Page) data.Version {
+	return data.Version{Captured: p.Fetched, SourceURL: p.URL, ETag: p.Validators.ETag,
+		LastModified: p.Validators.LastModified, ContentType: p.ContentType}
+}
+
+// printNewVersions says which documents got a new version and what changed:
+// a summary line each, and with full the change list.
+func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History, full bool) error {
+	for _, slug := range slugs {
+		h := hist[slug]
+		if len(h.Versions) < 2 {
+			if _, err := fmt.Fprintf(w, "\n%s: new document, version 1\n", slug); err != nil {
+				return err
+			}
+			continue
+		}
+		d := h.Diffs[len(h.Diffs)-1]
+		if _, err := fmt.Fprintf(w, "\n%s: version %d: %s\n", slug, d.Version, d.Summary()); err != nil {
+			return err
+		}
+		if full {
+			if err := d.WriteText(w); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // metaFlags are the metadata flags of ingest and check: each overrides what the

@@ -303,18 +303,41 @@ func TestIngestTakesExtraDocumentWithMetadataBesideIt(t *testing.T) {
 	}
 }
 
-func TestIngestRejectsDuplicateSlug(t *testing.T) {
+func TestIngestOfAKnownSlugAddsAVersion(t *testing.T) {
 	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
 	doc := filepath.Join(dir, "lithnet.txt")
 	if err := os.WriteFile(doc, []byte(strings.Replace(badDocument, "70000", "8443", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := portolan(t, "ingest", "-db", filepath.Join(dir, "p.db"), doc)
-	if err == nil || !strings.Contains(err.Error(), "lithnet") {
-		t.Errorf("ingest of a second document with slug lithnet: err = %v, want one naming the slug", err)
+	out := mustPortolan(t, "ingest", "-db", db, doc)
+	if !strings.Contains(out, "lithnet: version 2: ") {
+		t.Errorf("ingest of a new text of lithnet does not say it is version 2:\n%s", out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "p.db")); !errors.Is(err, os.ErrNotExist) {
-		t.Error("a failed ingest wrote a database")
+	e := exportJSONFrom(t, db)
+	n := 0
+	for _, f := range e.Flows {
+		if f["doc"] == "lithnet" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("export has %d lithnet flows, want the 2 of its new text", n)
+	}
+	// The same text again, or the shipped one, adds nothing.
+	for _, args := range [][]string{{doc}, nil} {
+		out = mustPortolan(t, append([]string{"ingest", "-db", db}, args...)...)
+		if strings.Contains(out, "version 3") {
+			t.Errorf("ingest %v added a version:\n%s", args, out)
+		}
+	}
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if vs, err := s.Versions(t.Context(), "lithnet"); err != nil || len(vs) != 2 || vs[1].Checksum != data.Checksum([]byte(strings.Replace(badDocument, "70000", "8443", 1))) {
+		t.Errorf("lithnet versions %+v (%v), want the shipped text then the file's", vs, err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -146,6 +147,44 @@ func writeAcme(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// loadDocuments extracts the embedded documents and then each extra file, in the
+// order given, as a fresh `portolan ingest FILE...` reads them.
+func loadDocuments(files []string, opts ...loadOptions) ([]data.Document, error) {
+	var opt loadOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	docs, err := extract.Embedded()
+	if err != nil {
+		return nil, fmt.Errorf("embedded documents: %w", err)
+	}
+	seen := make(map[string]string, len(docs)+len(files))
+	for _, d := range docs {
+		seen[d.Slug] = "the embedded document " + d.File
+	}
+	for _, name := range files {
+		d, err := extract.LoadFile(name, opt.meta)
+		if err != nil {
+			return nil, wrapFileError(name, err)
+		}
+		warnings := extract.Warnings(d)
+		if opt.warnings != nil {
+			for _, w := range warnings {
+				fmt.Fprintf(opt.warnings, "warning: %s\n", w)
+			}
+		}
+		if opt.strict && len(warnings) > 0 {
+			return nil, fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
+		}
+		if prev, ok := seen[d.Slug]; ok {
+			return nil, fmt.Errorf("%s: document slug %q is already used by %s; give this one another slug in its metadata", name, d.Slug, prev)
+		}
+		seen[d.Slug] = name
+		docs = append(docs, d)
+	}
+	return docs, nil
 }
 
 // dataset is what a response must show in full to belong to one dataset.

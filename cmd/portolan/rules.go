@@ -102,7 +102,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	req, err := web.ChangeRequest(ctx, db, q.Filter(), exclude, m, strings.TrimRight(*baseURL, "/"))
+	req, err := web.ChangeRequest(ctx, db, q.FlowFilter(), exclude, m, strings.TrimRight(*baseURL, "/"))
 	if err != nil {
 		return err
 	}

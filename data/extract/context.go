@@ -76,10 +76,10 @@ var endpointPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\bbetween\s+(?:the\s+)?(.+?)\s+and\s+(?:the\s+)?(.+?)\s*(?:[.,;:(]|\s+(?:for|over|on|using|via|in|is|are|must|should)\s|$)`),
 	regexp.MustCompile(`(?i)\bfrom\s+(?:the\s+|an?\s+)?(.+?)\s+to\s+(?:the\s+|an?\s+)?(.+?)\s*(?:[.,;:(]|\s+(?:for|over|on|using|via|in|is|are|must|should)\s|$)`),
 	regexp.MustCompile(`^\s*(.+?)\s*(?:-->|->|→|=>|⇒|<-->|<->|↔|⇔)\s*(.+?)\s*$`),
-	regexp.MustCompile(`([^\s、。，：:]+?)\s*と\s*([^\s、。，：:]+?)\s*(?:の)?間`),
-	regexp.MustCompile(`([^\s、。，：:]+?)から([^\s、。，：:]+?)への`),
-	regexp.MustCompile(`([^\s、。，：:]+?)\s*(?:与|和|到)\s*([^\s、。，：:]+?)\s*之间`),
-	regexp.MustCompile(`从\s*([^\s、。，：:]+?)\s*到\s*([^\s、。，：:]+)`),
+	regexp.MustCompile(`([^、。，：:\-–—は]+?)\s*と\s*([^、。，：:]+?)\s*(?:の)?間`),
+	regexp.MustCompile(`([^、。，：:\-–—は]+?)から([^、。，：:]+?)への`),
+	regexp.MustCompile(`([^、。，：:\-–—]+?)\s*(?:与|和|到)\s*([^、。，：:]+?)\s*之间`),
+	regexp.MustCompile(`从\s*([^、。，：:]+?)\s*到\s*([^、。，：:]+)`),
 	regexp.MustCompile(`(?i)\bzwischen\s+(?:dem\s+|der\s+|den\s+)?(.+?)\s+und\s+(?:dem\s+|der\s+|den\s+)?(.+?)\s*(?:[.,;:(]|$)`),
 	regexp.MustCompile(`(?i)\bentre\s+(?:le\s+|la\s+|les\s+|l')?(.+?)\s+et\s+(?:le\s+|la\s+|les\s+|l')?(.+?)\s*(?:[.,;:(]|$)`),
 }
@@ -157,7 +157,10 @@ var genericSubjects = map[string]bool{
 }
 
 func plainSubject(s string) string {
-	s = strings.Trim(strings.TrimSpace(s), "()（）:：-–—")
+	s = strings.Trim(strings.TrimSpace(s), ":：-–—")
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
 	if s == "" || genericSubjects[strings.ToLower(s)] || directionPhrase.MatchString(s) && len(strings.Fields(s)) == 1 {
 		return ""
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -79,6 +80,17 @@ func normalise(m data.Meta, raw []byte, rd read.Document) (data.Document, []Tabl
 	d.Title = rd.Title
 	if m.Title != "" {
 		d.Title = m.Title
+	}
+	for _, b := range rd.Blocks {
+		if d.Title != "" {
+			break
+		}
+		if b.Kind == read.Heading {
+			d.Title = b.Text // a document with no title or h1: its first heading
+		}
+	}
+	if d.Title == "" {
+		d.Title = strings.TrimSuffix(m.File, filepath.Ext(m.File)) // a spreadsheet: its file name
 	}
 	for _, w := range rd.Warnings {
 		d.Skipped = append(d.Skipped, data.Skip{Line: w.Line, Reason: w.Reason})

@@ -21,6 +21,7 @@ func readCSV(raw []byte, comma rune, opt Options) (Document, error) {
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
+	cr.Comment = '#' // a note at the top of a spreadsheet export
 	var t *RawTable
 	for {
 		rec, err := cr.Read()

@@ -102,7 +102,7 @@ func attr(n *html.Node, key string) string {
 // notContent reports whether an element is page furniture or code, not content.
 func notContent(n *html.Node) bool {
 	switch n.DataAtom {
-	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
+	case atom.Head, atom.Title, atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
 		atom.Aside, atom.Svg, atom.Button, atom.Form, atom.Select, atom.Iframe, atom.Pre, atom.Math, atom.Object:
 		return true
 	}
@@ -152,24 +152,34 @@ func textContent(n *html.Node) string {
 	return tidy(b.String())
 }
 
-func (r *htmlReader) walk(n *html.Node) {
-	if r.err != nil {
-		return
-	}
-	if n.Type == html.ElementNode {
-		switch n.DataAtom {
-		case atom.Html:
-			r.lang = attr(n, "lang")
-		case atom.Head:
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.DataAtom == atom.Title && r.title == "" {
-					r.title = textContent(c)
+func (r *htmlReader) walk(root *html.Node) {
+	for n := root.FirstChild; n != nil; n = n.NextSibling {
+		if n.Type != html.ElementNode || n.DataAtom != atom.Html {
+			continue
+		}
+		r.lang = attr(n, "lang")
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.DataAtom != atom.Head {
+				continue
+			}
+			for t := c.FirstChild; t != nil; t = t.NextSibling {
+				if t.DataAtom == atom.Title && r.title == "" {
+					r.title = tidy(titleText(t))
 				}
 			}
-			return
 		}
 	}
-	r.container(n, Text)
+	r.container(root, Text)
+}
+
+func titleText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
 }
 
 // container reads the children of n: runs of text and inline elements become

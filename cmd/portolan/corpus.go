@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/extract"
+	"github.com/portolan/portolan/data/versions"
+	"github.com/portolan/portolan/store"
+)
+
+// corpus is what a database is built from: every version of every document,
+// in the order the documents are served. The database keeps the versions
+// (texts and the metadata to read them with); everything else in it (flow IDs
+// carried across versions, the changes, removed flows) is replayed from them
+// by build, so each ingest builds a new database whole and swaps it in.
+type corpus struct {
+	slugs []string
+	vers  map[string][]data.Version
+	// read holds texts already extracted, by slug and checksum, so that
+	// build does not read them again.
+	read map[string]data.Document
+}
+
+// readCorpus reads the versions held by the database at path. With no
+// usable database there (none, or one of another schema, whose history is
+// lost) the corpus is empty. current reports whether the database was built
+// by this binary's extractor.
+func readCorpus(ctx context.Context, path string) (ds *corpus, current bool, err error) {
+	ds = &corpus{vers: map[string][]data.Version{}, read: map[string]data.Document{}}
+	db, err := store.Open(ctx, path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, store.ErrSchemaVersion):
+		return ds, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	defer db.Close()
+	v, err := db.ExtractorVersion(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, false, err
+	}
+	sums, err := db.Documents(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, s := range sums {
+		h, err := db.History(ctx, s.Slug)
+		if err != nil {
+			return nil, false, err
+		}
+		for i, v := range h.Versions {
+			if v.Meta.Slug == "" { // kept without its metadata
+				h.Versions[i].Meta = data.MetaOf(s.Document)
+			}
+		}
+		ds.slugs = append(ds.slugs, s.Slug)
+		ds.vers[s.Slug] = h.Versions
+	}
+	return ds, v == data.ExtractorVersion, nil
+}
+
+// latest is the current version of a document known by slug.
+func (ds *corpus) latest(slug string) (data.Version, bool) {
+	vs := ds.vers[slug]
+	if len(vs) == 0 {
+		return data.Version{}, false
+	}
+	return vs[len(vs)-1], true
+}
+
+// byURL finds the document whose latest version was fetched from u. The page
+// a document's metadata names is not enough: documents captured by hand may
+// name the same page.
+func (ds *corpus) byURL(u string) (string, bool) {
+	if u == "" {
+		return "", false
+	}
+	for _, slug := range ds.slugs {
+		if v, _ := ds.latest(slug); v.SourceURL == u {
+			return slug, true
+		}
+	}
+	return "", false
+}
+
+// keep drops every document but those named, keeping the order.
+func (ds *corpus) keep(slugs []string) {
+	want := map[string]bool{}
+	for _, s := range slugs {
+		want[s] = true
+	}
+	kept := ds.slugs[:0]
+	for _, s := range ds.slugs {
+		if want[s] {
+			kept = append(kept, s)
+		} else {
+			delete(ds.vers, s)
+		}
+	}
+	ds.slugs = kept
+}
+
+// add records src as the latest text of its document. A document known by
+// slug, or by the URL it was fetched from, gets a new version, unless its latest text is the same one;
+// a shipped text adds nothing either when any version has it (a shipped text
+// is where a document's history began, and versions fetched since are newer).
+// An unknown document gets version 1. v says where and when the text was
+// captured. add reports the document's slug and whether a version was added.
+func (ds *corpus) add(src data.Source, v data.Version, shipped bool) (string, bool) {
+	return ds.addRead(src, v, shipped, nil)
+}
+
+// addRead is add for a text already extracted as d, if d is not nil.
+func (ds *corpus) addRead(src data.Source, v data.Version, shipped bool, d *data.Document) (string, bool) {
+	slug := src.Meta.Slug
+	if _, ok := ds.vers[slug]; !ok {
+		if s, ok := ds.byURL(v.SourceURL); ok {
+			slug = s
+		}
+	}
+	src.Meta.Slug = slug
+	v.Meta, v.Raw, v.Checksum, v.Doc = src.Meta, string(src.Raw), data.Checksum(src.Raw), slug
+	if d != nil && d.Slug == slug {
+		ds.read[slug+"\x00"+v.Checksum] = *d
+	}
+	vs, known := ds.vers[slug]
+	if known {
+		last := vs[len(vs)-1]
+		if last.Checksum == v.Checksum {
+			return slug, false
+		}
+		if shipped {
+			for i, old := range vs {
+				if old.Checksum == v.Checksum {
+					// The shipped metadata is the one to read its text with.
+					vs[i].Meta = src.Meta
+					return slug, false
+				}
+			}
+		}
+	} else {
+		ds.slugs = append(ds.slugs, slug)
+	}
+	v.Number = len(vs) + 1
+	ds.vers[slug] = append(vs, v)
+	return slug, true
+}
+
+// addShipped adds the documents shipped with the binary; a text shipped
+// after a database was first built becomes a new version captured at now. It
+// returns the slugs of the shipped documents and those given a version.
+func (ds *corpus) addShipped(now time.Time) (shipped, added []string, err error) {
+	srcs, err := data.EmbeddedSources()
+	if err != nil {
+		return nil, nil, fmt.Errorf("embedded documents: %w", err)
+	}
+	for _, src := range srcs {
+		shipped = append(shipped, src.Meta.Slug)
+		v := data.Version{}
+		if _, known := ds.vers[src.Meta.Slug]; known {
+			v.Captured = now
+		}
+		if slug, ok := ds.add(src, v, true); ok {
+			added = append(added, slug)
+		}
+	}
+	return shipped, added, nil
+}
+
+// build reads every version of every document and carries flow IDs from each
+// version to the next: the documents as they are now and their histories.
+func (ds *corpus) build() ([]data.Document, map[string]versions.History, error) {
+	docs := make([]data.Document, 0, len(ds.slugs))
+	hist := make(map[string]versions.History, len(ds.slugs))
+	for _, slug := range ds.slugs {
+		d, h, err := versions.Replay(ds.vers[slug], func(v data.Version) (data.Document, error) {
+			if d, ok := ds.read[slug+"\x00"+v.Checksum]; ok {
+				delete(ds.read, slug+"\x00"+v.Checksum) // Replay changes it
+				return d, nil
+			}
+			return extract.ExtractAs(v.Meta, v.ContentType, []byte(v.Raw))
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("document %q: %w", slug, err)
+		}
+		docs = append(docs, d)
+		hist[slug] = h
+	}
+	return docs, hist, nil
+}
+
+// isURL reports whether a command-line argument names a web page rather than
+// a file.
+func isURL(arg string) bool {
+	return strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://")
+}
+
+// slugOfURL names a document fetched from u after the last segment of its
+// path ("…/reference-connect-ports" -> "reference-connect-ports"), else its
+// host.
+func slugOfURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	base := path.Base(strings.TrimSuffix(p.Path, "/"))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	if s := extract.Slugify(base); s != "" {
+		return s
+	}
+	return extract.Slugify(p.Hostname())
+}

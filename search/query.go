@@ -157,13 +157,24 @@ func lex(s string) ([]token, error) {
 		if k, v, ok := strings.Cut(word, ":"); ok {
 			if fd, known := filter.Lookup(k); known {
 				t.key = fd.Key
-				if v == "" && i < len(s) && s[i] == '"' {
+				// A value may be quoted, and a comma list may mix quoted
+				// and bare values: dst:dc,"domain controller",adc.
+				for i < len(s) && s[i] == '"' && (v == "" || strings.HasSuffix(v, ",")) {
 					end := strings.IndexByte(s[i+1:], '"')
 					if end < 0 {
 						return nil, syntaxErr("unbalanced quote in %q", clip(word+s[i:]))
 					}
-					v = strings.Join(strings.Fields(s[i+1:i+1+end]), " ")
+					v += strings.Join(strings.Fields(s[i+1:i+1+end]), " ")
 					i += end + 2
+					j := i
+					for j < len(s) && s[i] == ',' {
+						r, n := utf8.DecodeRuneInString(s[j:])
+						if unicode.IsSpace(r) || r == '"' {
+							break
+						}
+						j += n
+					}
+					v, i = v+s[i:j], j
 				}
 				if v == "" {
 					return nil, syntaxErr("%s: needs a value, as in %s", k, fd.Example)

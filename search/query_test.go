@@ -32,6 +32,8 @@ func TestParseQuerySplitsWordsPhrasesExclusionsAndFilters(t *testing.T) {
 		{"ＴＣＰ ４４３ proto：ｕｄｐ", Query{Terms: []string{"TCP", "443"}, Filter: where("proto=udp")}},
 		{"proto:tcp,udp -doc:citrix port:tcp/443", Query{Filter: where("proto=tcp,udp&-doc=citrix&port=443/tcp")}},
 		{"src:a src:b", Query{Filter: where("src=a,b")}},
+		{`dst:dc,"domain controller",adc ldap`, Query{Terms: []string{"ldap"}, Filter: where("dst=dc,domain controller,adc")}},
+		{`dst:"domain controller",dc`, Query{Filter: where("dst=dc,domain controller")}},
 		{"-proto:udp dns", Query{Terms: []string{"dns"}, Filter: where("-proto=udp")}},
 		{"ﾌｧｲﾙ転送　通信", Query{Terms: []string{"ファイル転送", "通信"}}},
 		{"kerberos kerberos", Query{Terms: []string{"kerberos"}}},

@@ -231,6 +231,75 @@ func TestBrowserSearchFacetFlowSourceDeepLinkAndCSV(t *testing.T) {
 	}
 }
 
+// TestBrowserSectionSourceDestinationFacetsAndExclusion: the listing's new
+// facets are on screen with counts, choosing a section or a destination
+// narrows the listing, and a facet's "leave out" control excludes a document,
+// each showing what the API lists for the same URL.
+func TestBrowserSectionSourceDestinationFacetsAndExclusion(t *testing.T) {
+	ts := httptest.NewServer(newTestServer(t))
+	defer ts.Close()
+	ctx := newBrowser(t)
+	srv := newTestServer(t)
+	same := func(what, loc string) {
+		t.Helper()
+		var api apiFlows
+		getJSON(t, srv, "/api/v1/flows?limit=1000&"+strings.SplitN(loc, "?", 2)[1], &api)
+		if got := totalOnScreen(t, ctx); got != api.Total || api.Total == 0 {
+			t.Errorf("%s (%s): %d flows on screen, API %d", what, loc, got, api.Total)
+		}
+		if rows := rowIDs(t, ctx); len(rows) == 0 || rows[0] != api.Flows[0].ID {
+			t.Errorf("%s: first row %v, API %s", what, rows, api.Flows[0].ID)
+		}
+	}
+	step(t, ctx, "open /flows", chromedp.Navigate(ts.URL+"/flows"))
+	for _, key := range []string{"section", "src", "dst"} {
+		n := step(t, ctx, key+" facet", chromedp.Evaluate[int](
+			`document.querySelectorAll('[data-testid="facet-`+key+`"] [data-testid="facet-link"] .count').length`))
+		if n == 0 {
+			t.Errorf("no %s facet with counts on /flows", key)
+		}
+	}
+	screenshot(t, ctx, "facets")
+
+	// A section.
+	loc := follow(t, ctx, `[data-testid="facet-section"] [data-testid="facet-link"]`)
+	if !strings.Contains(loc, "section=") {
+		t.Fatalf("section facet went to %s", loc)
+	}
+	same("section facet", loc)
+	step(t, ctx, "back to /flows", chromedp.Navigate(ts.URL+"/flows"))
+
+	// Leave out the first document: its control is beside its link.
+	doc := step(t, ctx, "first doc", chromedp.Evaluate[string](
+		`document.querySelector('[data-testid="facet-doc"] [data-testid="facet-exclude"]').dataset.value`))
+	loc = follow(t, ctx, `[data-testid="facet-doc"] [data-testid="facet-exclude"]`)
+	if !strings.HasSuffix(loc, "/flows?-doc="+doc) {
+		t.Fatalf("exclude control went to %s, want /flows?-doc=%s", loc, doc)
+	}
+	same("doc left out", loc)
+	if chip := text(t, ctx, `[data-testid="chips"] li:first-child`); !strings.Contains(chip, "not "+doc) {
+		t.Errorf("chip %q does not say %s is left out", chip, doc)
+	}
+	if out := step(t, ctx, "left-out facet", chromedp.Evaluate[string](
+		`document.querySelector('[data-testid="facet-doc"] a.exclude.out').dataset.value`)); out != doc {
+		t.Errorf("the facet marks %q as left out, want %q", out, doc)
+	}
+
+	// dst=dc typed in the filter form lists what the API lists for it (which
+	// TestDestinationDCFindsDomainControllersNotCitrixADC checks).
+	step(t, ctx, "open /flows", chromedp.Navigate(ts.URL+"/flows"))
+	step(t, ctx, "type dst", chromedp.SendKeys(chromedp.CSS(`[data-testid="filter-dst"]`), "dc"))
+	step(t, ctx, "submit", chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Submit(chromedp.CSS(`[data-testid="filter-dst"]`))))
+	loc = step(t, ctx, "location", chromedp.Location())
+	same("dst=dc", loc)
+	// The destination facet still offers the others (values of one filter
+	// are ORed), with dc among them, on.
+	if on := text(t, ctx, `[data-testid="facet-dst"] a.on`); !strings.Contains(on, "dc") {
+		t.Errorf("destination facet's active value %q, want dc", on)
+	}
+	screenshot(t, ctx, "dst-dc")
+}
+
 // TestBrowserPhoneAndDarkMode: on a phone-sized screen the page does not scroll
 // sideways (tables scroll inside their box), and dark mode follows the system.
 func TestBrowserPhoneAndDarkMode(t *testing.T) {

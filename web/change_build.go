@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 
@@ -19,7 +18,7 @@ import (
 const MaxChangeFlows = 2000
 
 // errTooManyFlows is returned by ChangeRequest for a selection above MaxChangeFlows.
-var errTooManyFlows = fmt.Errorf("the selection has more than %d flows: narrow it with a filter", MaxChangeFlows)
+var errTooManyFlows = badRequest("the selection has more than %d flows: narrow it with a filter", MaxChangeFlows)
 
 // ChangeRequest builds the change request of a selection: the flows matching
 // ff, less those whose IDs are in exclude, merged with rules.Build and mapped
@@ -27,11 +26,35 @@ var errTooManyFlows = fmt.Errorf("the selection has more than %d flows: narrow i
 // the selected sections. baseURL goes in front of Portolan's links. The page
 // and `portolan rules` both build it here, so they agree.
 func ChangeRequest(ctx context.Context, db *store.DB, ff store.FlowFilter, exclude []string, m rules.Mapping, baseURL string) (*rules.Request, error) {
-	docs, err := db.Documents(ctx)
+	flows, opt, err := changeFlows(ctx, db, ff, baseURL)
 	if err != nil {
 		return nil, err
 	}
+	return rules.Build(without(flows, exclude), m, opt), nil
+}
+
+// without returns the flows whose IDs are not in exclude.
+func without(flows []data.Flow, exclude []string) []data.Flow {
+	if len(exclude) == 0 {
+		return flows
+	}
+	out := make([]data.Flow, 0, len(flows))
+	for _, f := range flows {
+		if !slices.Contains(exclude, f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// changeFlows reads every flow matching ff (at most MaxChangeFlows) and what
+// rules.Build cites about them: the documents and the hosts they list.
+func changeFlows(ctx context.Context, db *store.DB, ff store.FlowFilter, baseURL string) ([]data.Flow, rules.Options, error) {
 	opt := rules.Options{BaseURL: baseURL, Docs: map[string]rules.Doc{}}
+	docs, err := db.Documents(ctx)
+	if err != nil {
+		return nil, opt, err
+	}
 	for _, d := range docs {
 		opt.Docs[d.Slug] = rules.Doc{Title: d.Title, URL: vendorPage(d.URL)}
 	}
@@ -39,9 +62,6 @@ func ChangeRequest(ctx context.Context, db *store.DB, ff store.FlowFilter, exclu
 	var flows []data.Flow
 	errFull := errors.New("full")
 	err = db.EachFlow(ctx, ff, func(f data.Flow) error {
-		if slices.Contains(exclude, f.ID) {
-			return nil
-		}
 		if len(flows) == MaxChangeFlows {
 			return errFull
 		}
@@ -49,10 +69,10 @@ func ChangeRequest(ctx context.Context, db *store.DB, ff store.FlowFilter, exclu
 		return nil
 	})
 	if errors.Is(err, errFull) {
-		return nil, errTooManyFlows
+		return nil, opt, errTooManyFlows
 	}
 	if err != nil {
-		return nil, err
+		return nil, opt, err
 	}
 	var slugs []string
 	for _, f := range flows {
@@ -63,13 +83,13 @@ func ChangeRequest(ctx context.Context, db *store.DB, ff store.FlowFilter, exclu
 	if len(slugs) > 0 {
 		docs, err := filter.Filter{}.With("doc", slugs...)
 		if err != nil {
-			return nil, err
+			return nil, opt, err
 		}
 		if opt.Hosts, err = db.Hosts(ctx, store.HostFilter{Filter: docs}); err != nil {
-			return nil, err
+			return nil, opt, err
 		}
 	}
-	return rules.Build(flows, m, opt), nil
+	return flows, opt, nil
 }
 
 var urlToken = regexp.MustCompile(`https?://[^\s()<>]+`)

@@ -53,8 +53,8 @@ func refFilter(flows []data.Flow, v url.Values) []data.Flow {
 			}) &&
 			anyOf("req", func(r string) bool { return f.Requirement == r || r == "none" && f.Requirement == "" }) &&
 			anyOf("dir", func(d string) bool { return f.Direction == d || d == "none" && f.Direction == "" }) &&
-			anyOf("src", func(s string) bool { return contains(f.Source, s) }) &&
-			anyOf("dst", func(s string) bool { return contains(f.Destination, s) }) &&
+			anyOf("src", func(s string) bool { return wordsMatch(f.Source, s) }) &&
+			anyOf("dst", func(s string) bool { return wordsMatch(f.Destination, s) }) &&
 			anyOf("q", func(q string) bool {
 				for _, field := range []string{f.Purpose, f.PurposeEn, f.Source, f.Destination, f.Service,
 					f.Notes, f.NotesEn, f.AppProtocol, f.PortsRaw} {

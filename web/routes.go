@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/portolan/portolan/data/rules/encode"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -39,6 +40,12 @@ func (s *Server) routes() http.Handler {
 	r.Get("/ports/*", s.handle(s.handlePort)) // 443, 443,80, tcp/443, 443/udp
 	r.Get("/hosts", s.handle(s.handleHosts))
 	r.Get("/hosts.csv", s.handle(s.handleHostsCSV))
+	r.Get("/change", s.handle(s.handleChange))
+	for _, f := range encode.Formats {
+		r.Get("/change"+f.Ext, s.handle(s.handleChangeDownload(f)))
+	}
+	r.Get("/change/mapping.txt", s.handle(s.handleChangeMapping))
+	r.Post("/change/mapping", s.handle(s.handleChangeUpload))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/docs", s.handle(s.handleAPIDocs))
@@ -51,6 +58,7 @@ func (s *Server) routes() http.Handler {
 		return notFound("there is no page at %s", r.URL.Path)
 	}))
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		// POST /change/mapping (a mapping file's upload) is the one other method.
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, r, http.StatusMethodNotAllowed, userMessage{format: "only GET and HEAD are allowed"})
 	})

@@ -2,7 +2,6 @@ package search
 
 import (
 	"errors"
-	"net/url"
 	"reflect"
 	"testing"
 
@@ -125,15 +124,5 @@ func TestMarkSplitsTextAtSpansAndIgnoresBadOnes(t *testing.T) {
 	}
 }
 
-// where is the filter of a URL query string (doc=citrix&proto=udp).
-func where(query string) filter.Filter {
-	v, err := url.ParseQuery(query)
-	if err != nil {
-		panic(err)
-	}
-	f, err := filter.Parse(v)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+// where is the filter of a URL query string (doc=alpha&proto=udp).
+func where(query string) filter.Filter { return filter.MustParse(query) }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -104,14 +103,4 @@ func ids(flows []data.Flow) []string {
 }
 
 // where is the filter of a URL query string (doc=alpha&proto=udp).
-func where(query string) filter.Filter {
-	v, err := url.ParseQuery(query)
-	if err != nil {
-		panic(err)
-	}
-	f, err := filter.Parse(v)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+func where(query string) filter.Filter { return filter.MustParse(query) }

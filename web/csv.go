@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/rules/encode"
 )
 
 // FlowCSV writes flows as CSV for firewall change requests: RFC 4180 (CRLF line
@@ -28,7 +29,7 @@ type FlowCSV struct {
 }
 
 // utf8BOM makes Excel read the file as UTF-8 instead of the system code page.
-const utf8BOM = "\ufeff"
+const utf8BOM = encode.UTF8BOM
 
 // FlowCSVHeader returns the header row written by NewFlowCSV, one name per
 // column, in English whatever the UI language.
@@ -149,17 +150,5 @@ func (c *FlowCSV) writeRow(row []string) error {
 	return c.w.Write(row)
 }
 
-// neutralise stops a spreadsheet from reading a cell as a formula (OWASP "CSV
-// injection"): a cell starting with = + - @ tab or carriage return gets a leading
-// single quote, which Excel and LibreOffice show as text. The rule applies to every
-// cell, ports included, so "-1" or "- 65535" are kept as written, never evaluated.
-func neutralise(cell string) string {
-	if cell == "" {
-		return cell
-	}
-	switch cell[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + cell
-	}
-	return cell
-}
+// neutralise is the formula neutralising every Portolan CSV shares.
+func neutralise(cell string) string { return encode.Neutralise(cell) }

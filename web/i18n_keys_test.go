@@ -10,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
+	"github.com/portolan/portolan/data/rules/encode"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/web/i18n"
 )
@@ -66,6 +67,7 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 	add("value.kind.", "fqdn", "wildcard", "url", "ip")
 	add("doclang.", "en", "ja", "zh")
 	add("status.", "400", "404", "405", "500")
+	add("change.format.", encode.Names()...)
 	for k, f := range keys {
 		if !cat.Has("en", k) {
 			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)

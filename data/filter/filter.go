@@ -83,6 +83,20 @@ func Parse(v url.Values) (Filter, error) {
 	return f, nil
 }
 
+// MustParse is Parse of a query string that must be valid ("doc=citrix&
+// -proto=udp"): for filters written as literals, in tests most of all. It
+// panics on an error.
+func MustParse(query string) Filter {
+	v, err := url.ParseQuery(query)
+	if err == nil {
+		var f Filter
+		if f, err = Parse(v); err == nil {
+			return f
+		}
+	}
+	panic("filter: MustParse(" + query + "): " + err.Error())
+}
+
 // Add adds a comma-separated list of values to the field named name (its key
 // or an alias), to exclude if neg: the search syntax's name:value and
 // -name:value. The error is an *Error.

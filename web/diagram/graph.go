@@ -173,17 +173,6 @@ func (g *Graph) TextBoxes() []TextBox {
 	return out
 }
 
-// Node returns the box drawn for name (compared case-insensitively), or nil.
-func (g *Graph) Node(name string) *Node {
-	k := key(name)
-	for _, n := range g.Nodes {
-		if key(n.Name) == k {
-			return n
-		}
-	}
-	return nil
-}
-
 // key is the identity of an endpoint name: the same words in any case and
 // spacing name the same endpoint ("AMS server", "AMS Server").
 func key(name string) string {

@@ -2,7 +2,6 @@ package diagram
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
@@ -105,13 +104,6 @@ var fallback = map[string]string{"tcp": "#1f5fa8", "udp": "#7a3fb0", "both": "#0
 var dashes = map[string]string{"tcp": "", "udp": "7 4", "both": "10 3 2 3", "other": "2 3"}
 
 var classes = []string{"tcp", "udp", "both", "other"}
-
-// Render lays out a section's flows and renders them: Layout then SVG.
-func Render(title, subject string, flows []data.Flow, o Options) []byte {
-	var b bytes.Buffer
-	_ = Layout(title, subject, flows).SVG(&b, o) // a bytes.Buffer does not fail
-	return b.Bytes()
-}
 
 // SVG writes the diagram as a standalone SVG document (also valid inline in
 // HTML). The bytes depend only on the graph and o.

@@ -29,14 +29,14 @@ var CSVHeader = []string{
 // RFC 4180 with CRLF, UTF-8 with a byte order mark (Excel then reads Japanese
 // correctly), and a cell that would start a formula gets a leading quote.
 func CSV(w io.Writer, req *rules.Request) error {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
+	if _, err := io.WriteString(w, UTF8BOM); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	write := func(row []string) error {
 		for i, c := range row {
-			row[i] = neutralise(c)
+			row[i] = Neutralise(c)
 		}
 		return cw.Write(row)
 	}
@@ -112,10 +112,11 @@ func refCells(refs []rules.Ref) (why, reqs, vendors, links string) {
 	return strings.Join(w, "\n"), strings.Join(q, "\n"), strings.Join(v, "\n"), strings.Join(l, "\n")
 }
 
-// neutralise stops a spreadsheet from reading a cell as a formula: a cell
-// starting with = + - @ tab or carriage return gets a leading single quote,
-// as the flow CSV does.
-func neutralise(cell string) string {
+// Neutralise stops a spreadsheet from reading a cell as a formula (OWASP "CSV
+// injection"): a cell starting with = + - @ tab or carriage return gets a
+// leading single quote, which Excel and LibreOffice show as text. Every CSV
+// Portolan writes (flows, hosts, change requests) neutralises its cells with it.
+func Neutralise(cell string) string {
 	if cell == "" {
 		return cell
 	}

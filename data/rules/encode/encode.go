@@ -23,7 +23,7 @@ import (
 // Format is one output format.
 type Format struct {
 	Name        string // the -format value and the download's name: "nft"
-	Title       string // what the page's download link says
+	Title       string // what it is, in English (the page's links say it in the UI language: change.format.<Name>)
 	Ext         string // file name extension: ".nft"
 	ContentType string
 	Write       func(w io.Writer, req *rules.Request) error

@@ -23,7 +23,7 @@ import (
 // one in the system code page, which would garble Japanese descriptions.
 func PowerShell(w io.Writer, req *rules.Request) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(utf8BOM)
+	bw.WriteString(UTF8BOM)
 	header(bw, "# ", req, "Windows Defender Firewall rules (run as administrator on the destination hosts)")
 	bw.WriteString("#Requires -RunAsAdministrator\n")
 	bw.WriteString("$ErrorActionPreference = 'Stop'\n")
@@ -65,7 +65,9 @@ func PowerShell(w io.Writer, req *rules.Request) error {
 	return bw.Flush()
 }
 
-const utf8BOM = "\ufeff"
+// UTF8BOM starts the CSV and PowerShell files: Excel, and Windows PowerShell
+// 5.1, read a file without it in the system code page, garbling Japanese.
+const UTF8BOM = "\ufeff"
 
 // psQuote writes s as a PowerShell single-quoted string: no expansion, quotes
 // doubled (PowerShell also takes the typographic single quotes as quotes).

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/portolan/portolan/data"
 )
@@ -85,10 +88,38 @@ func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
 	return s.json(w, r, flowsResponse{Total: total, Limit: limit, Offset: q.Offset, Flows: flows})
 }
 
+// goneResponse is the body of /api/v1/flows/{id} for a flow a version of its
+// document removed, sent with 410 Gone.
+type goneResponse struct {
+	Error        string    `json:"error"`
+	RemovedIn    int       `json:"removed_in"`
+	Changes      string    `json:"changes"` // the diff page of the version that removed it
+	Successor    string    `json:"successor,omitempty"`
+	SuccessorURL string    `json:"successor_url,omitempty"`
+	Flow         data.Flow `json:"flow"` // what it was
+}
+
 func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.flow(r)
 	if err != nil {
-		return err
+		g, ok, err := s.removedFlow(r, err)
+		if !ok {
+			return err
+		}
+		body := goneResponse{
+			Error:     fmt.Sprintf("flow %s was removed in version %d of %s", g.Flow.ID, g.RemovedIn, g.Flow.Doc),
+			RemovedIn: g.RemovedIn, Changes: "/docs/" + g.Flow.Doc + "/changes/" + strconv.Itoa(g.RemovedIn),
+			Successor: g.Successor, Flow: g.Flow,
+		}
+		if g.Successor != "" {
+			body.SuccessorURL = "/flows/" + g.Successor
+		}
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return s.sendStatus(w, r, http.StatusGone, "application/json; charset=utf-8", append(b, '\n'))
 	}
 	return s.json(w, r, f)
 }

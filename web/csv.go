@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -152,3 +153,14 @@ func (c *FlowCSV) writeRow(row []string) error {
 
 // neutralise is the formula neutralising every Portolan CSV shares.
 func neutralise(cell string) string { return encode.Neutralise(cell) }
+
+// csvHeader names columns in the UI language: each name is looked up as the
+// message kind+"."+name ("csv.diff.change"). The flow and host CSVs do not
+// use it: their header is English in every language.
+func csvHeader(ctx context.Context, kind string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = t(ctx, kind+"."+n)
+	}
+	return out
+}

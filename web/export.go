@@ -36,6 +36,19 @@ func (s *Server) handleDocCSV(w http.ResponseWriter, r *http.Request, slug strin
 	if _, err := s.document(r, slug); err != nil {
 		return err
 	}
+	// ?v=N: the flows of an earlier version, with the IDs they had then.
+	if old, ok, err := s.docVersion(r, slug); err != nil {
+		return err
+	} else if ok {
+		return s.streamCSV(w, r, "portolan-"+fileSlug(slug, 80)+"-v"+r.URL.Query().Get("v")+".csv", func(fn func(data.Flow) error) error {
+			for _, p := range old.OrderedFlows() {
+				if err := fn(*p.Flow); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	f, err := filter.Filter{}.With("doc", slug)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
+	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/store"
 )
 
@@ -37,13 +39,42 @@ func (s *Server) flow(r *http.Request) (data.Flow, error) {
 	return f, err
 }
 
+// removedFlow finds a flow that a version of its document removed, when err
+// says the flow named in the URL is not in the current versions.
+func (s *Server) removedFlow(r *http.Request, err error) (versions.Gone, bool, error) {
+	var nf *notFoundError
+	if !errors.As(err, &nf) {
+		return versions.Gone{}, false, err
+	}
+	g, gerr := s.db.RemovedFlow(r.Context(), chi.URLParam(r, "id"))
+	if errors.Is(gerr, store.ErrNotFound) {
+		return versions.Gone{}, false, err
+	}
+	if gerr != nil {
+		return versions.Gone{}, false, gerr
+	}
+	return g, true, nil
+}
+
+type gonePageData struct {
+	Gone      versions.Gone
+	Doc       store.DocSummary
+	Successor *data.Flow
+	Version   data.Version // the version that removed it
+}
+
 // handleFlow serves /flows/{id}: every field as written and as normalised, the
 // source line, and the flows of any document that open the same port and
-// protocol.
+// protocol. A flow a later version removed answers 410 Gone with what it was,
+// the version that removed it and the flow nearest to it now.
 func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.flow(r)
 	if err != nil {
-		return err
+		g, ok, err := s.removedFlow(r, err)
+		if !ok {
+			return err
+		}
+		return s.handleGoneFlow(w, r, g)
 	}
 	docs, err := s.db.Documents(r.Context())
 	if err != nil {
@@ -106,4 +137,28 @@ func relatedFilter(f data.Flow) (filter.Filter, bool) {
 func relatedQuery(f data.Flow) FlowQuery {
 	rel, _ := relatedFilter(f)
 	return FlowQuery{Filter: rel}
+}
+
+// handleGoneFlow answers for a removed flow: a page saying what it was, which
+// version removed it and where to look now, with status 410.
+func (s *Server) handleGoneFlow(w http.ResponseWriter, r *http.Request, g versions.Gone) error {
+	d := gonePageData{Gone: g}
+	docs, err := s.docSummaries(r)
+	if err != nil {
+		return err
+	}
+	d.Doc = docs[g.Flow.Doc]
+	if vs, err := s.db.Versions(r.Context(), g.Flow.Doc); err == nil && g.RemovedIn <= len(vs) {
+		d.Version = vs[g.RemovedIn-1]
+	}
+	if g.Successor != "" {
+		if f, err := s.db.Flow(r.Context(), g.Successor); err == nil {
+			d.Successor = &f
+		}
+	}
+	var buf bytes.Buffer
+	if err := gonePage(d).Render(r.Context(), &buf); err != nil {
+		return err
+	}
+	return s.sendStatus(w, r, http.StatusGone, "text/html; charset=utf-8", buf.Bytes())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/rules/encode"
+	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/web/i18n"
 )
@@ -67,6 +68,12 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 	add("value.kind.", "fqdn", "wildcard", "url", "ip")
 	add("doclang.", "en", "ja", "zh")
 	add("status.", "400", "404", "405", "500")
+	add("csv.diff.", diffCSVHeader...)
+	add("csv.action.", "open", "close")
+	add("impact.", string(versions.Added), string(versions.Removed), string(versions.PortAdded),
+		string(versions.PortRemoved), string(versions.TransportChanged), string(versions.EndpointsChanged),
+		string(versions.RequirementChanged), string(versions.DirectionChanged), string(versions.Moved),
+		string(versions.Wording))
 	add("change.format.", encode.Names()...)
 	for k, f := range keys {
 		if !cat.Has("en", k) {

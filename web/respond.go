@@ -41,6 +41,11 @@ func (s *Server) json(w http.ResponseWriter, r *http.Request, v any) error {
 // version, the UI language and the body, answering 304 when the client already
 // has it.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) error {
+	return s.sendStatus(w, r, http.StatusOK, contentType, body)
+}
+
+// sendStatus is send with another status than 200 (410 for a removed flow).
+func (s *Server) sendStatus(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) error {
 	version, err := s.datasetVersion(r.Context())
 	if err != nil {
 		return err
@@ -59,7 +64,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, contentType string
 	// The length lets net/http send the body as it is rather than in
 	// chunks (compression drops it for a compressed body).
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, err = w.Write(body)
 	return err
 }

@@ -30,6 +30,11 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.handle(s.handleOverview))
 	r.With(allowDiagramStyle).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
 	r.Get("/docs/{doc}/source", s.handle(s.handleSource))
+	r.Get("/docs/{doc}/changes", s.handle(s.handleDocChanges)) // before {section}
+	r.Get("/docs/{doc}/changes.atom", s.handle(s.handleDocChangesAtom))
+	r.Get("/docs/{doc}/changes/{version}", s.handle(s.handleDiff)) // also {version}.csv
+	r.Get("/changes", s.handle(s.handleChanges))
+	r.Get("/changes.atom", s.handle(s.handleChangesAtom))
 	r.Get("/docs/{doc}/diagram.svg", s.handle(s.handleDocDiagram)) // before {section}
 	r.With(allowDiagramStyle).Get("/docs/{doc}/{section}", s.handle(s.handleSection))
 	r.Get("/docs/{doc}/{section}/diagram.svg", s.handle(s.handleSectionDiagram))
@@ -52,6 +57,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/flows", s.handle(s.handleAPIFlows))
 		r.Get("/flows/{id}", s.handle(s.handleAPIFlow))
 		r.Get("/hosts", s.handle(s.handleAPIHosts))
+		r.Get("/changes", s.handle(s.handleAPIChanges))
 	})
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -25,6 +25,12 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 	if err := checkValues(r.URL.Query()); err != nil {
 		return err
 	}
+	// ?v=N: the text of an earlier version.
+	if old, ok, err := s.docVersion(r, doc.Slug); err != nil {
+		return err
+	} else if ok {
+		doc.Raw, doc.Checksum, doc.File = old.Raw, old.Checksum, old.File
+	}
 	hlRaw, err := single(r.URL.Query(), "hl")
 	if err != nil {
 		return err

@@ -156,7 +156,8 @@ func (ds *corpus) addRead(src data.Source, v data.Version, shipped bool, d *data
 
 // addShipped adds the documents shipped with the binary; a text shipped
 // after a database was first built becomes a new version captured at now. It
-// returns the slugs of the shipped documents and those given a version.
+// returns the slugs of the shipped documents and of those given a new
+// version.
 func (ds *corpus) addShipped(now time.Time) (shipped, added []string, err error) {
 	srcs, err := data.EmbeddedSources()
 	if err != nil {
@@ -165,10 +166,13 @@ func (ds *corpus) addShipped(now time.Time) (shipped, added []string, err error)
 	for _, src := range srcs {
 		shipped = append(shipped, src.Meta.Slug)
 		v := data.Version{}
-		if _, known := ds.vers[src.Meta.Slug]; known {
+		_, known := ds.vers[src.Meta.Slug]
+		if known {
 			v.Captured = now
 		}
-		if slug, ok := ds.add(src, v, true); ok {
+		// A shipped document new to the database is not news; a new text
+		// of one is.
+		if slug, ok := ds.add(src, v, true); ok && known {
 			added = append(added, slug)
 		}
 	}

@@ -129,7 +129,12 @@ func pageVersion(p *fetch.Page) data.Version {
 // printNewVersions says which documents got a new version and what changed:
 // a summary line each, and with full the change list.
 func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History, full bool) error {
+	seen := map[string]bool{}
 	for _, slug := range slugs {
+		if seen[slug] {
+			continue // given several texts: the last one's changes
+		}
+		seen[slug] = true
 		h := hist[slug]
 		if len(h.Versions) < 2 {
 			if _, err := fmt.Fprintf(w, "\n%s: new document, version 1\n", slug); err != nil {

@@ -5,7 +5,8 @@
 // Usage:
 //
 //	portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
-//	portolan ingest [-db portolan.db] [FILE ...]
+//	portolan ingest [-db portolan.db] [FILE|URL ...]
+//	portolan refresh [-db portolan.db]
 //	portolan export [-format json|csv] [-db portolan.db] [-base-url URL]
 //	portolan rules  -format F [-map FILE] [-strict] [filters]
 //	portolan gen    -flows N -docs M -out DIR [-seed 1]
@@ -34,13 +35,19 @@ Usage:
         (portolan.db.bleve) on first start and rebuilds them when the embedded
         documents change; after portolan ingest replaces them, serves the new
         dataset on SIGHUP, or by itself within -watch (2s)
-  portolan ingest [-db portolan.db] [FILE ...]
+  portolan ingest [-db portolan.db] [FILE|URL ...]
         build the database and its search index from the embedded documents
         plus each FILE (its metadata is read from FILE's name with .json, if
-        present) and print what was read; flags go before the files
+        present) or page fetched from URL, and print what was read; flags go
+        before the files. A new text of a document the database has (same
+        slug, or fetched from the same URL) becomes its next version
         -strict refuses a FILE with any warning; -vendor, -product, -url and
         -lang override its metadata (a FILE may be text, Markdown/MDX, HTML,
         CSV or TSV)
+  portolan refresh [-db portolan.db] [-timeout 30s]
+        fetch again every document ingested from a URL (a conditional
+        request), add a version where its text changed and print what
+        changed; a page that cannot be fetched keeps its version, says why
   portolan check  [-format text|json] [-vendor V ...] FILE ...
         print what Portolan understands of each FILE (format, language,
         tables, columns and their meaning, flows, hosts, warnings) without
@@ -102,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args, stderr)
 	case "ingest":
 		return runIngest(ctx, args, stdout, stderr)
+	case "refresh":
+		return runRefresh(ctx, args, stdout, stderr)
 	case "check":
 		return runCheck(args, stdout, stderr)
 	case "export":

@@ -10,7 +10,7 @@ RUN go mod download
 COPY . .
 RUN go build -trimpath -ldflags='-s -w' -o /out/portolan ./cmd/portolan
 # Ship a ready database and search index so the first start does not have to build them.
-RUN /out/portolan ingest -db /out/portolan.db
+RUN mkdir /out/data && /out/portolan ingest -db /out/data/portolan.db
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -20,10 +20,11 @@ RUN apt-get update \
 	&& useradd --system --uid 10001 --gid portolan --home-dir /var/lib/portolan --shell /usr/sbin/nologin portolan \
 	&& install -d -o portolan -g portolan -m 0755 /var/lib/portolan
 COPY --from=build /out/portolan /usr/local/bin/portolan
-# serve rebuilds the database (temporary file + rename in this directory) when it
-# is missing or stale, so the directory, not only the file, belongs to the user.
-COPY --from=build --chown=portolan:portolan /out/portolan.db /var/lib/portolan/portolan.db
-COPY --from=build --chown=portolan:portolan /out/portolan.db.bleve /var/lib/portolan/portolan.db.bleve
+# serve rebuilds the dataset (a new directory in portolan.db.d, then the
+# portolan.db link renamed) when it is missing or stale, so the directory, not
+# only the files, belongs to the user. Copying the directory keeps the link a
+# link (relative, so it still names portolan.db.d/ds-*/portolan.db).
+COPY --from=build --chown=portolan:portolan /out/data/ /var/lib/portolan/
 USER 10001:10001
 WORKDIR /var/lib/portolan
 EXPOSE 8080

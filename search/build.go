@@ -61,6 +61,11 @@ func Build(ctx context.Context, path string, docs []data.Document) (err error) {
 	if err := writeSeqMap(fresh, ids); err != nil {
 		return err
 	}
+	// bleve makes the directory private; the index is as readable as the
+	// database it goes with (store.Ingest makes that 0644).
+	if err := os.Chmod(fresh, 0o755); err != nil {
+		return err
+	}
 	// Swap: move the old index aside (into tmp, removed with it), then the
 	// new one into place.
 	old := filepath.Join(tmp, "old")

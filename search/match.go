@@ -66,7 +66,7 @@ func (ix *Index) match(ctx context.Context, q Query) (MatchSet, error) {
 	}
 	m := MatchSet{Seqs: []int32{}, Scores: []float64{}}
 	for n := 0; ; n++ {
-		if n%4096 == 0 {
+		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return MatchSet{}, err
 			}

@@ -321,7 +321,9 @@ const exportChunk = 512
 // EachFlow calls fn with each flow matching ff, in order, reading them a chunk
 // at a time rather than building a slice: for exports of any size, in memory
 // that does not grow with the dataset beyond the list of matching rows (four
-// bytes a flow). It stops at the first error fn returns and returns it.
+// bytes a flow). No database connection is held while fn runs, so a stream
+// to a slow client never keeps one from the pages. It stops at the first
+// error fn returns and returns it.
 func (db *DB) EachFlow(ctx context.Context, ff FlowFilter, fn func(data.Flow) error) error {
 	var fnErr error
 	call := func(f data.Flow) error {
@@ -359,10 +361,49 @@ func (ff FlowFilter) isAll() bool {
 		(ff.Sort == "" || ff.Sort == "doc")
 }
 
-// allFlows calls fn with every flow in seq order from the offset-th, in one
-// streaming query.
+// allFlows calls fn with every flow in seq order from the offset-th, a chunk
+// at a time (keyset pagination on seq). Each chunk is read whole and its
+// connection returned to the pool before fn sees a flow of it: fn may wait
+// on a slow client as long as it likes without holding a connection that
+// pages need.
 func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error) error {
-	return queryFlows(ctx, db.db, "ORDER BY f.seq LIMIT -1 OFFSET ?", []any{offset}, fn)
+	after := 0 // seq of the last flow given to fn
+	chunk := make([]data.Flow, 0, exportChunk)
+	seqs := make([]int, 0, exportChunk)
+	for {
+		chunk, seqs = chunk[:0], seqs[:0]
+		tail, args := "WHERE f.seq > ? ORDER BY f.seq LIMIT ?", []any{after, exportChunk}
+		if offset > 0 {
+			tail, args = "ORDER BY f.seq LIMIT ? OFFSET ?", []any{exportChunk, offset}
+			offset = 0
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+`, f.seq FROM flows f `+flowSections+` `+tail, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var seq int
+			f, err := scanFlow(rows, &seq)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			chunk, seqs = append(chunk, f), append(seqs, seq)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, f := range chunk {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < exportChunk {
+			return nil
+		}
+		after = seqs[len(seqs)-1]
+	}
 }
 
 // queryFlows calls fn with each flow of "SELECT flowColumns FROM flows f JOIN

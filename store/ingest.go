@@ -215,8 +215,8 @@ func (w *writer) close() {
 }
 
 func (w *writer) document(ctx context.Context, ordinal int, d data.Document) error {
-	if d.Slug == "" {
-		return errors.New("empty slug")
+	if err := data.CheckSlug(d.Slug); err != nil {
+		return err
 	}
 	if _, err := w.doc.ExecContext(ctx, d.Slug, ordinal, d.File, d.Vendor, d.Product, d.Title, d.Language,
 		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Raw, d.Checksum); err != nil {

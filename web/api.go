@@ -124,13 +124,40 @@ func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {
 	return s.json(w, r, f)
 }
 
+// hostsResponse is the body of /api/v1/hosts: one page of the hosts the
+// filters select, and how many there are in all.
+type hostsResponse struct {
+	Total  int         `json:"total"`
+	Limit  int         `json:"limit"`
+	Offset int         `json:"offset"`
+	Hosts  []data.Host `json:"hosts"`
+}
+
+// handleAPIHosts serves /api/v1/hosts: the hosts /hosts lists, a page at a
+// time (limit, default 100, at most 1000; offset), as /api/v1/flows pages.
 func (s *Server) handleAPIHosts(w http.ResponseWriter, r *http.Request) error {
+	v, err := queryOf(r)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(v, "limit", 1, maxLimit)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = defaultLimit
+	}
+	offset, err := intParam(v, "offset", 0, maxOffset)
+	if err != nil {
+		return err
+	}
 	_, _, hosts, err := s.hostListing(r)
 	if err != nil {
 		return err
 	}
-	if hosts == nil {
-		hosts = []data.Host{}
+	page := hosts[min(offset, len(hosts)):min(offset+limit, len(hosts))]
+	if page == nil {
+		page = []data.Host{}
 	}
-	return s.json(w, r, map[string]any{"total": len(hosts), "hosts": hosts})
+	return s.json(w, r, hostsResponse{Total: len(hosts), Limit: limit, Offset: offset, Hosts: page})
 }

@@ -185,5 +185,8 @@ func diagramLabels(ctx context.Context) diagram.Labels {
 		Summary: func(n, e int) string {
 			return t(ctx, "diagram.desc", t(ctx, "count.endpoints", n), t(ctx, "count.connections", e))
 		},
+		Capped: func(shown, all, omitted int) string {
+			return t(ctx, "diagram.capped", shown, all, omitted)
+		},
 	}
 }

@@ -188,7 +188,7 @@ func newRetryForm(r *http.Request, m userMessage) *retryForm {
 	}
 	names := make([]string, 0, len(vals))
 	for k := range vals {
-		if k != "lang" && utf8.ValidString(k) {
+		if k != "lang" && utf8.ValidString(k) && !strings.ContainsFunc(k, hiddenRune) {
 			names = append(names, k)
 		}
 	}
@@ -199,7 +199,7 @@ func newRetryForm(r *http.Request, m userMessage) *retryForm {
 			label = t(r.Context(), key)
 		}
 		for _, v := range vals[k] {
-			f.Fields = append(f.Fields, retryField{Name: k, Label: label, Value: v, Invalid: k == bad})
+			f.Fields = append(f.Fields, retryField{Name: k, Label: label, Value: visible(v), Invalid: k == bad})
 		}
 	}
 	if len(f.Fields) == 0 {

@@ -5,9 +5,13 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -84,11 +88,13 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 	}
 	c.Langs, c.TitlesEn = langs, titlesEn
 	n := 0
+	rc := http.NewResponseController(w)
 	err = each(func(fl data.Flow) error {
 		if err := c.Write(fl); err != nil {
 			return err
 		}
 		if n++; n%csvFlushRows == 0 {
+			extendWriteDeadline(rc)
 			return c.Flush()
 		}
 		return nil
@@ -102,16 +108,41 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 	return nil
 }
 
-// streamFailed logs an error met after a streamed response started; the client
-// sees a truncated body, as a status can no longer be sent, and the response
-// cache does not keep it.
+// streamIdleTimeout is how long a stream waits for a client to take the next
+// rows before it gives up on it. A stream holds no database connection while
+// it waits (store.DB.EachFlow), so a client reading slowly but steadily gets
+// the whole export, however long it takes, and a stalled one is cut off.
+const streamIdleTimeout = 30 * time.Second
+
+// extendWriteDeadline gives the stream another streamIdleTimeout to write,
+// beyond the server's write timeout, which bounds pages, not downloads.
+func extendWriteDeadline(rc *http.ResponseController) {
+	_ = rc.SetWriteDeadline(time.Now().Add(streamIdleTimeout)) // not every writer can; then the server's timeout stands
+}
+
+// streamFailed ends a streamed response that failed after its 200 went out:
+// it logs why (a client that went away is no error) and aborts the
+// response, so that the connection is cut without the end of the chunked
+// body. Every HTTP client reports that as an error (curl: exit 18, transfer
+// closed with outstanding read data remaining; Go: unexpected EOF; a browser:
+// a failed download), never as a complete file. The response cache does not
+// keep it.
 func (s *Server) streamFailed(r *http.Request, err error) error {
 	httpcache.DontStore(r.Context())
-	if !errors.Is(err, context.Canceled) {
-		s.log.ErrorContext(r.Context(), "stream failed", "path", r.URL.Path,
-			"request_id", middleware.GetReqID(r.Context()), "err", err)
+	level := slog.LevelError
+	if errors.Is(err, context.Canceled) || r.Context().Err() != nil || isClientGone(err) {
+		level = slog.LevelInfo
 	}
-	return nil
+	s.log.Log(r.Context(), level, "stream failed", "path", r.URL.Path,
+		"request_id", middleware.GetReqID(r.Context()), "err", err)
+	panic(http.ErrAbortHandler)
+}
+
+// isClientGone reports whether a write failed because the client closed the
+// connection or stopped reading past the deadline.
+func isClientGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, http.ErrHandlerTimeout)
 }
 
 func setCSVHeaders(w http.ResponseWriter, name string) {

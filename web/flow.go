@@ -30,7 +30,7 @@ type flowPageData struct {
 func (s *Server) flow(r *http.Request) (data.Flow, error) {
 	id := chi.URLParam(r, "id")
 	if len(id) > maxValueBytes {
-		return data.Flow{}, notFound("there is no flow %q", id[:40]+"…")
+		return data.Flow{}, notFound("there is no flow %q", clipText(id, 40))
 	}
 	f, err := s.db.Flow(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {

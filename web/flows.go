@@ -66,7 +66,11 @@ func (s *Server) parseFlowQuery(r *http.Request, docs []store.DocSummary) (FlowQ
 	if len(r.URL.RawQuery) > maxQueryBytes {
 		return FlowQuery{}, badRequest("query string longer than %d bytes", maxQueryBytes)
 	}
-	q, err := ParseFlowQuery(r.URL.Query())
+	v, err := queryOf(r)
+	if err != nil {
+		return FlowQuery{}, err
+	}
+	q, err := ParseFlowQuery(v)
 	if err != nil {
 		return q, err
 	}

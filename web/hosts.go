@@ -82,7 +82,11 @@ func (q HostQuery) FileName() string {
 
 // hostQuery parses and checks the request's host filters.
 func (s *Server) hostQuery(r *http.Request, docs []store.DocSummary) (HostQuery, error) {
-	q, err := ParseHostQuery(r.URL.Query())
+	v, err := queryOf(r)
+	if err != nil {
+		return HostQuery{}, err
+	}
+	q, err := ParseHostQuery(v)
 	if err != nil {
 		return q, err
 	}

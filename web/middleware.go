@@ -55,12 +55,87 @@ func (ids *requestIDs) next() string {
 // client's X-Request-Id if it sent one, else a new one.
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(middleware.RequestIDHeader)
+		id := cleanRequestID(r.Header.Get(middleware.RequestIDHeader))
 		if id == "" {
 			id = s.ids.next()
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), middleware.RequestIDKey, id)))
 	})
+}
+
+// maxRequestID is the longest client X-Request-Id kept; the rest is cut.
+const maxRequestID = 64
+
+// cleanRequestID makes a client's X-Request-Id safe to log and show: at
+// most maxRequestID bytes of printable ASCII, anything else dropped, so a
+// client cannot write long lines, control characters or forged log fields.
+func cleanRequestID(id string) string {
+	id = id[:min(len(id), maxRequestID)]
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r > '~' {
+			return -1
+		}
+		return r
+	}, id)
+}
+
+// maxLoggedBytes is the longest path or query string the access log writes
+// as it is; a longer one is clipped, with its length.
+const maxLoggedBytes = 512
+
+// loggable clips s for the access log (see maxLoggedBytes).
+func loggable(s string) string {
+	if len(s) <= maxLoggedBytes {
+		return s
+	}
+	return clipText(s, maxLoggedBytes) + "(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// acceptedEncodings drops from Accept-Encoding the codings the client
+// refuses (q=0): middleware.Compress and the cache key look for a coding's
+// name anywhere in the header, and would send gzip to "gzip;q=0".
+func acceptedEncodings(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ae := r.Header.Values("Accept-Encoding"); len(ae) > 0 {
+			keep := acceptable(strings.Join(ae, ","))
+			r = r.Clone(r.Context())
+			if keep == "" {
+				r.Header.Del("Accept-Encoding")
+			} else {
+				r.Header.Set("Accept-Encoding", keep)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// acceptable is the codings of an Accept-Encoding header whose weight is
+// not zero, lower-cased, without their parameters.
+func acceptable(header string) string {
+	var keep []string
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" || zeroWeight(params) {
+			continue
+		}
+		keep = append(keep, name)
+	}
+	return strings.Join(keep, ", ")
+}
+
+// zeroWeight reports whether a coding's parameters give it q=0 (RFC 9110
+// section 12.4.2: "q=0", "q=0.0", ... up to three decimals).
+func zeroWeight(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err == nil && q == 0
+	}
+	return false
 }
 
 // contentSecurityPolicy allows nothing but this origin's own files: no inline
@@ -103,8 +178,8 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			rec := slog.NewRecord(end, slog.LevelInfo, "http", 0)
 			rec.AddAttrs(
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.String("query", r.URL.RawQuery),
+				slog.String("path", loggable(r.URL.Path)),
+				slog.String("query", loggable(r.URL.RawQuery)),
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
 				slog.Duration("duration", end.Sub(start)),

@@ -37,7 +37,10 @@ type portPageData struct {
 // handlePortLookup turns the overview's port form (/ports?port=443) into the
 // port's own URL.
 func (s *Server) handlePortLookup(w http.ResponseWriter, r *http.Request) error {
-	v := r.URL.Query()
+	v, err := queryOf(r)
+	if err != nil {
+		return err
+	}
 	if err := checkValues(v); err != nil {
 		return err
 	}

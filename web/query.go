@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -98,7 +99,51 @@ func parseFilter(v url.Values) (filter.Filter, error) {
 	return f, err
 }
 
-// checkValues refuses oversized, repeated-too-often or non-UTF-8 parameters.
+// queryOf parses the request's query string. A malformed one (a bad %
+// escape such as %zz, a ';' separator) is a 400 naming what is wrong, not
+// parameters silently dropped.
+func queryOf(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, badRequest("query string: %s", clipText(err.Error(), 80))
+	}
+	return v, nil
+}
+
+// clipText shortens s to at most n bytes for a message or a log line,
+// cutting at a character boundary and marking the cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// hiddenRune reports whether r is a character that must not reach a page, a
+// CSV cell or a log line from a request: a C0 control other than tab, DEL,
+// or a bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069),
+// which reorders how the text around it shows ("Trojan Source").
+func hiddenRune(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// visible replaces each hidden character (hiddenRune) of s with U+FFFD, for
+// showing back a value that was refused for holding one.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if hiddenRune(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
+// checkValues refuses oversized, repeated-too-often or non-UTF-8 parameters,
+// and those holding a hidden character (hiddenRune).
 // The size counted is that of the query string k=v&k=v... unescaped, so it is
 // never more than the length of the escaped query string.
 func checkValues(v url.Values) error {
@@ -106,6 +151,9 @@ func checkValues(v url.Values) error {
 	for k, vals := range v {
 		if len(k) > maxValueBytes || !utf8.ValidString(k) {
 			return badRequest("parameter name too long or not UTF-8")
+		}
+		if strings.ContainsFunc(k, hiddenRune) {
+			return badRequest("a parameter name holds a control character")
 		}
 		if len(vals) > maxValues {
 			return badRequest("%s: more than %d values", k, maxValues)
@@ -117,6 +165,10 @@ func checkValues(v url.Values) error {
 			}
 			if !utf8.ValidString(s) {
 				return badRequest("%s: not valid UTF-8", k)
+			}
+			if i := strings.IndexFunc(s, hiddenRune); i >= 0 {
+				r, _ := utf8.DecodeRuneInString(s[i:])
+				return badRequest("%s: holds the control character %U", k, r)
 			}
 		}
 	}

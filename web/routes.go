@@ -68,7 +68,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, r, http.StatusMethodNotAllowed, userMessage{format: "only GET and HEAD are allowed"})
 	})
-	return s.requestID(s.accessLog(s.cache.Handler(s.cacheKey, r)))
+	return s.requestID(s.accessLog(acceptedEncodings(s.cache.Handler(s.cacheKey, r))))
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

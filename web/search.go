@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/search"
@@ -50,12 +51,69 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 	if !q.HasText() || s.idx == nil {
 		return ts, nil
 	}
-	if ts.res, err = s.idx.Match(ctx, q); err != nil {
+	if ts.res, err = s.match(ctx, q); err != nil {
 		return nil, err
 	}
 	ts.ranked = true
 	ts.Fuzzy = ts.res.Fuzzy
 	return ts, nil
+}
+
+// DefaultSearchTimeout is how long a text search may take before it is
+// given up with a 400 saying so: at 100k flows a search of 32 excluded words
+// costs about a second, and a server must not spend more on one request.
+const DefaultSearchTimeout = 2 * time.Second
+
+// cheapWords is how many words (terms and phrases) a search may have and
+// still count as cheap; see expensive.
+const cheapWords = 8
+
+// WithSearchLimits sets how long a text search may take (timeout) and how
+// many expensive ones (excluded words, or more than a few words) run at once
+// (slots); others wait for a slot within their timeout. New's defaults are
+// DefaultSearchTimeout and half the processors (at least one), so that
+// expensive searches, however many are sent, leave processors for the rest.
+func WithSearchLimits(timeout time.Duration, slots int) Option {
+	return func(s *Server) {
+		s.searchTimeout = timeout
+		s.searchSlots = make(chan struct{}, max(1, slots))
+	}
+}
+
+// expensive reports whether q's search walks much of the index: an excluded
+// word is matched against every flow the rest matches (all of them when
+// nothing else is asked), and each word adds a walk of its postings.
+func expensive(q search.Query) bool {
+	return len(q.Excludes) > 0 || len(q.Terms)+len(q.Phrases) > cheapWords
+}
+
+// errSearchTimeout is the 400 of a search that did not finish in time.
+func (s *Server) errSearchTimeout() error {
+	return badRequest("q: the search did not finish within %v; excluded words (-word) and long lists of words cost the most: use fewer, or the filters", s.searchTimeout)
+}
+
+// match runs q's search within the search timeout, an expensive one only in
+// one of the slots for them.
+func (s *Server) match(ctx context.Context, q search.Query) (search.MatchSet, error) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, s.searchTimeout)
+	defer cancel()
+	if expensive(q) {
+		select {
+		case s.searchSlots <- struct{}{}:
+			defer func() { <-s.searchSlots }()
+		case <-ctx.Done():
+			if parent.Err() != nil {
+				return search.MatchSet{}, parent.Err()
+			}
+			return search.MatchSet{}, s.errSearchTimeout()
+		}
+	}
+	m, err := s.idx.Match(ctx, q)
+	if err != nil && parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return search.MatchSet{}, s.errSearchTimeout()
+	}
+	return m, err
 }
 
 // filter is the store filter of q with its text searched: the URL's filter

@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"time"
 
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
@@ -34,6 +36,9 @@ type Server struct {
 
 	acceptLangs acceptLangs // Accept-Language values negotiated so far
 	ids         *requestIDs
+
+	searchTimeout time.Duration // see WithSearchLimits
+	searchSlots   chan struct{} // a value in it for each expensive search running
 }
 
 // New returns the handler serving every page, export and API route of Portolan
@@ -47,6 +52,7 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 	}
 	s := &Server{log: log, db: db, idx: idx,
 		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs()}
+	WithSearchLimits(DefaultSearchTimeout, runtime.GOMAXPROCS(0)/2)(s)
 	for _, o := range opts {
 		o(s)
 	}

@@ -22,7 +22,11 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkValues(r.URL.Query()); err != nil {
+	v, err := queryOf(r)
+	if err != nil {
+		return err
+	}
+	if err := checkValues(v); err != nil {
 		return err
 	}
 	// ?v=N: the text of an earlier version.
@@ -31,7 +35,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 	} else if ok {
 		doc.Raw, doc.Checksum, doc.File = old.Raw, old.Checksum, old.File
 	}
-	hlRaw, err := single(r.URL.Query(), "hl")
+	hlRaw, err := single(v, "hl")
 	if err != nil {
 		return err
 	}

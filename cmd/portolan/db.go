@@ -7,12 +7,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
+
 	"strings"
 	"time"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -53,24 +53,36 @@ func datasetVersion(ctx context.Context, path string) (string, error) {
 	return v, err
 }
 
-// ensureDatabase builds the database at path when there is no usable one
-// (see datasetVersion), and reports whether it did. With rebuildStale it also
-// builds a new one when the database lacks a text of the embedded documents
-// (a new binary ships a newer text: it becomes the document's next version)
-// or was built by another extractor, which serve wants (it serves what it
-// ships with) and export does not (it exports what was ingested). Documents
+// ensureDatabase makes sure -db (path) names a usable dataset (see package
+// dataset), building one when there is none, and removes what interrupted
+// ingests left. With rebuildStale it also builds a new one when the database
+// lacks a text of the embedded documents (a new binary ships a newer text: it
+// becomes the document's next version), was built by another extractor, or
+// its index by another mapping, which serve wants (it serves what it ships
+// with) and export does not (it exports what was ingested). Documents
 // ingested from files or URLs, and every version, are carried into the new
-// database. It is `portolan ingest` with no arguments: one code path builds
-// every database.
+// dataset. Every build goes through dataset.Build, as `portolan ingest` does,
+// so a database and its index are only ever made current together.
 func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildStale bool) error {
-	have, err := datasetVersion(ctx, path)
+	dataset.Clean(path, logRemoved(log))
+	if !rebuildStale {
+		// Export reads what is there, a database file from before
+		// datasets included.
+		if have, err := datasetVersion(ctx, path); err != nil || have != "" {
+			return err
+		}
+	}
+	dbPath, idxPath, err := trustedPair(ctx, log, path)
 	if err != nil {
 		return err
 	}
-	if have != "" && !rebuildStale {
-		return nil
+	have := ""
+	if dbPath != "" {
+		if have, err = datasetVersion(ctx, dbPath); err != nil {
+			return err
+		}
 	}
-	c, current, err := readCorpus(ctx, path)
+	c, current, err := readCorpus(ctx, dbPath)
 	if err != nil {
 		return err
 	}
@@ -78,132 +90,79 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 	if err != nil {
 		return err
 	}
+	reason := "embedded documents changed"
 	if have != "" && current && len(added) == 0 {
-		log.Debug("database up to date", "db", path, "dataset", have)
-		return ensureIndex(ctx, log, path, have, func() ([]data.Document, error) { return storedDocuments(ctx, path) })
+		idx, err := search.DatasetVersionAt(idxPath)
+		if err != nil {
+			return err
+		}
+		if idx == have && dbPath != path {
+			log.Debug("dataset up to date", "db", path, "dataset", have)
+			return nil
+		}
+		// An index of another mapping, or a pair from before datasets:
+		// the dataset is built anew from what the database holds.
+		reason = "search index built by another mapping, or no dataset directory yet"
 	}
 	docs, hist, err := c.build()
 	if err != nil {
 		return err
 	}
-	want := data.DatasetVersion(docs)
-	log.Info("building database", "db", path, "dataset", want, "previous", have, "new_versions", len(added))
+	log.Info("building database and search index", "db", path, "dataset", data.DatasetVersion(docs),
+		"previous", have, "new_versions", len(added), "reason", reason)
 	start := time.Now()
-	if err := store.IngestHistory(ctx, path, docs, hist); err != nil {
-		return err
-	}
-	log.Info("database built", "db", path, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
-	return buildIndex(ctx, log, path, docs)
-}
-
-// indexPath is where the search index of the database at dbPath lives: a
-// directory beside it.
-func indexPath(dbPath string) string { return dbPath + ".bleve" }
-
-// ensureIndex builds the search index of the database at dbPath, of dataset
-// version want, unless there is one of the same dataset built with this
-// binary's mapping; docs gives the documents to index.
-func ensureIndex(ctx context.Context, log *slog.Logger, dbPath, want string, docs func() ([]data.Document, error)) error {
-	have, err := search.DatasetVersionAt(indexPath(dbPath))
+	p, err := dataset.Build(ctx, path, docs, hist, dataset.Options{Phase: phaseHook, Removed: logRemoved(log)})
 	if err != nil {
 		return err
 	}
-	if have == want {
-		log.Debug("search index up to date", "index", indexPath(dbPath))
-		return nil
-	}
-	ds, err := docs()
-	if err != nil {
-		return err
-	}
-	return buildIndex(ctx, log, dbPath, ds)
-}
-
-// buildIndex builds the search index of docs beside the database at dbPath,
-// after the database: each is swapped into place whole.
-func buildIndex(ctx context.Context, log *slog.Logger, dbPath string, docs []data.Document) error {
-	start := time.Now()
-	if err := search.Build(ctx, indexPath(dbPath), docs); err != nil {
-		return err
-	}
-	log.Info("search index built", "index", indexPath(dbPath), "duration", time.Since(start).Round(time.Millisecond))
+	log.Info("dataset built", "db", path, "dir", p.Dir, "documents", len(docs), "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// storedDocuments reads back every document the database at path holds, in
-// order, as they are now.
-func storedDocuments(ctx context.Context, path string) ([]data.Document, error) {
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
+// trustedPair returns the database and index at -db (path) that may be
+// served or rebuilt from: the current dataset's, or a plain database file at
+// path with its index at PATH.bleve (binaries before datasets) when the two
+// hold the same dataset. Those binaries swapped them one after the other, so
+// the two may differ (an ingest killed between them): then neither is
+// trusted and it returns "" for both, and the dataset is built from the
+// embedded documents alone. "" too when there is nothing at path.
+func trustedPair(ctx context.Context, log *slog.Logger, path string) (db, idx string, err error) {
+	cur, err := dataset.Current(path)
+	switch {
+	case err == nil:
+		return cur.DB, cur.Index, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "", nil
+	case !errors.Is(err, dataset.ErrLegacy):
+		return "", "", err
 	}
-	defer db.Close()
-	sums, err := db.Documents(ctx)
-	if err != nil {
-		return nil, err
+	have, err := datasetVersion(ctx, path)
+	if err != nil || have == "" {
+		return "", "", err
 	}
-	all := make([]data.Document, 0, len(sums))
-	for _, s := range sums {
-		d, err := db.Document(ctx, s.Slug)
+	idxHave, err := search.DatasetVersionAt(dataset.LegacyIndex(path))
+	if err != nil {
+		return "", "", err
+	}
+	if idxHave != have {
+		log.Warn("the database and its index hold different datasets (an ingest did not finish); building from the embedded documents", "db", path, "database", have, "index", idxHave)
+		return "", "", nil
+	}
+	return path, dataset.LegacyIndex(path), nil
+}
+
+// logRemoved logs what dataset.Clean and dataset.Build remove.
+func logRemoved(log *slog.Logger) func(string, error) {
+	return func(name string, err error) {
 		if err != nil {
-			return nil, err
+			log.Warn("cannot remove what an interrupted or replaced ingest left", "file", name, "err", err)
+			return
 		}
-		all = append(all, d)
-	}
-	return all, nil
-}
-
-// staleTempAge is how long what an ingest builds in must have been left alone
-// before the next ingest takes it for the leftover of an interrupted one. An
-// ingest writes to its temporary database at least whenever its page cache
-// (64 MiB) fills and to its temporary index every batch, so it is never that
-// long without writing.
-const staleTempAge = 10 * time.Minute
-
-// removeStaleTemps removes what interrupted ingests (killed, or the machine
-// stopped) left beside the database at path: temporary database files
-// (PATH.tmp-*) and index directories (PATH.bleve.tmp-*). New ones get new
-// names, so leftovers never stop an ingest; they only take disk space. One
-// written to within staleTempAge may belong to an ingest still running: it is
-// left, and w says so.
-func removeStaleTemps(w io.Writer, path string, now time.Time) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), base+".tmp-") && !strings.HasPrefix(e.Name(), base+".bleve.tmp-") {
-			continue
-		}
-		name := filepath.Join(dir, e.Name())
-		if age := now.Sub(lastWritten(name)); age < staleTempAge {
-			fmt.Fprintf(w, "leaving %s, written to %s ago: it may be another ingest's, still running; remove it if not\n", name, age.Round(time.Second))
-			continue
-		}
-		if err := os.RemoveAll(name); err != nil {
-			fmt.Fprintf(w, "cannot remove %s, left by an interrupted ingest: %v\n", name, err)
-			continue
-		}
-		fmt.Fprintf(w, "removed %s, left by an interrupted ingest\n", name)
+		log.Info("removed what an interrupted or replaced ingest left", "file", name)
 	}
 }
 
-// lastWritten is the latest modification time of the file at name or of
-// anything in the directory tree there.
-func lastWritten(name string) time.Time {
-	var last time.Time
-	filepath.WalkDir(name, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if info, err := d.Info(); err == nil && info.ModTime().After(last) {
-			last = info.ModTime()
-		}
-		return nil
-	})
-	return last
-}
+// phaseHook, if set, is called by every dataset build at each phase
+// (dataset.Options.Phase). Only binaries built with the faultinject tag set
+// it, for the tests that kill or fail an ingest at each phase.
+var phaseHook func(phase string) error

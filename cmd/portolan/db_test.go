@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/dataset"
+	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
 
@@ -44,5 +49,95 @@ func TestServeKeepsExtraDocumentsIngestedBeside(t *testing.T) {
 	defer s.Close()
 	if _, err := s.Document(ctx, "acme"); err != nil {
 		t.Errorf("extra document gone after serve's check: %v", err)
+	}
+}
+
+// legacyPair writes a database of dbDocs at db and an index of idxDocs at
+// db.bleve, as binaries before datasets laid them out.
+func legacyPair(t *testing.T, db string, dbDocs, idxDocs []data.Document) {
+	t.Helper()
+	if err := store.Ingest(t.Context(), db, dbDocs); err != nil {
+		t.Fatal(err)
+	}
+	if err := search.Build(t.Context(), dataset.LegacyIndex(db), idxDocs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A database file and index from before datasets are taken into a dataset when
+// they hold one dataset (extra documents kept); when they don't (an ingest
+// killed between its two renames), serve trusts neither and builds from the
+// embedded documents. Either way the old index directory is removed.
+func TestServeMigratesLegacyDatabaseOnlyWhenItsIndexMatches(t *testing.T) {
+	acme := writeAcme(t, t.TempDir())
+	withAcme, err := loadDocuments([]string{acme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded := embeddedDocs(t)
+	for _, tc := range []struct {
+		name        string
+		db, idx     []data.Document
+		wantVersion string
+	}{
+		{"a complete pair", withAcme, withAcme, data.DatasetVersion(withAcme)},
+		{"a new database beside the old index", withAcme, embedded, data.DatasetVersion(embedded)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "p.db")
+			legacyPair(t, db, tc.db, tc.idx)
+			if err := ensureDatabase(t.Context(), discardLogger(), db, true); err != nil {
+				t.Fatal(err)
+			}
+			g, err := openGeneration(t.Context(), discardLogger(), db, 1)
+			if err != nil {
+				t.Fatalf("serve cannot open the migrated dataset: %v", err)
+			}
+			defer g.close()
+			if g.dataset != tc.wantVersion {
+				t.Errorf("serves dataset %s, want %s", g.dataset, tc.wantVersion)
+			}
+			if _, err := os.Stat(dataset.LegacyIndex(db)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("old index directory left: %v", err)
+			}
+		})
+	}
+}
+
+// Ingest refuses a document whose slug is outside the safe alphabet, or
+// whose text holds a character that would not show as itself (NUL, a
+// right-to-left override), naming the file (and line), and leaves the
+// dataset as it was.
+func TestIngestRefusesUnsafeSlugsAndHiddenCharacters(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	mustPortolan(t, "ingest", "-db", db)
+	before := currentOf(t, db)
+	good := strings.Replace(badDocument, "70000", "8443", 1)
+	for _, tc := range []struct {
+		name, text, meta, want string
+	}{
+		{"slug", good, `{"slug":"../../Etc Passwd"}`, `document slug "../../Etc Passwd"`},
+		{"nul", strings.Replace(good, "Web UI", "Web\x00UI", 1), "", "line 5: holds the control character U+0000"},
+		{"rlo", strings.Replace(good, "Agent", "Agent \u202Etxt.exe", 1), "", "line 6: holds the control character U+202E"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, tc.name+".txt")
+			if err := os.WriteFile(file, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.meta != "" {
+				if err := os.WriteFile(filepath.Join(dir, tc.name+".json"), []byte(tc.meta), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := portolan(t, "ingest", "-db", db, file)
+			if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ingest: %v, want an error naming %s and %q", err, file, tc.want)
+			}
+			if cur := currentOf(t, db); cur != before {
+				t.Errorf("dataset changed to %s", cur.Dir)
+			}
+		})
 	}
 }

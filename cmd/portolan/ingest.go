@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path"
 	"text/tabwriter"
 	"time"
@@ -13,12 +14,12 @@ import (
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
 	"github.com/portolan/portolan/data/versions"
-	"github.com/portolan/portolan/search"
-	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/dataset"
 )
 
 // runIngest is `portolan ingest [-db PATH] [FILE|URL ...]`: it builds a new
-// database and its search index (PATH.bleve) from the embedded documents and
+// dataset, a database and its search index made current together (package
+// dataset), from the embedded documents and
 // each FILE or URL, and prints what it read from each document and what
 // changed. Each document keeps the versions the database at PATH has of it: a
 // text of a document already known (same slug, or fetched from the same URL)
@@ -34,7 +35,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	c, _, err := readCorpus(ctx, *dbPath)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	from, _, err := trustedPair(ctx, log, *dbPath)
+	if err != nil {
+		return err
+	}
+	c, _, err := readCorpus(ctx, from)
 	if err != nil {
 		return err
 	}
@@ -55,6 +61,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return wrapFileError(arg, err)
 		}
+		if err := data.CheckSlug(d.Slug); err != nil {
+			return fmt.Errorf("%s: %w; set another \"slug\" in its metadata", arg, err)
+		}
+		if err := data.CheckHidden(d); err != nil {
+			return fmt.Errorf("%s: %w", arg, err)
+		}
 		warnings := extract.Warnings(d)
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -73,11 +85,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	removeStaleTemps(stderr, *dbPath, time.Now())
-	if err := store.IngestHistory(ctx, *dbPath, docs, hist); err != nil {
-		return err
-	}
-	if err := search.Build(ctx, indexPath(*dbPath), docs); err != nil {
+	p, err := writeDataset(ctx, stderr, *dbPath, docs, hist)
+	if err != nil {
 		return err
 	}
 	if err := printCounts(stdout, docs); err != nil {
@@ -86,8 +95,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := printNewVersions(stdout, added, hist, false); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
+	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
 	return err
+}
+
+// writeDataset builds the dataset of docs and hist at path (dataset.Build)
+// and makes it current, telling stderr what leftovers it removed.
+func writeDataset(ctx context.Context, stderr io.Writer, path string, docs []data.Document, hist map[string]versions.History) (dataset.Paths, error) {
+	removed := func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
+			return
+		}
+		fmt.Fprintf(stderr, "removed %s, left by an interrupted or replaced ingest\n", name)
+	}
+	return dataset.Build(ctx, path, docs, hist, dataset.Options{Phase: phaseHook, Removed: removed})
 }
 
 // userAgent is what Portolan calls itself when it fetches a page.

@@ -5,23 +5,25 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/portolan/portolan/search"
-	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/dataset"
 )
 
-// buildPortolan builds the binary into a temporary directory.
-func buildPortolan(t *testing.T) string {
+// buildPortolan builds the binary into a temporary directory, with the build
+// tags given.
+func buildPortolan(t *testing.T, tags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "portolan")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -61,169 +63,163 @@ func sha256File(t *testing.T, name string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// temps returns the names in dir that start with prefix.
-func temps(t *testing.T, dir, prefix string) []string {
+// currentOf returns the files of the dataset db names.
+func currentOf(t *testing.T, db string) dataset.Paths {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	p, err := dataset.Current(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var found []string
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) {
-			found = append(found, filepath.Join(dir, e.Name()))
+	return p
+}
+
+// entries returns the names in dir, or nothing when there is no dir.
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	list, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range list {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// building reports whether a file or directory whose name starts with prefix
+// is in a dataset directory of db being built (one db does not name yet).
+func building(t *testing.T, db, prefix string) bool {
+	t.Helper()
+	cur, _ := dataset.Current(db)
+	root := dataset.Root(db)
+	for _, d := range entries(t, root) {
+		dir := filepath.Join(root, d)
+		if !strings.HasPrefix(d, "ds-") || dir == cur.Dir {
+			continue
+		}
+		for _, n := range entries(t, dir) {
+			if strings.HasPrefix(n, prefix) {
+				return true
+			}
 		}
 	}
-	return found
+	return false
 }
 
-// checkServes checks that the database and index at db open and hold the
-// dataset want, as serve would open them, and that the database answers a
-// query with all of its flows.
-func checkServes(t *testing.T, db string, want dataset) {
+// checkServes checks that serve, started on db, serves the dataset want:
+// every flow of it, the extra document acme if want has it, and a search.
+func checkServes(t *testing.T, db string, want shownSet) {
 	t.Helper()
-	g, err := openGeneration(t.Context(), discardLogger(), db, 1)
-	if err != nil {
-		t.Fatalf("serve cannot open %s: %v", db, err)
+	s := startServe(t, db, "-watch", "0")
+	defer s.stop(t)
+	if got := s.apiTotal(t); got != want.total {
+		t.Errorf("serve answers %d flows, want %d", got, want.total)
 	}
-	defer g.close()
-	if g.dataset != want.version {
-		t.Errorf("%s holds dataset %s, want %s", db, g.dataset, want.version)
+	status, body := s.get(t, http.DefaultClient, "/api/v1/docs")
+	_, hasAcme := want.docs["acme"]
+	if status != http.StatusOK || strings.Contains(string(body), `"acme"`) != hasAcme {
+		t.Errorf("GET /api/v1/docs = %d, acme listed %v, want %v: %.300s", status, !hasAcme, hasAcme, body)
 	}
-	if _, total, err := g.db.Flows(t.Context(), store.FlowFilter{Limit: 1}); err != nil || total != want.total {
-		t.Errorf("query: %d flows (%v), want %d", total, err, want.total)
+	if status, body := s.get(t, http.DefaultClient, "/flows?q=ldap"); status != http.StatusOK {
+		t.Errorf("GET /flows?q=ldap = %d %.300s", status, body)
+	}
+	if !strings.Contains(s.logs.String(), "msg=serving db="+db+" dataset="+want.version) {
+		t.Errorf("serve does not say it serves dataset %s:\n%s", want.version, s.logs)
 	}
 }
 
-// An ingest killed (SIGKILL, no chance to clean up) part-way leaves what is
-// being served whole: killed while building the database, the database and
-// index are untouched; killed while building the index, the new database is
-// complete but the index is the old one, which serve refuses to pair with it
-// (it keeps serving, or at start rebuilds the index). The next ingest
-// succeeds beside the leftovers, and removes them once they are stale.
+// An ingest killed (SIGKILL, no chance to clean up) at any phase, or failing
+// in the index phase, leaves the dataset being served whole: serve then
+// starts on the old pair of database and index (the new one, once the swap
+// is done), not a mix, and removes what the killed ingest left.
 func TestKilledIngestLeavesDatabaseAndIndexWhole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildPortolan(t)
-	const genFlows = 20000
-	corpus := genCorpus(t, bin, t.TempDir(), genFlows, 100)
+	bin := buildPortolan(t, "faultinject")
+	corpus := genCorpus(t, bin, t.TempDir(), 5000, 25)
+	acme := writeAcme(t, t.TempDir())
+	oldSet, newSet := datasetOf(t, acme), datasetOf(t, corpus...)
 
 	for _, tc := range []struct {
-		name   string
-		killAt string // kill once a file or directory of this prefix appears
+		name    string
+		fault   string // PORTOLAN_FAULT
+		killAt  string // or: kill once a file of this prefix is being built
+		swapped bool   // killed after the swap: the new dataset is current
 	}{
-		{"during the database build", "p.db.tmp-"},
-		{"during the index build", "p.db.bleve.tmp-"},
+		{name: "before the database", fault: "pause:" + dataset.PhaseDatabase},
+		{name: "while writing the database", killAt: "portolan.db.tmp-"},
+		{name: "before the index", fault: "pause:" + dataset.PhaseIndex},
+		{name: "while building the index", killAt: "index.bleve.tmp-"},
+		{name: "built, before the swap", fault: "pause:" + dataset.PhaseBuilt},
+		{name: "swapped, before removing the old dataset", fault: "pause:" + dataset.PhaseSwapped, swapped: true},
+		{name: "failing in the index phase", fault: "fail:" + dataset.PhaseIndex},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "p.db")
-			if _, errOut, err := runBin(t, bin, "ingest", "-db", db); err != nil {
+			if _, errOut, err := runBin(t, bin, "ingest", "-db", db, acme); err != nil {
 				t.Fatalf("ingest: %v\n%s", err, errOut)
 			}
-			oldSet := datasetOf(t)
-			sum := sha256File(t, db)
-			if v, err := search.DatasetVersionAt(indexPath(db)); err != nil || v != oldSet.version {
-				t.Fatalf("index holds %q (%v), want %s", v, err, oldSet.version)
-			}
+			old := currentOf(t, db)
+			sum := sha256File(t, old.DB)
 
 			cmd := exec.Command(bin, append([]string{"ingest", "-db", db}, corpus...)...)
-			var stderr bytes.Buffer
+			cmd.Env = append(os.Environ(), "PORTOLAN_FAULT="+tc.fault)
+			var stderr syncBuffer
 			cmd.Stdout, cmd.Stderr = &stderr, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-		poll:
-			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Millisecond) {
-				select {
-				case err := <-exited:
-					t.Fatalf("ingest ended (%v) before any %s* appeared: make the corpus bigger\n%s", err, tc.killAt, &stderr)
-				default:
+			if strings.HasPrefix(tc.fault, "fail:") {
+				if err := <-exited; err == nil || !strings.Contains(stderr.String(), "injected failure at index") {
+					t.Fatalf("ingest with a failing index phase: %v, want the failure reported\n%s", err, &stderr)
 				}
-				if len(temps(t, dir, tc.killAt)) > 0 {
-					break poll
-				}
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					t.Fatalf("no %s* within 20s", tc.killAt)
-				}
-			}
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			if err := <-exited; err == nil || !strings.Contains(err.Error(), "killed") {
-				t.Fatalf("ingest: %v, want killed (it finished first?)\n%s", err, &stderr)
-			}
-			leftovers := append(temps(t, dir, "p.db.tmp-"), temps(t, dir, "p.db.bleve.tmp-")...)
-			if len(leftovers) == 0 {
-				t.Errorf("no temporary file left by the killed ingest: was it killed too late?")
-			}
-
-			if tc.killAt == "p.db.tmp-" {
-				if sha256File(t, db) != sum {
-					t.Errorf("%s changed under a killed ingest", db)
-				}
-				checkServes(t, db, oldSet)
 			} else {
-				s, err := store.Open(t.Context(), db)
-				if err != nil {
-					t.Fatalf("the new database does not open: %v", err)
-				}
-				if v, err := s.DatasetVersion(t.Context()); err != nil || v == oldSet.version {
-					t.Errorf("database holds %q (%v), want the new dataset", v, err)
-				}
-				if _, total, err := s.Flows(t.Context(), store.FlowFilter{Limit: 1}); err != nil || total != oldSet.total+genFlows {
-					t.Errorf("query: %d flows (%v), want %d", total, err, oldSet.total+genFlows)
-				}
-				s.Close()
-				if v, err := search.DatasetVersionAt(indexPath(db)); err != nil || v != oldSet.version {
-					t.Errorf("index holds %q (%v), want the old %s untouched", v, err, oldSet.version)
-				}
-				if _, err := openGeneration(t.Context(), discardLogger(), db, 1); !errors.Is(err, errDatasetMismatch) {
-					t.Errorf("serve opening the new database with the old index: err = %v, want errDatasetMismatch", err)
-				}
-			}
-
-			// The next ingest succeeds beside the leftovers and leaves them:
-			// they are fresh, so they might be another ingest's.
-			acme := writeAcme(t, t.TempDir())
-			_, errOut, err := runBin(t, bin, "ingest", "-db", db, acme)
-			if err != nil {
-				t.Fatalf("ingest after the killed one: %v\n%s", err, errOut)
-			}
-			checkServes(t, db, datasetOf(t, acme))
-			for _, l := range leftovers {
-				if !strings.Contains(errOut, "leaving "+l) {
-					t.Errorf("ingest does not mention the fresh leftover %s:\n%s", l, errOut)
-				}
-			}
-
-			// Once stale, the next ingest removes them.
-			old := time.Now().Add(-2 * staleTempAge)
-			for _, l := range leftovers {
-				filepath.WalkDir(l, func(name string, _ fs.DirEntry, err error) error {
-					if err == nil {
-						err = os.Chtimes(name, old, old)
+			poll:
+				for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(time.Millisecond) {
+					select {
+					case err := <-exited:
+						t.Fatalf("ingest ended (%v) before reaching the phase: make the corpus bigger\n%s", err, &stderr)
+					default:
 					}
-					return err
-				})
-			}
-			_, errOut, err = runBin(t, bin, "ingest", "-db", db)
-			if err != nil {
-				t.Fatalf("ingest: %v\n%s", err, errOut)
-			}
-			for _, l := range leftovers {
-				if _, err := os.Stat(l); !errors.Is(err, fs.ErrNotExist) {
-					t.Errorf("stale %s not removed (%v):\n%s", l, err, errOut)
+					if tc.fault != "" && strings.Contains(stderr.String(), "paused at ") ||
+						tc.killAt != "" && building(t, db, tc.killAt) {
+						break poll
+					}
+					if time.Now().After(deadline) {
+						cmd.Process.Kill()
+						t.Fatalf("phase not reached within 5 minutes\n%s", &stderr)
+					}
 				}
-				if !strings.Contains(errOut, "removed "+l) {
-					t.Errorf("ingest does not say it removed %s:\n%s", l, errOut)
+				if err := cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				if err := <-exited; err == nil || !strings.Contains(err.Error(), "killed") {
+					t.Fatalf("ingest: %v, want killed (it finished first?)\n%s", err, &stderr)
 				}
 			}
-			checkServes(t, db, oldSet)
+
+			want := oldSet
+			if tc.swapped {
+				want = newSet
+			} else {
+				if cur := currentOf(t, db); cur.Dir != old.Dir || sha256File(t, cur.DB) != sum {
+					t.Errorf("%s names %s after the ingest stopped, want the old %s untouched", db, cur.Dir, old.Dir)
+				}
+			}
+			checkServes(t, db, want)
+			// serve removed what the ingest left: only the current dataset
+			// is in PATH.d.
+			if got := entries(t, dataset.Root(db)); len(got) != 2 || !slices.Contains(got, filepath.Base(currentOf(t, db).Dir)) {
+				t.Errorf("%s holds %v after serve started, want the current dataset and the lock", dataset.Root(db), got)
+			}
 		})
 	}
 }

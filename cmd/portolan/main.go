@@ -32,7 +32,7 @@ const usage = `Portolan: the network flows vendor documents ask you to open, sea
 Usage:
   portolan serve  [-addr localhost:8080] [-db portolan.db] [-log-level info]
         serve the explorer; builds the database and its search index
-        (portolan.db.bleve) on first start and rebuilds them when the embedded
+        (in portolan.db.d) on first start and rebuilds them when the embedded
         documents change; after portolan ingest replaces them, serves the new
         dataset on SIGHUP, or by itself within -watch (2s)
   portolan ingest [-db portolan.db] [FILE|URL ...]

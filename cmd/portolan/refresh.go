@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/portolan/portolan/cmd/portolan/internal/fetch"
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
-	"github.com/portolan/portolan/search"
-	"github.com/portolan/portolan/store"
 )
 
 // errRefreshFailed is returned by refresh when some documents could not be
@@ -85,17 +82,14 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		removeStaleTemps(stderr, *dbPath, time.Now())
-		if err := store.IngestHistory(ctx, *dbPath, docs, hist); err != nil {
-			return err
-		}
-		if err := search.Build(ctx, indexPath(*dbPath), docs); err != nil {
+		p, err := writeDataset(ctx, stderr, *dbPath, docs, hist)
+		if err != nil {
 			return err
 		}
 		if err := printNewVersions(stdout, added, hist, true); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "\nwrote %s and its search index %s (dataset %s)\n", *dbPath, indexPath(*dbPath), data.DatasetVersion(docs))
+		fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w: %d of %d (see above); they keep their current version", errRefreshFailed, failed, fetched)

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
@@ -42,10 +43,9 @@ type generation struct {
 	// pin is a hard link to the database file this generation opened, or ""
 	// (see pinDatabase).
 	pin string
-	// dbFile and idxFile are what -db and its index were when opened: the
-	// watcher reloads when either changes.
-	dbFile, idxFile os.FileInfo
-
+	// dir is the dataset directory -db named when opened: the watcher
+	// reloads when it names another.
+	dir      string
 	mu       sync.Mutex
 	inflight int
 	retired  bool
@@ -111,10 +111,10 @@ func (g *generation) close() error {
 // and the index at -db hold different datasets.
 var errDatasetMismatch = errors.New("the database and its search index hold different datasets")
 
-// openGeneration opens the database at path and its index as generation seq,
-// and checks they hold the same dataset: they don't while `portolan ingest`
-// is between its two renames (database, then index), or after one was killed
-// between them.
+// openGeneration opens the dataset -db (path) names, its database and index,
+// as generation seq, and checks they hold the same dataset (package dataset
+// makes them current together, so they do unless the files were tampered
+// with).
 func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int) (_ *generation, err error) {
 	g := &generation{seq: seq, idle: make(chan struct{})}
 	defer func() {
@@ -122,17 +122,16 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 			g.close()
 		}
 	}()
-	file := path
-	if pin, err := pinDatabase(path, seq); err != nil {
-		log.Warn("cannot link the database file; opening it by path (a connection the store must reopen after an ingest replaces it fails instead of reading the new file)", "db", path, "err", err)
+	cur, err := dataset.Current(path)
+	if err != nil {
+		return nil, err
+	}
+	g.dir = cur.Dir
+	file := cur.DB
+	if pin, err := pinDatabase(path, cur.DB, seq); err != nil {
+		log.Warn("cannot link the database file; opening it by path (a connection the store must reopen after an ingest removed it fails)", "db", cur.DB, "err", err)
 	} else {
 		g.pin, file = pin, pin
-	}
-	// Each file is looked at before it is opened: should it be replaced in
-	// between, the watcher sees a change and reloads once more, rather than
-	// missing one.
-	if g.dbFile, err = os.Stat(file); err != nil {
-		return nil, err
 	}
 	if g.db, err = store.Open(ctx, file); err != nil {
 		return nil, err
@@ -140,14 +139,11 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	if g.dataset, err = g.db.DatasetVersion(ctx); err != nil {
 		return nil, err
 	}
-	if g.idxFile, err = os.Stat(indexPath(path)); err != nil {
-		return nil, err
-	}
-	if g.idx, err = search.Open(indexPath(path)); err != nil {
+	if g.idx, err = search.Open(cur.Index); err != nil {
 		return nil, err
 	}
 	if v := g.idx.DatasetVersion(); v != g.dataset {
-		return nil, fmt.Errorf("%w: database %s, index %s (is an ingest running?)", errDatasetMismatch, g.dataset, v)
+		return nil, fmt.Errorf("%w: database %s, index %s in %s", errDatasetMismatch, g.dataset, v, cur.Dir)
 	}
 	g.handler = web.New(log, g.db, g.idx)
 	return g, nil
@@ -156,21 +152,21 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 // pinSuffix starts the name of pinDatabase's links, after the database's own.
 const pinSuffix = "-serve-"
 
-// pinDatabase makes a hard link to the database file at path, for generation
-// seq of this process, and returns its name. A generation opens the database
-// through it. The store already never reads a file that replaced the one it
-// opened (its pool is fixed and refuses, with store.ErrReplaced, a new
+// pinDatabase makes a hard link beside path to the database file file, for
+// generation seq of this process, and returns its name. A generation opens the
+// database through it. The store already never reads a file that replaced the
+// one it opened (its pool is fixed and refuses, with store.ErrReplaced, a new
 // connection to another file); the link lets a connection it must reopen (one
-// SQLite reported broken) still reach the generation's own file after
-// `portolan ingest` renamed a new one over path, rather than fail. Without a
-// link (a read-only directory, a file system without them) the database is
-// opened by path.
-func pinDatabase(path string, seq int) (string, error) {
+// SQLite reported broken) still reach the generation's own file after the
+// next `portolan ingest` removed the dataset it was in, rather than fail.
+// Without a link (a read-only directory, a file system without them) the
+// database is opened by its name.
+func pinDatabase(path, file string, seq int) (string, error) {
 	pin := path + pinSuffix + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(seq)
 	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
-	if err := os.Link(path, pin); err != nil {
+	if err := os.Link(file, pin); err != nil {
 		return "", err
 	}
 	return pin, nil
@@ -222,8 +218,8 @@ type live struct {
 	path string
 	cur  atomic.Pointer[generation]
 	seq  int // the last generation number given; only the watch loop uses it
-	// seen is what the watcher last found at -db and its index.
-	seen [2]os.FileInfo
+	// seen is the dataset directory the watcher last found -db naming.
+	seen string
 
 	stop     chan struct{} // closed by close: retired generations close at once
 	retiring sync.WaitGroup
@@ -241,7 +237,7 @@ func newLive(ctx context.Context, log *slog.Logger, path string) (*live, error) 
 	}
 	l.open.Add(1)
 	l.cur.Store(g)
-	l.seen = [2]os.FileInfo{g.dbFile, g.idxFile}
+	l.seen = g.dir
 	log.Info("serving", "db", path, "dataset", g.dataset)
 	return l, nil
 }
@@ -273,7 +269,7 @@ func (l *live) reload(ctx context.Context, trigger string) error {
 	if err != nil {
 		return err
 	}
-	l.seen = [2]os.FileInfo{g.dbFile, g.idxFile}
+	l.seen = g.dir
 	l.install(g, trigger)
 	return nil
 }
@@ -341,10 +337,8 @@ func (l *live) watch(ctx context.Context, reload <-chan os.Signal, every time.Du
 			if !l.replaced() {
 				continue
 			}
-			// Expected while an ingest is between its two renames: the
-			// next change (the index's rename) tries again.
 			if err = l.reload(ctx, "watch"); err != nil {
-				l.log.Info("not reloading yet; serving the previous dataset", "dataset", l.cur.Load().dataset, "err", err)
+				l.log.Warn("reload failed; serving the previous dataset", "dataset", l.cur.Load().dataset, "err", err)
 			}
 		}
 		if done != nil {
@@ -353,29 +347,15 @@ func (l *live) watch(ctx context.Context, reload <-chan os.Signal, every time.Du
 	}
 }
 
-// replaced reports whether -db or its index is another file than when last
-// looked at (by the watcher or a reload). While either is missing (an index
-// between its two renames) it waits.
+// replaced reports whether -db names another dataset than when last looked
+// at (by the watcher or a reload).
 func (l *live) replaced() bool {
-	db, err := os.Stat(l.path)
-	if err != nil {
+	cur, err := dataset.Current(l.path)
+	if err != nil || cur.Dir == l.seen {
 		return false
 	}
-	idx, err := os.Stat(indexPath(l.path))
-	if err != nil {
-		return false
-	}
-	now := [2]os.FileInfo{db, idx}
-	if sameFile(now[0], l.seen[0]) && sameFile(now[1], l.seen[1]) {
-		return false
-	}
-	l.seen = now
+	l.seen = cur.Dir
 	return true
-}
-
-// sameFile reports whether a and b are one file, unchanged in between.
-func sameFile(a, b os.FileInfo) bool {
-	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }
 
 // handleDebug serves the counts a soak test watches, as JSON. heap_live_bytes

@@ -187,20 +187,20 @@ func loadDocuments(files []string, opts ...loadOptions) ([]data.Document, error)
 	return docs, nil
 }
 
-// dataset is what a response must show in full to belong to one dataset.
-type dataset struct {
+// shownSet is what a response must show in full to belong to one dataset.
+type shownSet struct {
 	version string
 	total   int            // flows in all
 	docs    map[string]int // flows per document
 }
 
-func datasetOf(t *testing.T, files ...string) dataset {
+func datasetOf(t *testing.T, files ...string) shownSet {
 	t.Helper()
 	docs, err := loadDocuments(files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := dataset{version: data.DatasetVersion(docs), docs: map[string]int{}}
+	d := shownSet{version: data.DatasetVersion(docs), docs: map[string]int{}}
 	for _, doc := range docs {
 		d.docs[doc.Slug] = countFlows(doc)
 		d.total += countFlows(doc)
@@ -220,8 +220,8 @@ type response struct {
 // classify says which of the datasets the body of a 200 response to path
 // wholly shows: the API's total, its list of flows, the documents and their
 // counts, and the overview page's links and total must all agree with one.
-func classify(path string, body []byte, sets ...dataset) (string, string) {
-	var match func(d dataset) error
+func classify(path string, body []byte, sets ...shownSet) (string, string) {
+	var match func(d shownSet) error
 	switch {
 	case strings.HasPrefix(path, "/api/v1/flows"):
 		var r struct {
@@ -235,7 +235,7 @@ func classify(path string, body []byte, sets ...dataset) (string, string) {
 		for _, f := range r.Flows {
 			perDoc[f.Doc]++
 		}
-		match = func(d dataset) error {
+		match = func(d shownSet) error {
 			if r.Total != d.total || len(r.Flows) != d.total {
 				return fmt.Errorf("total %d with %d flows", r.Total, len(r.Flows))
 			}
@@ -258,7 +258,7 @@ func classify(path string, body []byte, sets ...dataset) (string, string) {
 		for _, d := range r.Docs {
 			perDoc[d.ID] = d.Flows
 		}
-		match = func(d dataset) error {
+		match = func(d shownSet) error {
 			if !mapsEqual(perDoc, d.docs) {
 				return fmt.Errorf("documents %v", perDoc)
 			}
@@ -266,7 +266,7 @@ func classify(path string, body []byte, sets ...dataset) (string, string) {
 		}
 	case path == "/":
 		page := string(body)
-		match = func(d dataset) error {
+		match = func(d shownSet) error {
 			for slug := range d.docs {
 				if !strings.Contains(page, `href="/docs/`+slug+`"`) {
 					return fmt.Errorf("no link to %s", slug)
@@ -308,7 +308,7 @@ func mapsEqual(a, b map[string]int) bool {
 
 // hammer requests paths from workers goroutines, round robin, until stop is
 // closed, and returns every response, classified against sets.
-func hammer(t *testing.T, s *testServer, workers int, paths []string, stop <-chan struct{}, sets ...dataset) []response {
+func hammer(t *testing.T, s *testServer, workers int, paths []string, stop <-chan struct{}, sets ...shownSet) []response {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: workers},
@@ -519,9 +519,9 @@ func TestReloadClosesReplacedDatasets(t *testing.T) {
 	}
 }
 
-// A reload while the database and the index hold different datasets (an
-// ingest between its two renames, or killed between them) keeps the dataset
-// being served; once they agree, the next reload takes them.
+// A reload while the database and the index hold different datasets (files
+// of the current dataset replaced by hand: ingest never pairs them so) keeps
+// the dataset being served; once they agree, the next reload takes them.
 func TestReloadKeepsServingWhenIndexHoldsAnotherDataset(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "p.db")
@@ -534,7 +534,8 @@ func TestReloadKeepsServingWhenIndexHoldsAnotherDataset(t *testing.T) {
 	}
 
 	s := startServe(t, db, "-watch", "0")
-	if err := store.Ingest(t.Context(), db, docs); err != nil {
+	cur := currentOf(t, db)
+	if err := store.Ingest(t.Context(), cur.DB, docs); err != nil {
 		t.Fatal(err)
 	}
 	err = s.hup(t)
@@ -548,7 +549,7 @@ func TestReloadKeepsServingWhenIndexHoldsAnotherDataset(t *testing.T) {
 		t.Errorf("no warning about the refused reload:\n%s", s.logs)
 	}
 
-	if err := search.Build(t.Context(), indexPath(db), docs); err != nil {
+	if err := search.Build(t.Context(), cur.Index, docs); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.hup(t); err != nil {

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
@@ -65,8 +66,12 @@ func BenchmarkScale(b *testing.B) {
 		el := time.Since(start)
 		b.Logf("ingest: %d flows in %v: %.0f flows/s", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
 	}
-	dbSize := fileSize(b, dbPath)
-	ixSize := dirSize(b, indexPath(dbPath))
+	cur, err := dataset.Current(dbPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dbSize := fileSize(b, cur.DB)
+	ixSize := dirSize(b, cur.Index)
 	b.Logf("sizes: database %.1f MB, index %.1f MB", mb(dbSize), mb(ixSize))
 
 	// Start to first answer, as serve does it with an existing database: open
@@ -77,7 +82,7 @@ func BenchmarkScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	ix, err := search.Open(indexPath(dbPath))
+	ix, err := search.Open(cur.Index)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -39,6 +39,9 @@ type Labels struct {
 	To                                        string // " to " in the description
 	// Summary says how many boxes and arrows there are ("7 endpoints, 7 connections.").
 	Summary func(endpoints, connections int) string
+	// Capped says that a diagram draws shown of all endpoints and leaves
+	// out omitted flows (see MaxNodes), under the title.
+	Capped func(shown, all, omitted int) string
 }
 
 // EnglishLabels are the labels in English, the default.
@@ -49,6 +52,10 @@ func EnglishLabels() Labels {
 		TitlePrefix: "Network flows: ", To: " to ",
 		Summary: func(n, e int) string {
 			return strconv.Itoa(n) + " endpoints, " + strconv.Itoa(e) + " connections."
+		},
+		Capped: func(shown, all, omitted int) string {
+			return "Showing " + strconv.Itoa(shown) + " of " + strconv.Itoa(all) + " endpoints; " +
+				strconv.Itoa(omitted) + " flows not drawn. Every flow is in the listing."
 		},
 	}
 }
@@ -65,6 +72,11 @@ type Graph struct {
 
 	Nodes []*Node
 	Edges []*Edge
+	// Omitted is how many flows are not drawn, their endpoints or
+	// connection past MaxNodes or MaxEdges; AllNodes is how many endpoints
+	// the flows have in all, drawn or not.
+	Omitted, AllNodes int
+	titleOnly         int // TitleLines of the title; the rest say it is capped
 
 	// TitleLines is the heading drawn at the top, wrapped, inside TitleBox.
 	TitleLines []string

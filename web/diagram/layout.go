@@ -160,6 +160,7 @@ func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow
 	if len(flows) > 0 {
 		g.Doc = flows[0].Doc
 	}
+	flows, g.Omitted, g.AllNodes = capFlows(flows, subjectOf)
 	g.Nodes, g.Edges = build(flows, subjectOf, lb)
 	l := &layouter{g: g}
 	l.assignLayers()
@@ -169,6 +170,46 @@ func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow
 	l.placeX()
 	l.finish()
 	return g
+}
+
+// MaxNodes and MaxEdges are the most endpoints and connections one diagram
+// draws, a little above the largest shipped document's overview (Citrix:
+// 113 endpoints, 129 connections). Layout costs grow much faster than the
+// diagram (a chain of 4,000 endpoints took 32 s and 136 MB), and past that
+// many boxes a diagram is no longer read: the listing is the place for
+// every flow.
+const (
+	MaxNodes = 150
+	MaxEdges = 200
+)
+
+// capFlows keeps the flows, in order, whose endpoints and connection fit in
+// MaxNodes and MaxEdges with those of the flows kept before them; it returns
+// them, how many it left out, and how many endpoints there are in all.
+func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.Flow, omitted, allNodes int) {
+	drawn := map[string]bool{}
+	all := map[string]bool{}
+	pairs := map[[2]string]bool{}
+	for _, f := range flows {
+		s, d := endpoints(f, subjectOf(f))
+		ks, kd := key(s), key(d)
+		all[ks], all[kd] = true, true
+		grow := 0
+		if !drawn[ks] {
+			grow++
+		}
+		if kd != ks && !drawn[kd] {
+			grow++
+		}
+		p := [2]string{ks, kd}
+		if len(drawn)+grow > MaxNodes || !pairs[p] && len(pairs) >= MaxEdges {
+			omitted++
+			continue
+		}
+		drawn[ks], drawn[kd], pairs[p] = true, true, true
+		kept = append(kept, f)
+	}
+	return kept, omitted, len(all)
 }
 
 type layouter struct {
@@ -808,6 +849,11 @@ func (l *layouter) finish() {
 func (g *Graph) placeHeader(contentW float64) (top, legendRight float64) {
 	titleW := max(contentW-margin, 560) - margin
 	g.TitleLines, _ = wrap(g.Title, titleW, titleFont*1.08, titleMax)
+	g.titleOnly = len(g.TitleLines)
+	if g.Omitted > 0 && g.labels.Capped != nil {
+		note, _ := wrap(g.labels.Capped(len(g.Nodes), g.AllNodes, g.Omitted), titleW, titleFont*1.08, titleMax)
+		g.TitleLines = append(g.TitleLines, note...)
+	}
 	tw := math.Ceil(maxWidth(g.TitleLines, titleFont*1.08))
 	g.TitleBox = Rect{margin, margin, tw, float64(len(g.TitleLines)) * titleLineH}
 	y := g.TitleBox.Y + g.TitleBox.H + 6

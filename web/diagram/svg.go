@@ -133,8 +133,17 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 
 	// Heading and legend.
 	for i, l := range g.TitleLines {
+		// The lines after the title's say the diagram is capped: they
+		// link to the listing of every flow it draws from.
+		capped := i >= g.titleOnly
+		if capped {
+			s.printf(`<a href="`, attr(g.flowsURL(g.Scope, "", "")), `">`)
+		}
 		s.printf(`<text class="hd" fill="#1b1f24" font-size="`, num(titleFont), `" x="`, num(g.TitleBox.X), `" y="`,
 			num(baseline(g.TitleBox.Y+float64(i)*titleLineH, titleLineH, titleFont)), `">`, text(l), "</text>\n")
+		if capped {
+			s.printf("</a>\n")
+		}
 	}
 	s.printf(`<g class="legend" font-size="`, num(legendFont), `">`)
 	for _, l := range g.Legend {
@@ -367,6 +376,9 @@ func truncate(s string, n int) string {
 func (g *Graph) describe() string {
 	var b strings.Builder
 	b.WriteString(g.labels.Summary(len(g.Nodes), len(g.Edges)))
+	if g.Omitted > 0 && g.labels.Capped != nil {
+		b.WriteString(" " + g.labels.Capped(len(g.Nodes), g.AllNodes, g.Omitted))
+	}
 	for _, e := range g.Edges {
 		b.WriteString(" " + e.From.Name + g.labels.To + e.To.Name + ":")
 		for i, gr := range e.Groups {

@@ -76,15 +76,32 @@ func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 			}
 		}
 		c.misses.Add(1)
-		if leader {
-			defer func() { c.land(k, f, e) }() // also when the handler panics
-		}
 		rec := &recorder{w: w, limit: c.maxEntry, dontStore: new(atomic.Bool)}
+		if leader {
+			// The flight lands before a byte reaches the client: once
+			// the response is known to be one that is not kept (it
+			// streams), or once it is complete. A client slow to take
+			// it, or one whose declared body never comes (net/http
+			// reads it before the first write), holds only itself.
+			landed := false
+			rec.land = func(e *cacheEntry) {
+				if !landed {
+					landed = true
+					c.land(k, f, e)
+				}
+			}
+			defer rec.land(nil) // also when the handler panics
+		}
 		r = r.WithContext(context.WithValue(r.Context(), dontStoreKey{}, rec.dontStore))
 		next.ServeHTTP(rec, r)
-		if e = rec.finish(r, k); e != nil && !leader {
+		e = rec.entry(r, k)
+		switch {
+		case rec.land != nil:
+			rec.land(e)
+		case e != nil:
 			c.put(e)
 		}
+		rec.send()
 	})
 }
 
@@ -244,6 +261,9 @@ type recorder struct {
 	passthrough bool // writing straight to w
 	spoilt      bool // a second status: send it as it is, do not keep it
 	dontStore   *atomic.Bool
+	// land, for the request leading a flight, ends it with the entry to
+	// keep (nil: none); called before anything is sent.
+	land func(*cacheEntry)
 }
 
 func (rec *recorder) Header() http.Header { return rec.w.Header() }
@@ -260,7 +280,7 @@ func (rec *recorder) WriteHeader(code int) {
 	rec.status = code
 	h := rec.w.Header()
 	if code != http.StatusOK || h.Get("Set-Cookie") != "" || strings.Contains(h.Get("Cache-Control"), "no-store") {
-		rec.passthrough = true
+		rec.stream()
 		rec.w.WriteHeader(code)
 		return
 	}
@@ -275,13 +295,23 @@ func (rec *recorder) Write(p []byte) (int, error) {
 		return rec.w.Write(p)
 	}
 	if int64(rec.buf.Len()+len(p)) > rec.limit {
+		rec.stream()
 		if err := rec.sendHeld(); err != nil {
 			return 0, err
 		}
-		rec.passthrough = true
 		return rec.w.Write(p)
 	}
 	return rec.buf.Write(p)
+}
+
+// stream makes the response go straight to the client from now on, and so
+// not be kept: the flight it leads, if any, lands with nothing, and those
+// waiting on it render their own.
+func (rec *recorder) stream() {
+	rec.passthrough = true
+	if rec.land != nil {
+		rec.land(nil)
+	}
 }
 
 // Flush sends what is held back only once the response streams: until then
@@ -316,22 +346,27 @@ func (rec *recorder) sendHeld() error {
 	return err
 }
 
-// finish sends a held-back response once the handler has returned, and
-// returns it as an entry for key; nil when there was none to keep (an
-// error, a 304, a streamed body, nothing written).
-func (rec *recorder) finish(r *http.Request, key string) *cacheEntry {
-	if rec.status == 0 || rec.passthrough {
+// entry returns the held-back response, once the handler has returned, as
+// an entry for key; nil when there is none to keep (an error, a 304, a
+// streamed body, nothing written, a request cancelled). It sends nothing.
+func (rec *recorder) entry(r *http.Request, key string) *cacheEntry {
+	if rec.status == 0 || rec.passthrough || rec.spoilt || rec.dontStore.Load() || r.Context().Err() != nil {
 		return nil
 	}
 	body := bytes.Clone(rec.buf.Bytes())
-	if err := rec.sendHeld(); err != nil || rec.spoilt || rec.dontStore.Load() || r.Context().Err() != nil {
-		return nil
-	}
-	e := &cacheEntry{key: key, header: clipHeader(rec.header), body: body,
+	e := &cacheEntry{key: key, header: clipHeader(rec.header.Clone()), body: body,
 		etag: rec.header.Get("ETag")}
 	e.notModified = notModifiedHeader(e.header)
 	e.size = int64(len(body)+len(key)) + headerSize(e.header) + headerSize(e.notModified) + entryOverhead
 	return e
+}
+
+// send writes a held-back response to the client, once the handler has
+// returned.
+func (rec *recorder) send() {
+	if rec.status != 0 && !rec.passthrough {
+		_ = rec.sendHeld() // a client gone; nothing to tell it
+	}
 }
 
 // notModifiedHeader is the header of the 304 the handlers send for a 200

@@ -5,10 +5,21 @@ import (
 	"encoding/csv"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/portolan/portolan/data"
+)
+
+// col is the index of the named column of the flow CSV.
+func col(name string) int { return slices.Index(FlowCSVHeader(), name) }
+
+// testLangs and testTitlesEn are the content languages and section glosses the
+// CSV tests' flows come from.
+var (
+	testLangs    = map[string]string{"microsoft": "en", "citrix": "en", "lithnet": "en", "endpoint-central": "ja"}
+	testTitlesEn = map[string]string{"endpoint-central/server-os": "Ports used on the server (OS deployment)"}
 )
 
 func writeFlowCSV(t *testing.T, baseURL string, flows ...data.Flow) []byte {
@@ -18,6 +29,7 @@ func writeFlowCSV(t *testing.T, baseURL string, flows ...data.Flow) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Langs, c.TitlesEn = testLangs, testTitlesEn
 	for _, f := range flows {
 		if err := c.Write(f); err != nil {
 			t.Fatal(err)
@@ -44,8 +56,8 @@ func parseFlowCSV(t *testing.T, b []byte) [][]string {
 
 func TestFlowCSVStartsWithBOMAndExactHeader(t *testing.T) {
 	recs := parseFlowCSV(t, writeFlowCSV(t, ""))
-	want := []string{"document", "section", "source", "destination", "protocol", "ports",
-		"app_protocol", "requirement", "direction", "purpose", "purpose_en", "notes",
+	want := []string{"id", "document", "section", "section_en", "source", "destination", "protocol", "ports",
+		"app_protocol", "requirement", "direction", "purpose", "purpose_en", "notes", "notes_en", "line",
 		"source_roles", "destination_roles", "findings", "link"}
 	if len(recs) != 1 {
 		t.Fatalf("got %d records for no flows, want the header only", len(recs))
@@ -61,7 +73,7 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 		Source: "Azure AD Connect server", Destination: "Microsoft Entra ID",
 		Protocols: []string{"TCP", "UDP"}, Ports: []data.PortRange{{From: 389, To: 389}, {From: 49152, To: 65535}},
 		PortsRaw: "389, 49152-65535", AppProtocol: "LDAP", Requirement: data.Required, Direction: data.Outbound,
-		Purpose: "Used for LDAP, \"quoted\"\nand wrapped", Notes: "see note",
+		Purpose: "Used for LDAP, \"quoted\"\nand wrapped", Notes: "see note", Line: 42, SectionID: "table-3",
 		Roles: []data.EndpointRole{{Side: data.SideDestination, Role: "identity-provider"},
 			{Side: data.SideDestination, Role: "cloud-service", Guess: true}},
 		Findings: []data.Finding{{Check: "port-service", Detail: "one"}, {Check: "transport-service", Detail: "two"}},
@@ -70,10 +82,11 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("got %d records, want header + 1", len(recs))
 	}
-	want := []string{"microsoft", "Table 3 - Azure AD Connect and Microsoft Entra ID", "Azure AD Connect server",
-		"Microsoft Entra ID", "TCP/UDP", "389, 49152-65535", "LDAP", "required", "outbound",
-		"Used for LDAP, \"quoted\"\nand wrapped", "", "see note", "", "identity-provider, cloud-service (guess)",
-		"port-service: one\ntransport-service: two", "https://portolan.example.com/flows/ab12cd"}
+	want := []string{"ab12cd", "microsoft", "Table 3 - Azure AD Connect and Microsoft Entra ID", "Table 3 - Azure AD Connect and Microsoft Entra ID",
+		"Azure AD Connect server", "Microsoft Entra ID", "TCP/UDP", `="389, 49152-65535"`, "LDAP", "required", "outbound",
+		"Used for LDAP, \"quoted\"\nand wrapped", "Used for LDAP, \"quoted\"\nand wrapped", "see note", "see note", "42", "identity-provider, cloud-service (guess)",
+		"port-service: one\ntransport-service: two",
+		"https://portolan.example.com/flows/ab12cd"}
 	if !reflect.DeepEqual(recs[1], want) {
 		t.Errorf("row =\n%q\nwant\n%q", recs[1], want)
 	}
@@ -94,28 +107,30 @@ func TestFlowCSVPortsFallBackToCellAsWrittenWhenNoNumber(t *testing.T) {
 		data.Flow{Doc: "citrix", PortsRaw: "No reserved port"},
 		data.Flow{Doc: "citrix", PortsRaw: "49152– 65535", Ports: []data.PortRange{{From: 49152, To: 65535}}},
 	))
-	if got := recs[1][5]; got != "No reserved port" {
+	if got := recs[1][col("ports")]; got != "No reserved port" {
 		t.Errorf("ports without ranges = %q, want the cell as written", got)
 	}
-	if got := recs[2][5]; got != "49152-65535" {
-		t.Errorf("ports with ranges = %q, want normalised 49152-65535", got)
+	if got := recs[2][col("ports")]; got != `="49152-65535"` {
+		t.Errorf("ports with ranges = %q, want normalised 49152-65535 as text", got)
 	}
 }
 
 func TestFlowCSVKeepsJapaneseIntact(t *testing.T) {
 	f := data.Flow{
-		Doc: "endpoint-central", Section: "サーバー側で使用するポート(OS配布機能)",
+		Doc: "endpoint-central", Section: "サーバー側で使用するポート(OS配布機能)", SectionID: "server-os",
 		Source: "管理対象PC", Destination: "Endpoint Centralサーバー", Protocols: []string{"TCP"},
 		Ports: []data.PortRange{{From: 8020, To: 8020}}, PortsRaw: "8020*",
 		Requirement: data.Required, RequirementRaw: "●", Direction: data.Inbound, DirectionRaw: "サーバーへのインバウンド通信",
 		Purpose: "エージェントとサーバー間の通信", PurposeEn: "Communication between agent and server",
-		Notes: "*デフォルトのポート番号です。", URL: "/flows/x1",
+		Notes: "*デフォルトのポート番号です。", NotesEn: "*The default port number.", URL: "/flows/x1",
 	}
 	b := writeFlowCSV(t, "", f)
 	recs := parseFlowCSV(t, b)
-	for col, want := range map[int]string{1: f.Section, 2: f.Source, 3: f.Destination, 9: f.Purpose, 10: f.PurposeEn, 11: f.Notes} {
-		if got := recs[1][col]; got != want {
-			t.Errorf("column %s = %q, want %q", recs[0][col], got, want)
+	for name, want := range map[string]string{"section": f.Section, "section_en": "Ports used on the server (OS deployment)",
+		"source": f.Source, "destination": f.Destination, "purpose": f.Purpose, "purpose_en": f.PurposeEn,
+		"notes": f.Notes, "notes_en": f.NotesEn} {
+		if got := recs[1][col(name)]; got != want {
+			t.Errorf("column %s = %q, want %q", name, got, want)
 		}
 	}
 	if !bytes.Contains(b, []byte("エージェントとサーバー間の通信")) {
@@ -138,10 +153,11 @@ func TestFlowCSVNeutralisesFormulaInjection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			f := data.Flow{Doc: tt.in, Section: tt.in, Source: tt.in, Destination: tt.in, PortsRaw: tt.in,
-				AppProtocol: tt.in, Purpose: tt.in, PurposeEn: tt.in, Notes: tt.in}
+			f := data.Flow{ID: tt.in, Doc: tt.in, Section: tt.in, Source: tt.in, Destination: tt.in, PortsRaw: tt.in,
+				AppProtocol: tt.in, Purpose: tt.in, PurposeEn: tt.in, Notes: tt.in, NotesEn: tt.in}
 			recs := parseFlowCSV(t, writeFlowCSV(t, "", f))
-			for _, col := range []int{0, 1, 2, 3, 5, 6, 9, 10, 11} {
+			for _, name := range []string{"id", "document", "section", "source", "destination", "ports", "app_protocol", "purpose", "purpose_en", "notes", "notes_en"} {
+				col := col(name)
 				got := recs[1][col]
 				if tt.in == "\rcmd" {
 					// encoding/csv reads a quoted CR back as written; compare without it.
@@ -180,5 +196,21 @@ func TestFlowCSVReportsWriteErrors(t *testing.T) {
 	_ = c.Write(data.Flow{Doc: "x"})
 	if err := c.Flush(); err == nil {
 		t.Error("Flush on a failing writer: no error")
+	}
+}
+
+// TestFlowCSVPortsStayTextInASpreadsheet: a single port or a short range
+// would become a number or a date in Excel; every parsed ports cell is
+// written in the form Excel keeps as text, whatever it holds.
+func TestFlowCSVPortsStayTextInASpreadsheet(t *testing.T) {
+	recs := parseFlowCSV(t, writeFlowCSV(t, "",
+		data.Flow{Doc: "citrix", Ports: []data.PortRange{{From: 443, To: 443}}},
+		data.Flow{Doc: "citrix", Ports: []data.PortRange{{From: 1, To: 12}}},
+		data.Flow{Doc: "citrix", Ports: []data.PortRange{{From: 80, To: 80}, {From: 443, To: 443}}},
+	))
+	for i, want := range []string{`="443"`, `="1-12"`, `="80, 443"`} {
+		if got := recs[i+1][col("ports")]; got != want {
+			t.Errorf("row %d ports = %q, want %q", i+1, got, want)
+		}
 	}
 }

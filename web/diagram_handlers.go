@@ -16,9 +16,28 @@ import (
 	"github.com/portolan/portolan/web/diagram"
 )
 
-// svgPolicy is the Content-Security-Policy of a standalone diagram: nothing
-// may load or run, only the diagram's own style sheet applies.
-var svgPolicy = "default-src 'none'; style-src " + diagram.StyleHash() + "; frame-ancestors 'none'; base-uri 'none'"
+// svgPolicy is the Content-Security-Policy of a standalone diagram drawn in
+// theme t: nothing may load or run, only the diagram's own style sheet applies.
+func svgPolicy(t diagram.Theme) string {
+	return "default-src 'none'; style-src " + diagram.ThemeStyleHash(t) + "; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// svgTheme reads ?theme= of a standalone diagram: light unless asked for
+// dark, whatever the viewer's own setting, so that a diagram pasted into a
+// wiki page looks the same to every reader.
+func svgTheme(r *http.Request) (diagram.Theme, error) {
+	v, err := single(r.URL.Query(), "theme")
+	if err != nil {
+		return 0, err
+	}
+	switch v {
+	case "", "light":
+		return diagram.ThemeLight, nil
+	case "dark":
+		return diagram.ThemeDark, nil
+	}
+	return 0, badRequest("theme: %q is not a theme (use light or dark)", v)
+}
 
 // handleDocDiagram serves /docs/{doc}/diagram.svg: the document's overview
 // diagram, every endpoint of every section, as a standalone SVG to paste into a
@@ -31,6 +50,10 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 	if flowCount(doc) == 0 {
 		return notFound("document %q lists no flows, so it has no diagram", doc.Slug)
 	}
+	theme, err := svgTheme(r)
+	if err != nil {
+		return err
+	}
 	var merge *diagram.Merge
 	switch boxes := r.URL.Query().Get("boxes"); boxes {
 	case "":
@@ -40,10 +63,10 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("boxes: %q is not a way to draw boxes (use role, or leave it out)", boxes)
 	}
 	var buf bytes.Buffer
-	if err := diagram.LayoutDocumentMerged(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+	if err := diagram.LayoutDocumentMerged(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 		return err
 	}
-	return s.sendSVG(w, r, buf.Bytes())
+	return s.sendSVG(w, r, theme, buf.Bytes())
 }
 
 // roleMerge draws, in one document's overview, the endpoints that are the same
@@ -106,6 +129,10 @@ func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	theme, err := svgTheme(r)
+	if err != nil {
+		return err
+	}
 	slug := chi.URLParam(r, "section")
 	for _, sec := range doc.Sections {
 		if sec.Slug != slug {
@@ -115,18 +142,18 @@ func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) er
 			return notFound("section %q of %q lists no flows, so it has no diagram", slug, doc.Slug)
 		}
 		var buf bytes.Buffer
-		if err := diagram.LayoutIn(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language}); err != nil {
+		if err := diagram.LayoutIn(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 			return err
 		}
-		return s.sendSVG(w, r, buf.Bytes())
+		return s.sendSVG(w, r, theme, buf.Bytes())
 	}
 	return notFound("document %q has no section %q", doc.Slug, slug)
 }
 
 // sendSVG sends a diagram with the ETag and caching of every other response,
 // under a policy that lets its inline style sheet apply.
-func (s *Server) sendSVG(w http.ResponseWriter, r *http.Request, body []byte) error {
-	w.Header().Set("Content-Security-Policy", svgPolicy)
+func (s *Server) sendSVG(w http.ResponseWriter, r *http.Request, theme diagram.Theme, body []byte) error {
+	w.Header().Set("Content-Security-Policy", svgPolicy(theme))
 	return s.send(w, r, "image/svg+xml; charset=utf-8", body)
 }
 

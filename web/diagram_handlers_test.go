@@ -21,7 +21,7 @@ func TestDiagramSVGIsServedWithETagAndItsOwnStylePolicy(t *testing.T) {
 		if !strings.HasPrefix(r.Body, "<svg ") || !strings.Contains(r.Body, `role="img"`) {
 			t.Errorf("GET %s: body does not start with an <svg role=img>: %.100s", path, r.Body)
 		}
-		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, diagram.StyleHash()) || strings.Contains(csp, "script-src 'self'") {
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, diagram.ThemeStyleHash(diagram.ThemeLight)) || strings.Contains(csp, "script-src 'self'") {
 			t.Errorf("GET %s: CSP %q, want only the diagram's style allowed", path, csp)
 		}
 		etag := r.Header.Get("ETag")
@@ -89,5 +89,42 @@ func TestDiagramWordsFollowTheUILanguage(t *testing.T) {
 	en := get(t, srv, "/docs/lithnet/diagram.svg").Body
 	if !strings.Contains(en, "Network flows: Ports and traffic flows") || !strings.Contains(en, "other or not stated") {
 		t.Errorf("en diagram lost its English words:\n%.400s", en)
+	}
+}
+
+// TestStandaloneDiagramIsLightUnlessAskedForDark: a diagram pasted into a
+// wiki looks the same to every reader: light, or dark with ?theme=dark,
+// never following the reader's own setting; a theme it does not know is a
+// 400 naming the parameter.
+func TestStandaloneDiagramIsLightUnlessAskedForDark(t *testing.T) {
+	srv := newTestServer(t)
+	for _, c := range []struct {
+		query string
+		theme diagram.Theme
+		bg    string
+	}{{"", diagram.ThemeLight, "--bg:#fff;"}, {"?theme=light", diagram.ThemeLight, "--bg:#fff;"}, {"?theme=dark", diagram.ThemeDark, "--bg:#15181d;"}} {
+		for _, path := range []string{"/docs/citrix/diagram.svg", "/docs/citrix/citrix-adc/diagram.svg"} {
+			r := get(t, srv, path+c.query)
+			if r.Status != http.StatusOK {
+				t.Fatalf("GET %s%s: status %d", path, c.query, r.Status)
+			}
+			if strings.Contains(r.Body, "prefers-color-scheme") {
+				t.Errorf("GET %s%s follows the reader's colour scheme", path, c.query)
+			}
+			if !strings.Contains(r.Body, "<style>"+diagram.ThemeCSS(c.theme)+"</style>") || !strings.Contains(r.Body, c.bg) {
+				t.Errorf("GET %s%s: not drawn in theme %d", path, c.query, c.theme)
+			}
+			if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, diagram.ThemeStyleHash(c.theme)) {
+				t.Errorf("GET %s%s: CSP %q does not allow its style sheet", path, c.query, csp)
+			}
+		}
+	}
+	r := get(t, srv, "/docs/citrix/diagram.svg?theme=blue")
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "theme") {
+		t.Errorf("?theme=blue: status %d, body %.200s; want 400 naming theme", r.Status, r.Body)
+	}
+	page := get(t, srv, "/docs/citrix")
+	if !strings.Contains(page.Body, "prefers-color-scheme:dark") {
+		t.Error("the inline diagram of /docs/citrix does not follow the reader's colour scheme")
 	}
 }

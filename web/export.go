@@ -77,11 +77,16 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 	if notModified(w, r, etag) {
 		return nil
 	}
+	langs, titlesEn, err := s.docMaps(r.Context())
+	if err != nil {
+		return err
+	}
 	setCSVHeaders(w, name)
-	c, err := newFlowCSV(w, baseURL(r), csvHeader(r.Context(), "csv.flow", FlowCSVHeader()))
+	c, err := NewFlowCSV(w, baseURL(r))
 	if err != nil {
 		return s.streamFailed(r, err)
 	}
+	c.Langs, c.TitlesEn = langs, titlesEn
 	n := 0
 	rc := http.NewResponseController(w)
 	err = each(func(fl data.Flow) error {
@@ -158,8 +163,8 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// hostCSVHeader is the header row of /hosts.csv in English; the names are the
-// columns' message keys too ("csv.host.<name>").
+// hostCSVHeader is the header row of /hosts.csv, in English whatever the UI
+// language, as the flow CSV's.
 var hostCSVHeader = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
 
 // handleHostsCSV serves /hosts.csv: the hosts /hosts would list, with the same
@@ -177,15 +182,15 @@ func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	setCSVHeaders(w, q.FileName())
-	if err := writeHostsCSV(w, hosts, baseURL(r), csvHeader(r.Context(), "csv.host", hostCSVHeader)); err != nil {
+	if err := writeHostsCSV(w, hosts, baseURL(r)); err != nil {
 		return s.streamFailed(r, err)
 	}
 	return nil
 }
 
-// writeHostsCSV writes hosts as CSV under header, the names of hostCSVHeader
-// in the UI language.
-func writeHostsCSV(w io.Writer, hosts []data.Host, base string, header []string) error {
+// writeHostsCSV writes hosts as CSV under hostCSVHeader, their ports as
+// text a spreadsheet keeps (see csvPorts).
+func writeHostsCSV(w io.Writer, hosts []data.Host, base string) error {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return err
 	}
@@ -198,12 +203,16 @@ func writeHostsCSV(w io.Writer, hosts []data.Host, base string, header []string)
 		}
 		return cw.Write(row)
 	}
-	if err := write(header...); err != nil {
+	if err := write(hostCSVHeader...); err != nil {
 		return err
 	}
 	for _, h := range hosts {
-		if err := write(h.Doc, h.Section, h.Group, h.Name, h.Kind, strings.Join(h.Protocols, "/"),
-			data.FormatPorts(h.Ports), h.Purpose, base+hostSourceLink(h)); err != nil {
+		for i, c := range []string{h.Doc, h.Section, h.Group, h.Name, h.Kind, strings.Join(h.Protocols, "/"),
+			"", h.Purpose, base + hostSourceLink(h)} {
+			row[i] = neutralise(c)
+		}
+		row[6] = csvPorts(h.Ports, "")
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}

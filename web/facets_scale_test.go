@@ -91,7 +91,7 @@ func TestDocumentFacetListsTheTopDocumentsAndCountsTheRest(t *testing.T) {
 		}
 		shown := links.FindAllStringSubmatch(r.Body, -1)
 		want := 30
-		if tc.chosen != "" && !strings.Contains(r.Body, `data-value="`+tc.chosen+`" aria-pressed="true"`) {
+		if tc.chosen != "" && !strings.Contains(r.Body, `class="on" data-testid="facet-link" data-value="`+tc.chosen+`"`) {
 			t.Errorf("%s: the chosen document is not listed", tc.url)
 		}
 		if len(shown) < want || len(shown) > want+1 {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/portolan/portolan/data"
@@ -105,6 +107,63 @@ type hostsPageData struct {
 	Hosts []data.Host // the first maxPageHosts of them
 	Total int
 	Langs map[string]string
+	// Glosses are the English glosses of the listed hosts' purposes (see
+	// hostGlosses).
+	Glosses map[string]string
+}
+
+// hostGlosses finds English glosses for the purposes of non-English hosts:
+// a host's purpose is the purpose of a row of its document's tables, which
+// the document's metadata glosses. It reads the flows of those documents
+// only. The map is keyed by glossKey.
+func (s *Server) hostGlosses(ctx context.Context, hosts []data.Host, langs map[string]string) (map[string]string, error) {
+	var docs []string
+	for _, h := range hosts {
+		if h.Purpose != "" && langs[h.Doc] != "" && langs[h.Doc] != "en" && !slices.Contains(docs, h.Doc) {
+			docs = append(docs, h.Doc)
+		}
+	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	slices.Sort(docs)
+	var f filter.Filter
+	for _, d := range docs {
+		var err error
+		if f, err = f.With("doc", d); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string]string{}
+	err := s.db.EachFlow(ctx, store.FlowFilter{Filter: f, Sort: "doc"}, func(fl data.Flow) error {
+		addGloss(out, fl)
+		return nil
+	})
+	return out, err
+}
+
+// docGlosses are the purpose glosses of a document's rows, keyed by glossKey.
+func docGlosses(doc data.Document) map[string]string {
+	out := map[string]string{}
+	for _, sec := range doc.Sections {
+		for _, f := range sec.Flows {
+			f.Doc = doc.Slug
+			addGloss(out, f)
+		}
+	}
+	return out
+}
+
+func addGloss(m map[string]string, f data.Flow) {
+	if f.PurposeEn != "" && f.PurposeEn != f.Purpose {
+		m[glossKey(f.Doc, f.Purpose)] = f.PurposeEn
+	}
+}
+
+// glossKey keys a purpose of a document, without the footnote marks a
+// table row carries and a host list does not.
+func glossKey(doc, purpose string) string {
+	return doc + "\x00" + strings.TrimRight(strings.TrimSpace(purpose), "*")
 }
 
 // hostListing reads the documents, the host query of r and the hosts it
@@ -134,5 +193,8 @@ func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := hostsPageData{Query: q, Docs: docs, Hosts: hosts, Total: len(hosts), Langs: langs}
 	d.Hosts = d.Hosts[:min(len(d.Hosts), maxPageHosts)]
+	if d.Glosses, err = s.hostGlosses(r.Context(), d.Hosts, langs); err != nil {
+		return err
+	}
 	return s.render(w, r, hostsPage(d))
 }

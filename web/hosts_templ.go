@@ -271,7 +271,7 @@ func hostsPage(d hostsPageData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = hostTable(d.Hosts, true, d.Langs).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = hostTable(d.Hosts, true, d.Langs, d.Glosses).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -68,8 +68,6 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 	add("value.kind.", "fqdn", "wildcard", "url", "ip")
 	add("doclang.", "en", "ja", "zh")
 	add("status.", "400", "404", "405", "500")
-	add("csv.flow.", FlowCSVHeader()...)
-	add("csv.host.", hostCSVHeader...)
 	add("csv.diff.", diffCSVHeader...)
 	add("csv.action.", "open", "close")
 	add("impact.", string(versions.Added), string(versions.Removed), string(versions.PortAdded),

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -221,28 +222,67 @@ func TestResponsesVaryByLanguage(t *testing.T) {
 
 // TestCSVHeaderIsInTheUILanguage: the rows stay as they are; the header row
 // names the columns in the UI language, English keeping the machine names.
-func TestCSVHeaderIsInTheUILanguage(t *testing.T) {
+// TestCSVIsTheSameBytesInEveryUILanguage: one export URL gives every reader
+// and every script the same file: English column names, the text as written
+// and its English gloss, whatever ?lang= or Accept-Language says (labels are
+// translated on the page, not in the file).
+func TestCSVIsTheSameBytesInEveryUILanguage(t *testing.T) {
 	srv := newTestServer(t)
-	for _, tc := range []struct {
-		path, accept string
-		want         []string
-	}{
-		{"/flows.csv?doc=zzfix-ja", "en", web.FlowCSVHeader()},
-		{"/flows.csv?doc=zzfix-ja", "ja", []string{"ドキュメント", "セクション", "送信元", "宛先", "プロトコル", "ポート", "アプリケーションプロトコル", "要否", "方向", "目的", "目的(英訳)", "注記", "送信元のロール", "宛先のロール", "Lint の指摘", "リンク"}},
-		{"/flows.csv?doc=zzfix-ja&lang=zh", "ja", []string{"文档", "章节", "源", "目标", "协议", "端口", "应用协议", "要求", "方向", "用途", "用途(英文释义)", "备注", "源端角色", "目标角色", "Lint 检查结果", "链接"}},
-		{"/hosts.csv", "en", []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}},
-		{"/hosts.csv", "ja", []string{"ドキュメント", "セクション", "グループ", "ホスト", "種類", "プロトコル", "ポート", "目的", "リンク"}},
-	} {
-		r := get(t, srv, tc.path, "Accept-Language", tc.accept)
-		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll()
+	for _, path := range []string{"/flows.csv?doc=zzfix-ja", "/docs/zzfix-ja.csv", "/hosts.csv"} {
+		var first string
+		for _, lang := range []struct{ query, accept string }{{"lang=en", ""}, {"lang=ja", ""}, {"lang=zh", ""}, {"", "ja"}, {"", "zh-CN"}} {
+			u := path
+			if lang.query != "" {
+				sep := "?"
+				if strings.Contains(u, "?") {
+					sep = "&"
+				}
+				u += sep + lang.query
+			}
+			r := get(t, srv, u, "Accept-Language", lang.accept)
+			if r.Status != http.StatusOK {
+				t.Fatalf("GET %s: status %d", u, r.Status)
+			}
+			if first == "" {
+				first = r.Body
+				continue
+			}
+			if r.Body != first {
+				t.Errorf("GET %s (Accept-Language %q) differs from the English file", u, lang.accept)
+			}
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(first, "\ufeff"))).ReadAll()
 		if err != nil || len(recs) < 2 {
-			t.Fatalf("%s: %v, %d records", tc.path, err, len(recs))
+			t.Fatalf("%s: %v, %d records", path, err, len(recs))
 		}
-		if strings.Join(recs[0], "|") != strings.Join(tc.want, "|") {
-			t.Errorf("%s (%s): header %q, want %q", tc.path, tc.accept, recs[0], tc.want)
+		want := web.FlowCSVHeader()
+		if path == "/hosts.csv" {
+			want = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
 		}
-		if strings.HasPrefix(tc.path, "/flows.csv") && (recs[1][9] != "エージェントとサーバー間の通信" || recs[1][10] != "Communication between agent and server") {
-			t.Errorf("%s: purpose columns %q %q", tc.path, recs[1][9], recs[1][10])
+		if strings.Join(recs[0], "|") != strings.Join(want, "|") {
+			t.Errorf("%s: header %q, want %q", path, recs[0], want)
+		}
+		if path == "/hosts.csv" {
+			continue
+		}
+		row := map[string]string{}
+		for i, name := range recs[0] {
+			row[name] = recs[1][i]
+		}
+		var api struct {
+			Line int `json:"line"`
+		}
+		getJSON(t, srv, "/api/v1/flows/zzfix-ja-1", &api)
+		for name, want := range map[string]string{
+			"id": "zzfix-ja-1", "line": strconv.Itoa(api.Line), "purpose": "エージェントとサーバー間の通信",
+			"purpose_en": "Communication between agent and server",
+		} {
+			if row[name] != want {
+				t.Errorf("%s: %s = %q, want %q", path, name, row[name], want)
+			}
+		}
+		if row["section_en"] == "" || row["section_en"] == row["section"] {
+			t.Errorf("%s: section_en %q, want the English gloss of %q", path, row["section_en"], row["section"])
 		}
 	}
 }
@@ -338,5 +378,25 @@ func TestFullWidthPortAndProtocolFiltersReadAsASCII(t *testing.T) {
 	full := get(t, srv, "/flows.csv?port="+url.QueryEscape("８０２０")+"&proto="+url.QueryEscape("ＴＣＰ"))
 	if half.Status != 200 || half.Body != full.Body || strings.Count(half.Body, "\n") < 2 {
 		t.Errorf("full-width filters list other flows than half-width ones (status %d/%d)", half.Status, full.Status)
+	}
+}
+
+// TestHostPurposesShowTheirGloss: a Japanese host purpose is shown with the
+// English gloss its document's row has, on the hosts page and the document
+// page, marked as a gloss.
+func TestHostPurposesShowTheirGloss(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/hosts?doc=endpoint-central", "/docs/endpoint-central", "/docs/endpoint-central/server-mdm"} {
+		body := get(t, srv, path).Body
+		i := strings.Index(body, `data-testid="host-table"`)
+		if i < 0 {
+			t.Fatalf("%s: no host table", path)
+		}
+		table := body[i:]
+		for _, want := range []string{"FCM/APNs/WNSへの接続", "Connections to FCM/APNs/WNS", `data-testid="gloss"`} {
+			if !strings.Contains(table, want) {
+				t.Errorf("%s: host table lacks %q", path, want)
+			}
+		}
 	}
 }

@@ -106,10 +106,19 @@ func jsonFlow(f data.Flow) data.Flow {
 
 // exportCSV streams every flow through the same CSV writer the web exports use.
 func exportCSV(ctx context.Context, w io.Writer, db *store.DB, baseURL string) error {
+	langs, err := db.DocLanguages(ctx)
+	if err != nil {
+		return err
+	}
+	titlesEn, err := db.SectionTitlesEn(ctx)
+	if err != nil {
+		return err
+	}
 	c, err := web.NewFlowCSV(w, baseURL)
 	if err != nil {
 		return err
 	}
+	c.Langs, c.TitlesEn = langs, titlesEn
 	if err := db.EachFlow(ctx, store.FlowFilter{}, c.Write); err != nil {
 		return err
 	}

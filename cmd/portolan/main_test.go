@@ -192,7 +192,7 @@ func TestExportCSVParsesBackWithOneRowPerFlow(t *testing.T) {
 	if len(recs) != e.Total+1 {
 		t.Fatalf("CSV has %d records, want header + %d flows", len(recs), e.Total)
 	}
-	if recs[0][0] != "document" || recs[0][len(recs[0])-1] != "link" {
+	if recs[0][0] != "id" || recs[0][1] != "document" || recs[0][len(recs[0])-1] != "link" {
 		t.Errorf("CSV header = %q", recs[0])
 	}
 	for i, rec := range recs[1:] {

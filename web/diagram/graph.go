@@ -82,6 +82,9 @@ type Graph struct {
 	TitleLines []string
 	TitleBox   Rect
 	Legend     []LegendItem
+	// Clusters are the sections of a document overview, each drawn on its
+	// own under its heading; empty for a section's diagram.
+	Clusters []Cluster
 }
 
 // Rect is an axis-aligned rectangle in px, Y growing downwards.
@@ -168,7 +171,7 @@ type LegendItem struct {
 
 // TextBox is one piece of text in the diagram and what it belongs to.
 type TextBox struct {
-	Kind  string // "node", "label", "title", "legend"
+	Kind  string // "node", "label", "title", "legend", "cluster"
 	Owner int    // index into Nodes or Edges for "node" and "label"
 	Rect  Rect
 }
@@ -182,6 +185,9 @@ func (g *Graph) TextBoxes() []TextBox {
 	}
 	for _, l := range g.Legend {
 		out = append(out, TextBox{Kind: "legend", Owner: -1, Rect: l.Box})
+	}
+	for _, c := range g.Clusters {
+		out = append(out, TextBox{Kind: "cluster", Owner: -1, Rect: c.Head})
 	}
 	for i, n := range g.Nodes {
 		out = append(out, TextBox{Kind: "node", Owner: i, Rect: n.Text})

@@ -86,7 +86,7 @@ type elem struct {
 
 // loopGap is the space between a self-loop's label and its box, where the loop
 // runs up from the box and back down into it.
-const loopGap = 16.0
+const loopGap = 24.0
 
 // boxRect is where a box element draws its box.
 func (e *elem) boxRect() Rect {
@@ -112,9 +112,10 @@ func LayoutIn(lb Labels, title, subject string, flows []data.Flow) *Graph {
 	return layout(lb, title, flows, func(data.Flow) string { return subject }, scope, nil)
 }
 
-// LayoutDocument lays out the overview of a whole document: one box per
-// endpoint and one arrow per pair of endpoints across all its sections, each
-// flow's empty sides drawn against its own section's subject.
+// LayoutDocument lays out the overview of a whole document: each section
+// with flows drawn on its own, framed under its heading (see layoutClusters),
+// each flow's empty sides drawn against its own section's subject. A document
+// of one section is that section's diagram under the document's title.
 func LayoutDocument(doc data.Document) *Graph { return LayoutDocumentIn(EnglishLabels(), doc) }
 
 // LayoutDocumentIn is LayoutDocument with the diagram's own words in the
@@ -143,6 +144,15 @@ func LayoutDocumentMerged(lb Labels, doc data.Document, merge *Merge) *Graph {
 	title := doc.Title
 	if title == "" {
 		title = doc.Product
+	}
+	withFlows := 0
+	for _, s := range doc.Sections {
+		if len(s.Flows) > 0 {
+			withFlows++
+		}
+	}
+	if merge == nil && withFlows > 1 {
+		return layoutClusters(lb, title, doc.Slug, doc.Sections)
 	}
 	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "", merge)
 	if g.Doc == "" {
@@ -210,6 +220,7 @@ func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.
 
 type layouter struct {
 	g      *Graph
+	bare   bool          // no heading or legend: a section of a document overview
 	index  map[*Node]int // node -> index in g.Nodes
 	elems  []*elem
 	ranks  [][]int
@@ -748,29 +759,10 @@ func (l *layouter) finish() {
 	for r := range l.ranks {
 		contentW = max(contentW, l.colX[r]+l.colW[r])
 	}
-	titleW := max(contentW-margin, 560) - margin
-	g.TitleLines, _ = wrap(g.Title, titleW, titleFont*1.08, titleMax)
-	g.titleOnly = len(g.TitleLines)
-	if g.Omitted > 0 && g.labels.Capped != nil {
-		note, _ := wrap(g.labels.Capped(len(g.Nodes), g.AllNodes, g.Omitted), titleW, titleFont*1.08, titleMax)
-		g.TitleLines = append(g.TitleLines, note...)
+	top, legendRight := margin, 0.0
+	if !l.bare {
+		top, legendRight = g.placeHeader(contentW)
 	}
-	tw := math.Ceil(maxWidth(g.TitleLines, titleFont*1.08))
-	g.TitleBox = Rect{margin, margin, tw, float64(len(g.TitleLines)) * titleLineH}
-	y := g.TitleBox.Y + g.TitleBox.H + 6
-	x := margin
-	for _, it := range []struct{ class, text string }{
-		{"tcp", g.labels.TCP}, {"udp", g.labels.UDP}, {"both", g.labels.Both}, {"other", g.labels.Other},
-	} {
-		line := Rect{x, y + legendLineH/2, 30, 0}
-		tx := x + 36
-		w := math.Ceil(textWidth(it.text, legendFont))
-		g.Legend = append(g.Legend, LegendItem{Class: it.class, Text: it.text, Line: line,
-			Box: Rect{tx, y, w, legendLineH}})
-		x = tx + w + 18
-	}
-	legendRight := x - 18
-	top := math.Ceil(y + legendLineH + 18)
 	for _, e := range l.elems {
 		e.y += top
 	}
@@ -817,15 +809,16 @@ func (l *layouter) finish() {
 		b := l.elems[chain[0]]
 		box := b.boxRect()
 		if e.Loop {
-			// The label sits above the box; the loop runs up from the box into
-			// the label and back down into the box.
+			// The label sits above the box; the loop leaves the box's top,
+			// turns in the gap below the label and comes back into the box,
+			// all of it in view, so that both its ends are seen on the box.
 			lw, lh := labelSize(e)
 			e.Label = Rect{b.x + math.Floor((b.w-lw)/2), b.y - b.h/2, lw, lh}
 			e.Text = Rect{e.Label.X + labelPadX, e.Label.Y + labelPadY, lw - 2*labelPadX, lh - 2*labelPadY}
 			cx := box.X + box.W/2
-			d := min(10, lw/2-4, box.W/2-4)
-			mid := e.Label.Y + lh/2
-			e.Path = []Seg{{P: Point{cx - d, box.Y}}, {P: Point{cx - d, mid}}, {P: Point{cx + d, mid}}, {P: Point{cx + d, box.Y}}}
+			d := min(16, box.W/2-6)
+			turn := e.Label.Y + lh + 4
+			e.Path = []Seg{{P: Point{cx - d, box.Y}}, {P: Point{cx - d, turn}}, {P: Point{cx + d, turn}}, {P: Point{cx + d, box.Y}}}
 			continue
 		}
 		le := l.elems[l.labels[i]]
@@ -855,6 +848,34 @@ func (l *layouter) finish() {
 	}
 	g.Width = math.Ceil(max(contentW+margin, legendRight+margin, g.TitleBox.X+g.TitleBox.W+margin))
 	g.Height = math.Ceil(bottom + margin)
+}
+
+// placeHeader lays out the heading and the legend above content contentW
+// wide and returns where the content starts and where the legend ends.
+func (g *Graph) placeHeader(contentW float64) (top, legendRight float64) {
+	titleW := max(contentW-margin, 560) - margin
+	g.TitleLines, _ = wrap(g.Title, titleW, titleFont*1.08, titleMax)
+	g.titleOnly = len(g.TitleLines)
+	if g.Omitted > 0 && g.labels.Capped != nil {
+		note, _ := wrap(g.labels.Capped(len(g.Nodes), g.AllNodes, g.Omitted), titleW, titleFont*1.08, titleMax)
+		g.TitleLines = append(g.TitleLines, note...)
+	}
+	tw := math.Ceil(maxWidth(g.TitleLines, titleFont*1.08))
+	g.TitleBox = Rect{margin, margin, tw, float64(len(g.TitleLines)) * titleLineH}
+	y := g.TitleBox.Y + g.TitleBox.H + 6
+	x := margin
+	g.Legend = nil
+	for _, it := range []struct{ class, text string }{
+		{"tcp", g.labels.TCP}, {"udp", g.labels.UDP}, {"both", g.labels.Both}, {"other", g.labels.Other},
+	} {
+		line := Rect{x, y + legendLineH/2, 30, 0}
+		tx := x + 36
+		w := math.Ceil(textWidth(it.text, legendFont))
+		g.Legend = append(g.Legend, LegendItem{Class: it.class, Text: it.text, Line: line,
+			Box: Rect{tx, y, w, legendLineH}})
+		x = tx + w + 18
+	}
+	return math.Ceil(y + legendLineH + 18), x - 18
 }
 
 // hline extends a path horizontally to x, unless it is already there.

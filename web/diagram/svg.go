@@ -20,42 +20,79 @@ type Options struct {
 	IDPrefix string
 	// Lang is the language of the names and purposes ("en", "ja").
 	Lang string
+	// Theme chooses the colours: ThemeAuto (the zero value) follows the
+	// viewer's light or dark setting, as a page does; a standalone SVG is
+	// ThemeLight unless asked, so that pasted into a light wiki page it
+	// stays light for every reader.
+	Theme Theme
 }
 
-// CSS is the diagram's style sheet, the same bytes in every diagram so that one
-// hash allows it under a Content-Security-Policy (see StyleHash). Every rule is
-// scoped to svg.pd, since a style element inside inline SVG applies to the
-// whole page. The colours follow the site's palette, in light and dark, and
-// print in black on white; TCP, UDP, both and other protocols differ by stroke
-// pattern (solid, dashed, dash-dotted, dotted) as well as by colour, and every
-// label says its protocol in words.
-const CSS = `svg.pd{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK JP","Hiragino Sans","Yu Gothic",Meiryo,"Microsoft YaHei",sans-serif;` +
-	`--bg:#fff;--fg:#1b1f24;--muted:#5b6470;--box:#f3f5f8;--boxline:#5b6470;--tcp:#1f5fa8;--udp:#7a3fb0;--both:#0f766e;--other:#8a5a00}` +
-	`@media (prefers-color-scheme:dark){svg.pd{--bg:#15181d;--fg:#e4e7eb;--muted:#9aa3ad;--box:#1d2127;--boxline:#9aa3ad;--tcp:#7db3f5;--udp:#c39af0;--both:#5eead4;--other:#e6b450}}` +
-	`@media print{svg.pd{--bg:#fff;--fg:#000;--muted:#333;--box:#fff;--boxline:#000;--tcp:#000;--udp:#000;--both:#000;--other:#000}}` +
-	`svg.pd .bg{fill:var(--bg)}` +
-	`svg.pd text{fill:var(--fg)}` +
-	`svg.pd .hd{font-weight:600}` +
-	`svg.pd .box{fill:var(--box);stroke:var(--boxline)}` +
-	`svg.pd .ph .box{stroke-dasharray:4 3}` +
-	`svg.pd .ph text{font-style:italic;fill:var(--muted)}` +
-	`svg.pd .ln{fill:none;stroke-width:1.4}` +
-	`svg.pd .hit{fill:none;stroke:transparent;stroke-width:9}` +
-	`svg.pd .pill{fill:var(--bg);stroke-width:.8}` +
-	`svg.pd .tcp{stroke:var(--tcp)}svg.pd .udp{stroke:var(--udp);stroke-dasharray:7 4}` +
-	`svg.pd .both{stroke:var(--both);stroke-dasharray:10 3 2 3}svg.pd .other{stroke:var(--other);stroke-dasharray:2 3}` +
-	`svg.pd .pill.tcp,svg.pd .pill.udp,svg.pd .pill.both,svg.pd .pill.other,svg.pd .ah{stroke-dasharray:none}` +
-	`svg.pd .ah.tcp{fill:var(--tcp)}svg.pd .ah.udp{fill:var(--udp)}svg.pd .ah.both{fill:var(--both)}svg.pd .ah.other{fill:var(--other)}` +
-	`svg.pd .t-tcp{fill:var(--tcp)}svg.pd .t-udp{fill:var(--udp)}svg.pd .t-both{fill:var(--both)}svg.pd .t-other{fill:var(--other)}` +
-	`svg.pd a:hover .ln,svg.pd a:focus .ln{stroke-width:2.6}svg.pd a:hover .box,svg.pd a:focus .box{stroke-width:2}` +
-	`svg.pd a:hover text,svg.pd a:focus text{text-decoration:underline}` +
-	`@media print{svg.pd .hit{display:none}}` +
-	// The scrolling container an HTML page puts an inline diagram in.
-	`div.pd-scroll{overflow-x:auto;max-width:100%}`
+// Theme is a diagram's colour scheme.
+type Theme int
+
+// The themes of Options.Theme.
+const (
+	ThemeAuto Theme = iota
+	ThemeLight
+	ThemeDark
+)
+
+const (
+	cssFont  = `font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK JP","Hiragino Sans","Yu Gothic",Meiryo,"Microsoft YaHei",sans-serif;`
+	cssLight = `--bg:#fff;--fg:#1b1f24;--muted:#5b6470;--box:#f3f5f8;--boxline:#5b6470;--frame:#c4cad3;--tcp:#1f5fa8;--udp:#7a3fb0;--both:#0f766e;--other:#8a5a00`
+	cssDark  = `--bg:#15181d;--fg:#e4e7eb;--muted:#9aa3ad;--box:#1d2127;--boxline:#9aa3ad;--frame:#3a414b;--tcp:#7db3f5;--udp:#c39af0;--both:#5eead4;--other:#e6b450`
+	// cssRules are the rules every theme shares.
+	cssRules = `@media print{svg.pd{--bg:#fff;--fg:#000;--muted:#333;--box:#fff;--boxline:#000;--frame:#999;--tcp:#000;--udp:#000;--both:#000;--other:#000}}` +
+		`svg.pd .bg{fill:var(--bg)}` +
+		`svg.pd text{fill:var(--fg)}` +
+		`svg.pd .hd{font-weight:600}` +
+		`svg.pd .cl{fill:none;stroke:var(--frame)}svg.pd .clh{font-weight:600}svg.pd a.cla:hover text,svg.pd a.cla:focus text{text-decoration:underline}` +
+		`svg.pd .box{fill:var(--box);stroke:var(--boxline)}` +
+		`svg.pd .ph .box{stroke-dasharray:4 3}` +
+		`svg.pd .ph text{font-style:italic;fill:var(--muted)}` +
+		`svg.pd .ln{fill:none;stroke-width:1.4}` +
+		`svg.pd .hit{fill:none;stroke:transparent;stroke-width:9}` +
+		`svg.pd .pill{fill:var(--bg);stroke-width:.8}` +
+		`svg.pd .tcp{stroke:var(--tcp)}svg.pd .udp{stroke:var(--udp);stroke-dasharray:7 4}` +
+		`svg.pd .both{stroke:var(--both);stroke-dasharray:10 3 2 3}svg.pd .other{stroke:var(--other);stroke-dasharray:2 3}` +
+		`svg.pd .pill.tcp,svg.pd .pill.udp,svg.pd .pill.both,svg.pd .pill.other,svg.pd .ah{stroke-dasharray:none}` +
+		`svg.pd .ah.tcp{fill:var(--tcp)}svg.pd .ah.udp{fill:var(--udp)}svg.pd .ah.both{fill:var(--both)}svg.pd .ah.other{fill:var(--other)}` +
+		`svg.pd .t-tcp{fill:var(--tcp)}svg.pd .t-udp{fill:var(--udp)}svg.pd .t-both{fill:var(--both)}svg.pd .t-other{fill:var(--other)}` +
+		`svg.pd a:hover .ln,svg.pd a:focus .ln{stroke-width:2.6}svg.pd a:hover .box,svg.pd a:focus .box{stroke-width:2}` +
+		`svg.pd a:hover text,svg.pd a:focus text{text-decoration:underline}` +
+		`@media print{svg.pd .hit{display:none}}` +
+		// The scrolling container an HTML page puts an inline diagram in.
+		`div.pd-scroll{overflow-x:auto;max-width:100%}`
+)
+
+// CSS is the style sheet of an inline diagram (ThemeAuto), the same bytes in
+// every diagram so that one hash allows it under a Content-Security-Policy
+// (see StyleHash). Every rule is scoped to svg.pd, since a style element
+// inside inline SVG applies to the whole page. The colours follow the site's
+// palette, in light and dark, and print in black on white; TCP, UDP, both and
+// other protocols differ by stroke pattern (solid, dashed, dash-dotted,
+// dotted) as well as by colour, and every label says its protocol in words.
+const CSS = `svg.pd{` + cssFont + cssLight + `}` +
+	`@media (prefers-color-scheme:dark){svg.pd{` + cssDark + `}}` + cssRules
+
+// ThemeCSS is the style sheet of a diagram drawn in theme t: CSS for
+// ThemeAuto, the light or dark palette alone for the others.
+func ThemeCSS(t Theme) string {
+	switch t {
+	case ThemeLight:
+		return `svg.pd{` + cssFont + cssLight + `}` + cssRules
+	case ThemeDark:
+		return `svg.pd{` + cssFont + cssDark + `}` + cssRules
+	}
+	return CSS
+}
 
 // StyleHash is the CSP source allowing CSS: "'sha256-…'".
-func StyleHash() string {
-	sum := sha256.Sum256([]byte(CSS))
+func StyleHash() string { return ThemeStyleHash(ThemeAuto) }
+
+// ThemeStyleHash is the CSP source allowing ThemeCSS(t).
+func ThemeStyleHash(t Theme) string {
+	sum := sha256.Sum256([]byte(ThemeCSS(t)))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
@@ -85,7 +122,7 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 	s.printf(">\n")
 	s.printf(`<title id="`, p, `-t">`, text(g.labels.TitlePrefix+g.Title), "</title>\n")
 	s.printf(`<desc id="`, p, `-d">`, text(g.describe()), "</desc>\n")
-	s.printf("<style>", CSS, "</style>\n")
+	s.printf("<style>", ThemeCSS(o.Theme), "</style>\n")
 	s.printf("<defs>")
 	for _, c := range classes {
 		s.printf(`<marker id="`, p, "-a-", c, `" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">`,
@@ -116,6 +153,22 @@ func (g *Graph) SVG(w io.Writer, o Options) error {
 			num(baseline(l.Box.Y, legendLineH, legendFont)), `">`, text(l.Text), "</text>")
 	}
 	s.printf("</g>\n")
+
+	// Section frames, each heading a link to the section's page.
+	if len(g.Clusters) > 0 {
+		s.printf(`<g class="clusters" font-size="`, num(clusterFont), "\">\n")
+		for _, c := range g.Clusters {
+			s.printf(`<rect class="cl" fill="none" stroke="#c4cad3" x="`, num(c.Frame.X), `" y="`, num(c.Frame.Y), `" width="`, num(c.Frame.W),
+				`" height="`, num(c.Frame.H), `" rx="6"/>`)
+			s.printf(`<a class="cla" href="`, attr("/docs/"+g.Doc+"/"+c.Section), `">`)
+			for i, l := range c.Lines {
+				s.printf(`<text class="clh" fill="#1b1f24" font-weight="600" x="`, num(c.Head.X), `" y="`,
+					num(baseline(c.Head.Y+float64(i)*clusterLineH, clusterLineH, clusterFont)), `">`, text(l), "</text>")
+			}
+			s.printf("</a>\n")
+		}
+		s.printf("</g>\n")
+	}
 
 	// Arrows, each with its label, in one link to the flows it stands for.
 	s.printf(`<g class="edges" font-size="`, num(labelFont), "\">\n")

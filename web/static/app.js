@@ -5,6 +5,12 @@
 // readers announce it). Where the page cannot write the clipboard (plain HTTP
 // on a host other than localhost, a browser that refuses), the box shows the
 // URL selected in a field, to be copied with Ctrl+C or ⌘C.
+// On a phone the facets start folded so that the listing comes first; without
+// this script they stay open.
+if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) {
+	document.querySelectorAll("details[data-fold-phone]").forEach(function (d) { d.open = false; });
+}
+
 (function () {
 	var box = document.getElementById("copy-status");
 	if (!box) return;

@@ -84,7 +84,7 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 	}
 	want := []string{"ab12cd", "microsoft", "Table 3 - Azure AD Connect and Microsoft Entra ID", "Table 3 - Azure AD Connect and Microsoft Entra ID",
 		"Azure AD Connect server", "Microsoft Entra ID", "TCP/UDP", `="389, 49152-65535"`, "LDAP", "required", "outbound",
-		"Used for LDAP, \"quoted\"\nand wrapped", "Used for LDAP, \"quoted\"\nand wrapped", "see note", "see note", "42", "identity-provider, cloud-service (guess)",
+		"Used for LDAP, \"quoted\"\nand wrapped", "Used for LDAP, \"quoted\"\nand wrapped", "see note", "see note", "42", "", "identity-provider, cloud-service (guess)",
 		"port-service: one\ntransport-service: two",
 		"https://portolan.example.com/flows/ab12cd"}
 	if !reflect.DeepEqual(recs[1], want) {

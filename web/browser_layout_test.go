@@ -22,6 +22,7 @@ var layoutPages = []string{
 	"/docs/endpoint-central",
 	"/docs/citrix",
 	"/hosts",
+	"/roles/domain-controller",
 }
 
 // layoutProblems is run in the page: it returns, in words, every table cell

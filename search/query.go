@@ -233,14 +233,4 @@ func upperAll(list []string) []string {
 }
 
 // clip shortens s for an error message.
-func clip(s string) string {
-	const n = 40
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+func clip(s string) string { return data.Clip(s, 40, "…") }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 	"golang.org/x/text/width"
@@ -110,18 +111,7 @@ func queryOf(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
-// clipText shortens s to at most n bytes for a message or a log line,
-// cutting at a character boundary and marking the cut.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+func clipText(s string, n int) string { return data.Clip(s, n, "…") }
 
 // hiddenRune reports whether r is a character that must not reach a page, a
 // CSV cell or a log line from a request: a C0 control other than tab, DEL,

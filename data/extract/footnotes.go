@@ -157,16 +157,4 @@ func joinNote(a, b string) string {
 	return a + "\n" + b
 }
 
-// clip cuts s to at most n bytes, at a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + " …"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+func clip(s string, n int) string { return data.Clip(s, n, " …") }

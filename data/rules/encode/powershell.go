@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"go4.org/netipx"
 
@@ -114,12 +113,4 @@ func psAddrs(rs []netipx.IPRange) string {
 	return strings.Join(texts, ",")
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+func truncate(s string, n int) string { return data.Clip(s, n, "…") }

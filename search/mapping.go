@@ -11,7 +11,7 @@ import (
 // MappingVersion changes whenever newMapping, the documents built from a flow or
 // the field names change, so an index built by another binary is rebuilt rather
 // than searched with queries it was not made for.
-const MappingVersion = "2"
+const MappingVersion = "3"
 
 // Document types, kept in the typeField of every bleve document.
 const (
@@ -115,7 +115,14 @@ func newMapping() mapping.IndexMapping {
 		dm.AddFieldMappingsAt(name, f)
 	}
 
+	// No _all field: bleve composes one for every document unless it is
+	// disabled by name, even when no field is included in it.
+	noAll := func(dm *mapping.DocumentMapping) {
+		dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	}
+
 	flow := bleve.NewDocumentStaticMapping()
+	noAll(flow)
 	for _, f := range flowFields {
 		text(flow, f.name)
 	}
@@ -130,6 +137,7 @@ func newMapping() mapping.IndexMapping {
 	im.AddDocumentMapping(typeFlow, flow)
 
 	host := bleve.NewDocumentStaticMapping()
+	noAll(host)
 	for _, f := range hostFields {
 		text(host, f.name)
 	}

@@ -10,8 +10,7 @@ import (
 	"github.com/portolan/portolan/web/httpcache"
 )
 
-// Default limits of the response cache: what every Server gets unless New is
-// given WithCache.
+// Limits of the response cache.
 const (
 	DefaultCacheBytes      = 64 << 20 // all entries together
 	DefaultCacheEntryBytes = 2 << 20  // one response; a larger one is not kept
@@ -19,15 +18,6 @@ const (
 
 // Option configures a Server in New.
 type Option func(*Server)
-
-// WithCache sets the response cache's limits: maxBytes for all entries
-// together, maxEntryBytes for one response. Zero (or less) for either turns
-// the cache off.
-func WithCache(maxBytes, maxEntryBytes int64) Option {
-	return func(s *Server) {
-		s.cacheBytes, s.cacheEntryBytes = maxBytes, maxEntryBytes
-	}
-}
 
 // CacheStats reports the response cache's state; all zero when it is off.
 func (s *Server) CacheStats() httpcache.Stats {

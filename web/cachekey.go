@@ -19,6 +19,15 @@ const (
 // Option configures a Server in New.
 type Option func(*Server)
 
+// WithCache sets the response cache's limits: maxBytes for all entries
+// together, maxEntryBytes for one response. Zero (or less) for either turns
+// the cache off.
+func WithCache(maxBytes, maxEntryBytes int64) Option {
+	return func(s *Server) {
+		s.cacheBytes, s.cacheEntryBytes = maxBytes, maxEntryBytes
+	}
+}
+
 // CacheStats reports the response cache's state; all zero when it is off.
 func (s *Server) CacheStats() httpcache.Stats {
 	return s.cache.Stats()

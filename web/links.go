@@ -38,3 +38,18 @@ func languageName(ctx context.Context, code string) string {
 	}
 	return code
 }
+
+// formatName is how a document's format (data.Document.Format) is shown.
+func formatName(format string) string {
+	switch format {
+	case "text":
+		return "Text capture (pipe tables)"
+	case "markdown":
+		return "Markdown"
+	case "html":
+		return "HTML"
+	case "csv":
+		return "CSV/TSV"
+	}
+	return format
+}

@@ -110,7 +110,9 @@ func (x *extractor) afterTable(sec *data.Section, made []flowRef, from, to int) 
 		if _, seen := text[n.mark]; !seen {
 			order = append(order, n.mark)
 		}
-		text[n.mark] = clip(joinNote(text[n.mark], strings.Join(n.body, "\n")), maxNoteBytes)
+		if len(text[n.mark]) < maxNoteBytes {
+			text[n.mark] = clip(joinNote(text[n.mark], strings.Join(n.body, "\n")), maxNoteBytes)
+		}
 	}
 	// A flow takes its marks' notes in the order the notes are written.
 	noted := map[int]bool{}

@@ -119,9 +119,23 @@ func TestAFootnoteExplainedThousandsOfTimesIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := d.Sections[0].Flows[0]
+	flows := d.Sections[0].Flows
+	f := flows[0]
 	if !strings.HasPrefix(f.Notes, "footnote number 0\nfootnote number 1\n") || len(f.Notes) > maxNoteBytes+8 {
 		t.Errorf("notes of the first row: %d bytes starting %q", len(f.Notes), f.Notes[:min(len(f.Notes), 60)])
+	}
+	if last := flows[len(flows)-1]; last.Notes != "(see the note for * at line 4006)" {
+		t.Errorf("notes of the last row = %q, want a pointer to the note", last.Notes)
+	}
+	total := 0
+	for _, f := range flows {
+		total += len(f.Notes)
+	}
+	if total > maxNotesBytes+maxNoteBytes+len(flows)*40 {
+		t.Errorf("%d bytes of notes over %d rows", total, len(flows))
+	}
+	if len(d.Skipped) != 1 || d.Skipped[0].Line != 4006 || !strings.Contains(d.Skipped[0].Reason, "footnotes repeated on too many rows") {
+		t.Errorf("skipped = %+v, want the clipping reported at the note's line", d.Skipped)
 	}
 }
 

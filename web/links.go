@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/read"
 )
 
 // sourceLink points at the lines of the document a flow was read from,
@@ -39,17 +40,18 @@ func languageName(ctx context.Context, code string) string {
 	return code
 }
 
-// formatName is how a document's format (data.Document.Format) is shown.
-func formatName(format string) string {
+// formatName is how a document's format (data.Document.Format) is shown in
+// the page's language; a format this binary has no name for is shown as stored.
+func formatName(ctx context.Context, format string) string {
 	switch format {
-	case "text":
-		return "Text capture (pipe tables)"
-	case "markdown":
-		return "Markdown"
-	case "html":
-		return "HTML"
-	case "csv":
-		return "CSV/TSV"
+	case read.FormatText:
+		return t(ctx, "doc.format.text")
+	case read.FormatMarkdown:
+		return t(ctx, "doc.format.markdown")
+	case read.FormatHTML:
+		return t(ctx, "doc.format.html")
+	case read.FormatCSV:
+		return t(ctx, "doc.format.csv")
 	}
 	return format
 }

@@ -13,6 +13,7 @@ func TestDocumentPageAndAPIShowFormatAndSkippedParts(t *testing.T) {
 	for _, want := range []string{
 		`data-testid="doc-format">Markdown<`,
 		`data-testid="doc-skipped"`,
+		`1 part of the document was not read`,
 		`href="/docs/zzfix-en/source#L3">line 3</a>: table skipped: no port, protocol or host column (columns: Spec | RAM)`,
 	} {
 		if !strings.Contains(page.Body, want) {
@@ -21,6 +22,10 @@ func TestDocumentPageAndAPIShowFormatAndSkippedParts(t *testing.T) {
 	}
 	if p := get(t, h, "/docs/cayosoft"); strings.Contains(p.Body, `data-testid="doc-skipped"`) || !strings.Contains(p.Body, `data-testid="doc-format">Text capture (pipe tables)<`) {
 		t.Error("/docs/cayosoft: want its format and no skipped parts")
+	}
+
+	if p := get(t, h, "/docs/cayosoft?lang=ja"); !strings.Contains(p.Body, `data-testid="doc-format">テキスト（パイプ区切りの表）<`) {
+		t.Error("/docs/cayosoft?lang=ja does not name the format in Japanese")
 	}
 
 	var docs struct {

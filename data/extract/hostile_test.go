@@ -2,57 +2,17 @@ package extract
 
 import (
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/read"
+	"github.com/portolan/portolan/data/synth"
 )
 
-// Hostile documents: small files that cost the old extractor minutes or
-// gigabytes. Each is generated here, as an attacker would write it.
-
-// HostileFootnotes is 4,000 rows that each carry a footnote mark, then 4,000
-// explanations of the mark (about 145 KB).
-func HostileFootnotes() string {
-	var b strings.Builder
-	b.WriteString("Title\nSection\nPort | Description |\n---|---|\n")
-	for i := range 4000 {
-		fmt.Fprintf(&b, "%d* | agent %d |\n", 1000+i%60000, i)
-	}
-	b.WriteString("\n")
-	for i := range 4000 {
-		fmt.Fprintf(&b, "* footnote number %d\n", i)
-	}
-	return b.String()
-}
-
-// HostileUnclosedRows is 20,000 rows whose last cell never closes.
-func HostileUnclosedRows() string {
-	var b strings.Builder
-	b.WriteString("Title\nSection\n| Port | Description |\n|---|---|\n")
-	for i := range 20000 {
-		fmt.Fprintf(&b, "| %d | never closed\n", 1+i%60000)
-	}
-	return b.String()
-}
-
-// HostileColumns is a table header of 6,000 columns.
-func HostileColumns() string {
-	var b strings.Builder
-	b.WriteString("Title\nSection\n")
-	b.WriteString(strings.Repeat("Port | ", 6000) + "\n")
-	b.WriteString(strings.Repeat("---|", 6000) + "\n")
-	b.WriteString(strings.Repeat("1 | ", 6000) + "\n")
-	return b.String()
-}
-
-// HostileCell is one table cell of 50 MB.
-func HostileCell() string {
-	return "Title\nSection\nPort | Description |\n---|---|\n443 | " + strings.Repeat("x", 50<<20) + " |\n"
-}
+// Hostile documents (data/synth): small files that cost the old extractor
+// minutes or gigabytes.
 
 // allocated runs f and returns the bytes it allocated.
 func allocated(f func()) uint64 {
@@ -75,10 +35,10 @@ func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 		// extractor ran out of memory or took 1.45 GB on these).
 		maxAlloc uint64
 	}{
-		{name: "4,000 footnoted rows", text: HostileFootnotes, flows: 4000, maxAlloc: 96 << 20},
-		{name: "20,000 unclosed rows", text: HostileUnclosedRows, flows: 20000, maxAlloc: 256 << 20},
-		{name: "6,000 columns", text: HostileColumns, limit: "table width 6000 columns is over the limit of 64", line: 3, maxAlloc: 32 << 20},
-		{name: "50 MB cell", text: HostileCell, limit: "document size 52428853 bytes is over the limit of 16777216", line: 1, maxAlloc: 128 << 20},
+		{name: "4,000 footnoted rows", text: synth.HostileFootnotes, flows: 4000, maxAlloc: 96 << 20},
+		{name: "20,000 unclosed rows", text: synth.HostileUnclosedRows, flows: 20000, maxAlloc: 256 << 20},
+		{name: "6,000 columns", text: synth.HostileColumns, limit: "table width 6000 columns is over the limit of 64", line: 3, maxAlloc: 32 << 20},
+		{name: "50 MB cell", text: synth.HostileCell, limit: "document size 52428853 bytes is over the limit of 16777216", line: 1, maxAlloc: 128 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,7 +75,7 @@ func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 // A footnote explained thousands of times gives each row a bounded note, not
 // every explanation.
 func TestAFootnoteExplainedThousandsOfTimesIsBounded(t *testing.T) {
-	d, err := Extract(data.Meta{Slug: "hostile", File: "hostile.txt"}, []byte(HostileFootnotes()))
+	d, err := Extract(data.Meta{Slug: "hostile", File: "hostile.txt"}, []byte(synth.HostileFootnotes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +100,9 @@ func TestAFootnoteExplainedThousandsOfTimesIsBounded(t *testing.T) {
 }
 
 func BenchmarkExtractHostile(b *testing.B) {
-	for _, tt := range []struct {
-		name string
-		text func() string
-	}{{"footnotes-4000", HostileFootnotes}, {"unclosed-20000", HostileUnclosedRows}, {"columns-6000", HostileColumns}, {"cell-50MB", HostileCell}} {
-		raw := []byte(tt.text())
-		b.Run(tt.name, func(b *testing.B) {
+	for _, tt := range synth.HostileDocuments {
+		raw := []byte(tt.Text())
+		b.Run(tt.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {

@@ -205,20 +205,52 @@ func hostDocument(d data.Document, h data.Host, seq int) map[string]any {
 // half their text fields empty (notes, glosses, service). An empty field
 // matches nothing and weighs nothing in the ranking, so the index answers
 // the same without it.
+//
+// It also gives each text field's value to the cjk analyzer's field it
+// belongs in (see cjkSuffix): name+cjkSuffix when it has Han, kana or
+// Hangul in it, name+rawSuffix when not.
 func withoutEmpty(doc map[string]any) map[string]any {
+	text := map[string]bool{}
+	for _, f := range flowFields {
+		text[f.name] = true
+	}
+	for _, f := range hostFields {
+		text[f.name] = true
+	}
 	for k, v := range doc {
 		switch v := v.(type) {
 		case string:
 			if v == "" {
 				delete(doc, k)
+			} else if text[k] {
+				doc[k+cjkOrRaw(v)] = v
 			}
 		case []string:
 			if len(v) == 0 {
 				delete(doc, k)
+				continue
+			}
+			if !text[k] {
+				continue
+			}
+			for _, s := range v {
+				doc[k+cjkOrRaw(s)] = append(asList(doc[k+cjkOrRaw(s)]), s)
 			}
 		}
 	}
 	return doc
+}
+
+func cjkOrRaw(s string) string {
+	if isCJK(s) {
+		return cjkSuffix
+	}
+	return rawSuffix
+}
+
+func asList(v any) []string {
+	l, _ := v.([]string)
+	return l
 }
 
 // dotless replaces dots with spaces, byte for byte, so the parts of a host

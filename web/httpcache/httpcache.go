@@ -137,8 +137,9 @@ type Cache struct {
 	hits, misses atomic.Int64
 }
 
-// New returns a cache of at most maxBytes for all responses together and
-// maxEntryBytes for one; nil (no cache: Handler passes every request on) if
+// New returns a cache of at most maxBytes for all responses together, as
+// the memory they hold (bodies, keys, headers and Go's structures around
+// them), and of bodies of at most maxEntryBytes; nil (no cache: Handler passes every request on) if
 // either is zero or less.
 func New(maxBytes, maxEntryBytes int64) *Cache {
 	if maxBytes <= 0 || maxEntryBytes <= 0 {
@@ -187,7 +188,7 @@ func (c *Cache) land(key string, f *flight, e *cacheEntry) {
 // put keeps e, then drops the least recently used entries until the total
 // fits.
 func (c *Cache) put(e *cacheEntry) {
-	if e.size > c.maxEntry {
+	if int64(len(e.body)) > c.maxEntry || e.size > c.maxBytes {
 		return
 	}
 	c.mu.Lock()

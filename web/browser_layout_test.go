@@ -394,3 +394,36 @@ func TestBrowserKeyPagesInLightAndDark(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserRolesTableFitsAPhone: on a phone the role table is one card per
+// role, and every count of every role is on screen, labelled, without
+// scrolling sideways (before, the counts and names ran off the right edge and
+// each row was as tall as its hidden names).
+func TestBrowserRolesTableFitsAPhone(t *testing.T) {
+	ts := httptest.NewServer(newTestServer(t))
+	defer ts.Close()
+	ctx := newBrowser(t)
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844))
+	for _, lang := range []string{"en", "ja"} {
+		step(t, ctx, "open", chromedp.Navigate(ts.URL+"/roles?lang="+lang))
+		off := step(t, ctx, "cells", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[data-testid="role-row"] td')).filter(td => {
+			const r = td.getBoundingClientRect();
+			return r.width === 0 || r.right > window.innerWidth + 1;
+		}).map(td => td.closest('tr').dataset.role + ': ' + td.textContent.trim().slice(0, 30)).slice(0, 5)`))
+		for _, p := range off {
+			t.Errorf("%s: role cell off screen or hidden: %s", lang, p)
+		}
+		labels := step(t, ctx, "labels", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[data-testid="role-row"]:first-child td.num')).map(td => getComputedStyle(td, '::before').content)`))
+		if len(labels) != 3 {
+			t.Fatalf("%s: first role row has %d count cells, want 3", lang, len(labels))
+		}
+		for _, l := range labels {
+			if l == "none" || l == `""` || l == "" {
+				t.Errorf("%s: a count has no label on a phone: %q", lang, labels)
+			}
+		}
+		if w := step(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+			t.Errorf("%s: /roles is %dpx wide on a 390px screen", lang, w)
+		}
+	}
+}

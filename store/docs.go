@@ -40,12 +40,16 @@ type HostFilter struct {
 }
 
 const docColumns = `d.slug, d.file, d.vendor, d.product, d.title, d.language, d.source_language,
-	d.url, d.created, d.updated, d.subject, d.checksum`
+	d.url, d.created, d.updated, d.subject, d.checksum, d.format, d.skipped`
 
 func scanDoc(sc interface{ Scan(...any) error }, extra ...any) (data.Document, error) {
 	var d data.Document
+	var skipped string
 	err := sc.Scan(append([]any{&d.Slug, &d.File, &d.Vendor, &d.Product, &d.Title, &d.Language,
-		&d.SourceLanguage, &d.URL, &d.Created, &d.Updated, &d.Subject, &d.Checksum}, extra...)...)
+		&d.SourceLanguage, &d.URL, &d.Created, &d.Updated, &d.Subject, &d.Checksum, &d.Format, &skipped}, extra...)...)
+	if err == nil && skipped != "" && skipped != "[]" {
+		err = json.Unmarshal([]byte(skipped), &d.Skipped)
+	}
 	d.Sections = []data.Section{}
 	d.Hosts = []data.Host{}
 	return d, err

@@ -77,7 +77,7 @@ type querier interface {
 const flowColumns = `f.id, f.doc, s.title, f.section_id, f.service, f.source, f.destination,
 	f.ports_raw, f.protocol_raw, f.app_protocol, f.purpose, f.purpose_en, f.requirement,
 	f.requirement_raw, f.direction, f.direction_raw, f.direction_en, f.notes, f.notes_en,
-	f.line, f.line_end, f.ordinal,
+	f.line, f.line_end, f.ordinal, f.extra,
 	(SELECT group_concat(p.protocol, char(31) ORDER BY p.ordinal) FROM flow_protocols p WHERE p.flow = f.seq),
 	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow = f.seq),
 	f.source_en, f.destination_en,
@@ -92,13 +92,18 @@ const flowSections = `JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id
 func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
 	var f data.Flow
 	var protos, ports sql.NullString
-	var roles, findings string
+	var roles, findings, fields string
 	if err := rows.Scan(append([]any{&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source,
 		&f.Destination, &f.PortsRaw, &f.ProtocolRaw, &f.AppProtocol, &f.Purpose, &f.PurposeEn,
 		&f.Requirement, &f.RequirementRaw, &f.Direction, &f.DirectionRaw, &f.DirectionEn, &f.Notes,
-		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &protos, &ports,
+		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &fields, &protos, &ports,
 		&f.SourceEn, &f.DestinationEn, &roles, &findings}, extra...)...); err != nil {
 		return data.Flow{}, err
+	}
+	if fields != "" {
+		if err := json.Unmarshal([]byte(fields), &f.Extra); err != nil {
+			return data.Flow{}, fmt.Errorf("flow %s: extra: %w", f.ID, err)
+		}
 	}
 	if err := json.Unmarshal([]byte(roles), &f.Roles); err != nil {
 		return data.Flow{}, fmt.Errorf("flow %s: roles: %w", f.ID, err)

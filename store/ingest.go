@@ -190,15 +190,15 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		sql  string
 	}{
 		{&w.doc, `INSERT INTO documents (slug, ordinal, file, vendor, product, title, language,
-			source_language, url, created, updated, subject, raw, checksum)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			source_language, url, created, updated, subject, raw, checksum, format, skipped)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.section, `INSERT INTO sections (doc, slug, title, title_en, ordinal, line, subject, text)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.flow, `INSERT INTO flows (seq, id, doc, section_id, ordinal, service, source, destination,
 			ports_raw, protocol_raw, app_protocol, purpose, purpose_en, requirement, requirement_raw,
 			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_key,
-			source_en, destination_en)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			source_en, destination_en, extra)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.role, `INSERT INTO flow_roles (flow, ordinal, side, role, name, guess) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.finding, `INSERT INTO findings (flow, ordinal, check_id, severity, detail) VALUES (?, ?, ?, ?, ?)`},
 		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
@@ -233,8 +233,12 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 	if err := data.CheckSlug(d.Slug); err != nil {
 		return err
 	}
+	skipped, err := json.Marshal(orEmpty(d.Skipped))
+	if err != nil {
+		return err
+	}
 	if _, err := w.doc.ExecContext(ctx, d.Slug, ordinal, d.File, d.Vendor, d.Product, d.Title, d.Language,
-		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Raw, d.Checksum); err != nil {
+		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Raw, d.Checksum, d.Format, string(skipped)); err != nil {
 		return err
 	}
 
@@ -296,7 +300,7 @@ func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow
 	if _, err := w.flow.ExecContext(ctx, w.seq, f.ID, doc, section, f.Ordinal, f.Service, f.Source,
 		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
 		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
-		f.LineEnd, portKey, f.SourceEn, f.DestinationEn); err != nil {
+		f.LineEnd, portKey, f.SourceEn, f.DestinationEn, extraJSON(f.Extra)); err != nil {
 		return err
 	}
 	for i, r := range f.Roles {
@@ -334,4 +338,20 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+func orEmpty(s []data.Skip) []data.Skip {
+	if s == nil {
+		return []data.Skip{}
+	}
+	return s
+}
+
+// extraJSON is a flow's extra fields as stored: "" for none, else JSON.
+func extraJSON(fs []data.Field) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(fs) // a slice of string pairs always marshals
+	return string(b)
 }

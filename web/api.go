@@ -31,6 +31,8 @@ type apiDoc struct {
 	Created        string       `json:"created,omitempty"`
 	Updated        string       `json:"updated,omitempty"`
 	Checksum       string       `json:"checksum"`
+	Format         string       `json:"format"`  // how Portolan read it: text, markdown, html, csv
+	Skipped        []data.Skip  `json:"skipped"` // tables and rows not read, and why
 	Flows          int          `json:"flows"`
 	Hosts          int          `json:"hosts"`
 	URL            string       `json:"url"`
@@ -47,9 +49,12 @@ func (s *Server) handleAPIDocs(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range docs {
 		a := apiDoc{ID: d.Slug, Vendor: d.Vendor, Product: d.Product, Title: d.Title,
 			Language: d.Language, SourceLanguage: d.SourceLanguage, SourceURL: d.URL,
-			Created: d.Created, Updated: d.Updated, Checksum: d.Checksum,
+			Created: d.Created, Updated: d.Updated, Checksum: d.Checksum, Format: d.Format, Skipped: d.Skipped,
 			Flows: d.FlowCount, Hosts: d.HostCount,
 			URL: "/docs/" + d.Slug, CSV: "/docs/" + d.Slug + ".csv", Sections: []apiSection{}}
+		if a.Skipped == nil {
+			a.Skipped = []data.Skip{}
+		}
 		for _, sec := range d.Sections {
 			a.Sections = append(a.Sections, apiSection{ID: sec.Slug, Title: sec.Title, TitleEn: sec.TitleEn,
 				Flows: sec.FlowCount, URL: "/docs/" + d.Slug + "/" + sec.Slug})

@@ -36,10 +36,11 @@ func fixtureDocs() []data.Document {
 			Direction: data.Outbound, DirectionRaw: "out", Line: 6, LineEnd: 6, Ordinal: 2},
 		{ID: "zzfix-gw-3", Source: "Monitor", Destination: "Gateway", Protocols: []string{"ICMP"},
 			Ports: []data.PortRange{}, PortsRaw: "", ProtocolRaw: "ICMP", Purpose: "Ping",
-			Line: 7, LineEnd: 7, Ordinal: 3},
+			Extra: []data.Field{{Name: "Zone", Value: "dmz"}}, Line: 7, LineEnd: 7, Ordinal: 3},
 	}
 	en := data.Document{Slug: "zzfix-en", File: "zzfix-en.txt", Vendor: "Fixture Inc", Product: "Fixture Gateway",
 		Title: "Fixture ports", Language: "en", URL: "https://example.com/fixture", Updated: "2024-01-31",
+		Format: "markdown", Skipped: []data.Skip{{Line: 3, Reason: "table skipped: no port, protocol or host column (columns: Spec | RAM)"}},
 		Raw: "Fixture ports\nGateway\nSource | Destination | Port\n=cmd | Gateway | 443\n(wrapped)\n" +
 			"Gateway | Agents | 49990-50010\nMonitor | Gateway | ICMP\n", Checksum: "fixture-en",
 		Sections: []data.Section{gw},

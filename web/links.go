@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/read"
 )
 
 // sourceLink points at the lines of the document a flow was read from,
@@ -37,4 +38,20 @@ func languageName(ctx context.Context, code string) string {
 		return t(ctx, "doclang."+code)
 	}
 	return code
+}
+
+// formatName is how a document's format (data.Document.Format) is shown in
+// the page's language; a format this binary has no name for is shown as stored.
+func formatName(ctx context.Context, format string) string {
+	switch format {
+	case read.FormatText:
+		return t(ctx, "doc.format.text")
+	case read.FormatMarkdown:
+		return t(ctx, "doc.format.markdown")
+	case read.FormatHTML:
+		return t(ctx, "doc.format.html")
+	case read.FormatCSV:
+		return t(ctx, "doc.format.csv")
+	}
+	return format
 }

@@ -148,6 +148,10 @@ type extractor struct {
 	marks       [][]string // footnote marks of the current table's flows, by row
 	flowCount   int
 	report      []TableReport
+	// notesBytes counts the footnote text given to flows so far; notesClipped
+	// is set once it passed maxNotesBytes.
+	notesBytes   int
+	notesClipped bool
 }
 
 // table is one port table of a document, with where it sits among the blocks.

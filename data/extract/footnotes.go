@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -14,10 +15,17 @@ var footnoteDef = regexp.MustCompile(`^(\*+)(?:\s*(?:……|…|:|：)|\s)\s*(.*
 
 // maxNoteBytes bounds the footnote text one mark gives a flow, so a document
 // that explains one mark thousands of times cannot multiply its size by its rows.
-const maxNoteBytes = 8 << 10
+const maxNoteBytes = 4 << 10
+
+// maxNotesBytes bounds the footnote text a whole document spreads over its
+// flows (the shipped documents use 10 KB): past it, a row says where its note
+// is instead of repeating it, so a note repeated on thousands of rows cannot
+// make storing and indexing them cost minutes.
+const maxNotesBytes = 256 << 10
 
 // footnote is one explained mark under a table, with the hosts listed in it.
 type footnote struct {
+	line  int
 	mark  string
 	body  []string
 	hosts []data.Host
@@ -63,7 +71,7 @@ func (x *extractor) afterTable(sec *data.Section, made []flowRef, from, to int) 
 			continue
 		}
 		if m := footnoteDef.FindStringSubmatch(s); m != nil {
-			cur = &footnote{mark: m[1], body: []string{m[2]}}
+			cur = &footnote{line: b.Line, mark: m[1], body: []string{m[2]}}
 			notes = append(notes, cur)
 			inBody, group = true, ""
 			continue
@@ -105,22 +113,36 @@ func (x *extractor) afterTable(sec *data.Section, made []flowRef, from, to int) 
 	}
 	// Each mark's text: its notes joined once, bounded.
 	text := map[string]string{}
+	where := map[string]int{}
 	var order []string
 	for _, n := range notes {
+		if where[n.mark] == 0 {
+			where[n.mark] = n.line
+		}
 		if _, seen := text[n.mark]; !seen {
 			order = append(order, n.mark)
 		}
-		text[n.mark] = clip(joinNote(text[n.mark], strings.Join(n.body, "\n")), maxNoteBytes)
+		if len(text[n.mark]) < maxNoteBytes {
+			text[n.mark] = clip(joinNote(text[n.mark], strings.Join(n.body, "\n")), maxNoteBytes)
+		}
 	}
 	// A flow takes its marks' notes in the order the notes are written.
 	noted := map[int]bool{}
 	for _, m := range order {
+		note := text[m]
 		for _, i := range byMark[m] {
+			if x.notesBytes += len(note); x.notesBytes > maxNotesBytes {
+				if !x.notesClipped {
+					x.notesClipped = true
+					x.skip(where[m], "footnotes repeated on too many rows: past %d KB of notes, rows point to the note's line instead of repeating it", maxNotesBytes>>10)
+				}
+				note = fmt.Sprintf("(see the note for %s at line %d)", m, where[m])
+			}
 			f := made[i].flow()
 			if noted[i] {
-				f.Notes = joinNote(f.Notes, text[m])
+				f.Notes = joinNote(f.Notes, note)
 			} else {
-				f.Notes, noted[i] = text[m], true
+				f.Notes, noted[i] = note, true
 			}
 		}
 	}

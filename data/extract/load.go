@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/read"
 )
 
 // Embedded extracts every document shipped with the binary, ordered by slug.
@@ -58,13 +61,14 @@ func LoadFile(name string, over ...data.Meta) (data.Document, error) {
 }
 
 // ReadFile reads a document's bytes and its metadata, as LoadFile does, without
-// extracting it.
+// extracting it. A file over the document size limit is refused after reading
+// one byte past the limit, whatever its size.
 func ReadFile(name string, over ...data.Meta) (data.Meta, []byte, error) {
-	raw, err := os.ReadFile(name)
+	base := filepath.Base(name)
+	raw, err := readLimited(name, base, read.DefaultLimits.DocumentBytes)
 	if err != nil {
 		return data.Meta{}, nil, err
 	}
-	base := filepath.Base(name)
 	m := data.Meta{Slug: SlugOf(base), File: base}
 	b, err := os.ReadFile(strings.TrimSuffix(name, filepath.Ext(name)) + ".json")
 	switch {
@@ -83,6 +87,28 @@ func ReadFile(name string, over ...data.Meta) (data.Meta, []byte, error) {
 		return data.Meta{}, nil, fmt.Errorf("%s: no slug: name the file with letters or digits, or give a slug in its metadata", name)
 	}
 	return m, raw, nil
+}
+
+// readLimited reads the file name, refusing it, as an *Error naming file
+// (its base name) and line 1, when it holds more than limit bytes.
+func readLimited(name, file string, limit int) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > limit {
+		got := len(raw)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			got = int(min(st.Size(), math.MaxInt))
+		}
+		return nil, &Error{File: file, Line: 1, Err: &read.LimitError{What: "document size", Limit: limit, Got: got, Unit: "bytes"}}
+	}
+	return raw, nil
 }
 
 // SlugOf is the slug a document gets from its file name: "K3s Ports.ja.md"

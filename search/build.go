@@ -114,22 +114,21 @@ func build(ctx context.Context, path string, docs []data.Document) (ids []string
 		b.Reset()
 		return nil
 	}
-	seq, hostSeq := 0, 0
-	for _, d := range docs {
+	hostSeq := 0
+	for d, flows := range data.Seqs(docs) {
 		hosts := map[string][]string{} // flow ID -> host names the row gives
 		for _, h := range d.Hosts {
 			if h.FlowID != "" {
 				hosts[h.FlowID] = append(hosts[h.FlowID], h.Name)
 			}
 		}
-		for _, p := range d.OrderedFlows() {
+		for _, p := range flows {
 			f := p.Flow
 			if f.ID == "" {
 				return nil, fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
 			}
-			seq++ // as store.Ingest numbers it: MatchSet.Seqs
 			ids = append(ids, f.ID)
-			if err := b.Index(f.ID, flowDocument(d, *p.Section, *f, hosts[f.ID], seq)); err != nil {
+			if err := b.Index(f.ID, flowDocument(*d, *p.Section, *f, hosts[f.ID], p.Seq)); err != nil {
 				return nil, fmt.Errorf("flow %s: %w", f.ID, err)
 			}
 			if err := flush(false); err != nil {
@@ -138,7 +137,7 @@ func build(ctx context.Context, path string, docs []data.Document) (ids []string
 		}
 		for i, h := range d.Hosts {
 			hostSeq++
-			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(d, h, hostSeq)); err != nil {
+			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(*d, h, hostSeq)); err != nil {
 				return nil, fmt.Errorf("host %s: %w", h.Name, err)
 			}
 			if err := flush(false); err != nil {

@@ -114,32 +114,11 @@ func TestIndexOfAnotherMappingIsReportedForRebuild(t *testing.T) {
 	if v, err := DatasetVersionAt(path); err != nil || v != "" {
 		t.Fatalf("DatasetVersionAt = %q, %v; want \"\", nil (rebuild)", v, err)
 	}
-	built, err := Ensure(context.Background(), path, "want", func() ([]data.Document, error) { return embedded(t), nil })
-	if err != nil || !built {
-		t.Fatalf("Ensure = %v, %v; want a rebuild", built, err)
+	if err := Build(context.Background(), path, embedded(t)); err != nil {
+		t.Fatalf("rebuild over an index of another mapping: %v", err)
 	}
 	if _, err := Open(path); err != nil {
-		t.Fatalf("after Ensure: %v", err)
-	}
-}
-
-func TestEnsureKeepsAnIndexOfTheSameDataset(t *testing.T) {
-	ctx := context.Background()
-	docs := embedded(t)
-	path := filepath.Join(t.TempDir(), "x.bleve")
-	load := func() ([]data.Document, error) { return docs, nil }
-	want := data.DatasetVersion(docs)
-	if built, err := Ensure(ctx, path, want, load); err != nil || !built {
-		t.Fatalf("Ensure(missing) = %v, %v; want a build", built, err)
-	}
-	if built, err := Ensure(ctx, path, want, func() ([]data.Document, error) {
-		t.Error("Ensure loaded documents for an up-to-date index")
-		return nil, nil
-	}); err != nil || built {
-		t.Fatalf("Ensure(current) = %v, %v; want no build", built, err)
-	}
-	if built, err := Ensure(ctx, path, "other", load); err != nil || !built {
-		t.Fatalf("Ensure(other dataset) = %v, %v; want a rebuild", built, err)
+		t.Fatalf("after the rebuild: %v", err)
 	}
 }
 

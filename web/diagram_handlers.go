@@ -63,7 +63,7 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("boxes: %q is not a way to draw boxes (use role, or leave it out)", boxes)
 	}
 	var buf bytes.Buffer
-	if err := diagram.LayoutDocumentMerged(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
+	if err := diagram.LayoutDocument(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 		return err
 	}
 	return s.sendSVG(w, r, theme, buf.Bytes())
@@ -142,7 +142,7 @@ func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) er
 			return notFound("section %q of %q lists no flows, so it has no diagram", slug, doc.Slug)
 		}
 		var buf bytes.Buffer
-		if err := diagram.LayoutIn(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
+		if err := diagram.Layout(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 			return err
 		}
 		return s.sendSVG(w, r, theme, buf.Bytes())
@@ -175,7 +175,7 @@ func docDiagram(doc data.Document) templ.Component {
 	if flowCount(doc) == 0 {
 		return templ.NopComponent
 	}
-	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocumentIn(l, doc) },
+	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocument(l, doc, nil) },
 		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", "/flows?doc="+doc.Slug, 30)
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if err := fig.Render(ctx, w); err != nil {
@@ -193,7 +193,7 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 	if len(sec.Flows) == 0 {
 		return templ.NopComponent
 	}
-	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutIn(l, sec.Title, sec.Subject, sec.Flows) },
+	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.Layout(l, sec.Title, sec.Subject, sec.Flows) },
 		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", "/flows?doc="+doc.Slug+"&section="+sec.Slug, 0)
 }
 

@@ -25,7 +25,7 @@ func chain(n int) []data.Flow {
 // them and says, under its title and to screen readers, how many it shows
 // of how many and how many flows it leaves out.
 func TestDiagramOfAChainOf4000EndpointsDrawsTheFirstAndSaysSo(t *testing.T) {
-	g := Layout("Chain", "", chain(4000))
+	g := sectionGraph("Chain", "", chain(4000))
 	if len(g.Nodes) != MaxNodes {
 		t.Errorf("%d boxes, want %d", len(g.Nodes), MaxNodes)
 	}
@@ -43,7 +43,7 @@ func TestDiagramOfAChainOf4000EndpointsDrawsTheFirstAndSaysSo(t *testing.T) {
 	if !strings.Contains(buf.String(), "Every flow is in the listing") {
 		t.Error("the SVG does not say where the rest is")
 	}
-	small := Layout("Chain", "", chain(10))
+	small := sectionGraph("Chain", "", chain(10))
 	if small.Omitted != 0 || strings.Contains(strings.Join(small.TitleLines, " "), "Showing") {
 		t.Errorf("a small diagram says it is capped: %q", small.TitleLines)
 	}
@@ -58,7 +58,7 @@ func BenchmarkLayoutChain(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var buf bytes.Buffer
-				if err := Layout("Chain", "", flows).SVG(&buf, Options{}); err != nil {
+				if err := sectionGraph("Chain", "", flows).SVG(&buf, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -90,7 +90,7 @@ func sectionsOfChains(secs, n int) data.Document {
 // listing of the document.
 func TestDocumentOverviewOfThousandsOfEndpointsIsCapped(t *testing.T) {
 	doc := sectionsOfChains(40, 99) // 40 sections of 100 endpoints, 99 flows
-	g := LayoutDocument(doc)
+	g := LayoutDocument(englishLabels(), doc, nil)
 	if len(g.Clusters) == 0 {
 		t.Fatal("the overview is not drawn section by section")
 	}
@@ -118,7 +118,7 @@ func TestDocumentOverviewOfThousandsOfEndpointsIsCapped(t *testing.T) {
 	// The size of the drawing is that of a diagram at the cap, whatever
 	// the document's: twice the document shows the same.
 	var twice bytes.Buffer
-	if err := LayoutDocument(sectionsOfChains(80, 99)).SVG(&twice, Options{}); err != nil {
+	if err := LayoutDocument(englishLabels(), sectionsOfChains(80, 99), nil).SVG(&twice, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := twice.Len() - buf.Len(); d < -64 || d > 64 {
@@ -140,7 +140,7 @@ func BenchmarkLayoutDocumentSections(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var buf bytes.Buffer
-				if err := LayoutDocument(doc).SVG(&buf, Options{}); err != nil {
+				if err := LayoutDocument(englishLabels(), doc, nil).SVG(&buf, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

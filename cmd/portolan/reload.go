@@ -25,10 +25,17 @@ import (
 	"github.com/portolan/portolan/web/httpcache"
 )
 
-// retireTimeout bounds how long a generation replaced by a reload stays open
-// for the requests it started: no response is written after writeTimeout
-// anyway, so a request still running then is closed under.
-const retireTimeout = writeTimeout
+// retireLimit bounds how long a generation replaced by a reload stays open
+// for the requests it started. A page is written within the server's write
+// timeout, but a download is not bound by it: a CSV stream extends its write
+// deadline as long as its client keeps reading (web's streamIdleTimeout), so
+// an export of a large dataset to a slow client may run for many minutes,
+// and it must end with every row of the dataset it started on. The replaced
+// dataset therefore stays open until its last reader is done, however long
+// that takes up to this bound, which only a client reading steadily for an
+// hour reaches; a stream still running then is cut, which its client sees as
+// an incomplete transfer, never as a complete but short file.
+const retireLimit = time.Hour
 
 // A generation is one dataset being served: the database and its search index,
 // opened together and checked to hold the same dataset, and the handler over
@@ -288,13 +295,13 @@ func (l *live) install(g *generation, trigger string) {
 }
 
 // retire takes g out of service and closes it once its requests have finished,
-// or after retireTimeout, or at once when l is closed.
+// or after retireLimit, or at once when l is closed.
 func (l *live) retire(g *generation) {
 	g.retire()
 	l.retiring.Add(1)
 	go func() {
 		defer l.retiring.Done()
-		t := time.NewTimer(retireTimeout)
+		t := time.NewTimer(retireLimit)
 		defer t.Stop()
 		select {
 		case <-g.idle:

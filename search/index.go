@@ -31,7 +31,8 @@ type Index struct {
 	dataset string
 	enA     analysis.Analyzer
 	cjkA    analysis.Analyzer
-	seqs    []int32 // by internal document number: the flow's seq, 0 for a host
+	latinA  analysis.Analyzer // the en fields' (latinAnalyzer)
+	seqs    []int32           // by internal document number: the flow's seq, 0 for a host
 }
 
 // Open opens the index at path for searching. It fails with an error wrapping
@@ -81,6 +82,9 @@ func newIndex(idx bleve.Index) (*Index, error) {
 	}
 	if ix.cjkA = m.AnalyzerNamed(cjk.AnalyzerName); ix.cjkA == nil {
 		return nil, errors.New("no cjk analyzer")
+	}
+	if ix.latinA = m.AnalyzerNamed(latinAnalyzer); ix.latinA == nil {
+		return nil, errors.New("no latin analyzer")
 	}
 	return ix, nil
 }

@@ -276,7 +276,8 @@ type Span struct {
 type Matches map[string][]Span
 
 // Highlight returns what q matched in each of the flows ids, for marking it in
-// a listing: call it with the IDs of the rows on screen. Flows q does not match
+// a listing, by searching the index again for those flows: the reference
+// HighlightFlows, which the listing uses, is tested against. Flows q does not match
 // are left out. Pass the query Search used (with Fuzzy set when its Result
 // says so).
 func (ix *Index) Highlight(ctx context.Context, q Query, ids []string) (map[string]Matches, error) {

@@ -154,7 +154,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := flowsPageData{Query: q, Flows: flows, Total: total, Langs: langs, TitlesEn: titlesEn,
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
-		Search: ts, Marks: s.highlights(ctx, ts, flows)}
+		Search: ts, Marks: s.highlights(ts, flows)}
 	d.Heading = listingHeading(ctx, q, docs)
 	d.Facets = facetGroups(q, fc, docs)
 	d.Chips = chips(q)

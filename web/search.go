@@ -143,22 +143,13 @@ func textOf(q search.Query) string {
 	return strings.Join(append(slices.Clone(q.Terms), q.Phrases...), " ")
 }
 
-// highlights returns what the search matched in each of flows, for marking.
-func (s *Server) highlights(ctx context.Context, ts *textSearch, flows []data.Flow) map[string]search.Matches {
+// highlights returns what the search matched in each of flows, for marking:
+// from the rows' own text, without a second pass over the index.
+func (s *Server) highlights(ts *textSearch, flows []data.Flow) map[string]search.Matches {
 	if !ts.ranked || len(flows) == 0 {
 		return nil
 	}
-	ids := make([]string, len(flows))
-	for i, f := range flows {
-		ids[i] = f.ID
-	}
 	q := ts.query
 	q.Fuzzy = ts.Fuzzy
-	m, err := s.idx.Highlight(ctx, q, ids)
-	if err != nil {
-		// Marks are a nicety; the listing stands without them.
-		s.log.WarnContext(ctx, "highlight", "err", err)
-		return nil
-	}
-	return m
+	return s.idx.HighlightFlows(q, flows)
 }

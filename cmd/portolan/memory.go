@@ -14,7 +14,7 @@ import (
 // the data it keeps (the dataset's in-memory tables and a full response
 // cache) before the garbage collector works harder to stay within it: room
 // for the requests in flight and their garbage (issue 18).
-const memoryHeadroom = 48 << 20
+const memoryHeadroom = 32 << 20
 
 // boundMemory sets the Go runtime's soft memory limit to the heap in use now
 // (after a collection: the open datasets' tables) plus the response cache's

@@ -142,6 +142,10 @@ type extractor struct {
 	doc         *data.Document
 	blocks      []read.Block
 	endpointsRe *regexp.Regexp
+	// intro holds the endpoints a sentence introducing several tables named;
+	// level is the level of the last heading read.
+	intro intro
+	level int
 	endpoints   [2]string // latest source/destination named by the prose
 	slugs       map[string]int
 	ids         map[string]int
@@ -178,6 +182,9 @@ func (x *extractor) findTables() []table {
 			for len(path) > 0 && x.blocks[path[len(path)-1]].Level >= b.Level && b.Level > 0 {
 				path = path[:len(path)-1]
 			}
+			if b.Level == 0 {
+				path = x.dropOldTitleLines(path)
+			}
 			path = append(path, i)
 			continue
 		}
@@ -203,6 +210,27 @@ func (x *extractor) findTables() []table {
 	return tables
 }
 
+// maxTitleLines is how many of a text capture's title-like lines (headings of
+// level 0, whose nesting the text does not say) a heading path keeps: the
+// nearest ones. Without a bound, a capture of thousands of headings made every
+// table's path as long as the document (20,000 headings and tables took 70 s
+// and 3.4 GB).
+const maxTitleLines = 4
+
+// dropOldTitleLines makes room in path for one more level-0 heading, dropping
+// the oldest of the level-0 headings that end it when they are maxTitleLines.
+func (x *extractor) dropOldTitleLines(path []int) []int {
+	n := 0
+	for n < len(path) && x.blocks[path[len(path)-1-n]].Level == 0 {
+		n++
+	}
+	if n < maxTitleLines {
+		return path
+	}
+	first := len(path) - n
+	return append(path[:first], path[first+1:]...)
+}
+
 // table extracts tables[ti]: its section, flows, footnotes and hosts.
 func (x *extractor) table(tables []table, ti int) {
 	t := tables[ti]
@@ -214,10 +242,18 @@ func (x *extractor) table(tables []table, ti int) {
 	// tables that have no Source/Destination columns.
 	for k := start; k < t.at; k++ {
 		x.matchEndpoints(x.blocks[k])
+		x.scanIntro(x.blocks[k])
 	}
 	sec := x.section(tables, ti)
 	meta := x.sectionMeta(sec.Title)
 	ctx := x.context(t, start, sec, meta)
+	// A table naming its own endpoints ends the group a sentence introduced;
+	// one naming none takes the group's.
+	if ctx.endpoints != [2]string{} {
+		x.intro = intro{}
+	} else {
+		ctx.endpoints = x.intro.endpoints
+	}
 
 	// Where the blocks after this table end: the next table's heading, or its header.
 	afterEnd := len(x.blocks)

@@ -9,14 +9,15 @@ import (
 // memory (issue 17's reproductions), as an attacker would write it: a
 // plain-text capture with a pipe table. Text makes the same bytes every time.
 type Hostile struct {
-	Name string // file name stem: footnotes-4000, unclosed-20000, columns-6000, cell-50MB
+	Name string // file name stem: footnotes-4000, unclosed-20000, headings-20000, columns-6000, cell-50MB
 	Text func() string
 }
 
-// HostileDocuments are the four hostile documents, smallest first.
+// HostileDocuments are the hostile documents, by name.
 var HostileDocuments = []Hostile{
 	{"footnotes-4000", HostileFootnotes},
 	{"unclosed-20000", HostileUnclosedRows},
+	{"headings-20000", HostileHeadings},
 	{"columns-6000", HostileColumns},
 	{"cell-50MB", HostileCell},
 }
@@ -44,6 +45,17 @@ func HostileUnclosedRows() string {
 	b.WriteString("Title\nSection\n| Port | Description |\n|---|---|\n")
 	for i := range 20000 {
 		fmt.Fprintf(&b, "| %d | never closed\n", 1+i%60000)
+	}
+	return b.String()
+}
+
+// HostileHeadings is 20,000 title-like lines, each over a table of one row:
+// a heading path as long as the document, were every heading kept.
+func HostileHeadings() string {
+	var b strings.Builder
+	b.WriteString("Title\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "Section %d\nPort | Description |\n---|---|\n%d | x |\n", i, 1+i%60000)
 	}
 	return b.String()
 }

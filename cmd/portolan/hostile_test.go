@@ -31,7 +31,6 @@ func TestHostileDocumentIsReadOrRefusedOverAServedDataset(t *testing.T) {
 	db := filepath.Join(dir, "p.db")
 	mustPortolan(t, "ingest", "-db", db)
 	s := startServe(t, db, "-watch", "0")
-	base := s.apiTotal(t)
 
 	tests := []struct {
 		name  string
@@ -44,21 +43,23 @@ func TestHostileDocumentIsReadOrRefusedOverAServedDataset(t *testing.T) {
 		{name: "footnotes-4000", flows: 4000},
 		{name: "unclosed-20000", flows: 20000},
 		{name: "headings-20000", flows: 20000},
+		{name: "inherit-50000", limit: "text of the table rows", line: 134},
+		{name: "rowspan-50000", limit: "text of the table rows", line: 95},
 	}
-	texts := map[string]func() string{}
+	docs := map[string]synth.Hostile{}
 	for _, h := range synth.HostileDocuments {
-		texts[h.Name] = h.Text
+		docs[h.Name] = h
 	}
-	if len(texts) != len(tests) {
-		t.Fatalf("%d hostile documents, %d tested", len(texts), len(tests))
+	if len(docs) != len(tests) {
+		t.Fatalf("%d hostile documents, %d tested", len(docs), len(tests))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			file := filepath.Join(dir, tt.name+".txt")
-			if err := os.WriteFile(file, []byte(texts[tt.name]()), 0o644); err != nil {
+			file := filepath.Join(dir, docs[tt.name].File())
+			if err := os.WriteFile(file, []byte(docs[tt.name].Text()), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			before := currentOf(t, db)
+			before, base := currentOf(t, db), s.apiTotal(t)
 			var err error
 			peak := peakHeap(func() { _, _, err = portolan(t, "ingest", "-db", db, file) })
 			t.Logf("peak heap during the ingest: %d MB", peak>>20)

@@ -120,8 +120,13 @@ func normalise(m data.Meta, raw []byte, rd read.Document) (data.Document, []Tabl
 		room += 1 + len(t.raw.Rows)
 	}
 	d.Sections = make([]data.Section, 0, room)
+	x.budget = rowTextBudget(len(raw))
 	for ti := range tables {
 		x.table(tables, ti)
+		if x.overLine > 0 {
+			return fail(x.overLine, &read.LimitError{What: "text of the table rows (cells repeated by spans or from the row above included)",
+				Limit: x.budget, Got: x.rowText, Unit: "bytes"})
+		}
 	}
 	d.Sections = d.Sections[:len(d.Sections):len(d.Sections)]
 	if x.flowCount == 0 {
@@ -136,8 +141,20 @@ func normalise(m data.Meta, raw []byte, rd read.Document) (data.Document, []Tabl
 	return d, x.report, nil
 }
 
+// rowTextBudget bounds the text a document's table rows may hand the
+// normaliser and the store, counting each cell as often as a span (HTML
+// rowspan, colspan) or an omitted cell filled from the row above repeats it:
+// real documents give at most about twice their size (Endpoint Central, with
+// its notes spread over rows, 1.5), while one 64 KB cell spanning 50,000 rows
+// would give 3 GB to store and index.
+func rowTextBudget(docBytes int) int { return 8*docBytes + 1<<20 }
+
 // extractor carries the state of one document's extraction.
 type extractor struct {
+	// rowText counts the bytes of the rows' cells and of the flows made from
+	// them; past budget, the document is refused at overLine.
+	rowText, budget, overLine int
+
 	meta        data.Meta
 	doc         *data.Document
 	blocks      []read.Block
@@ -283,7 +300,17 @@ func (x *extractor) table(tables []table, ti int) {
 			prev = nil
 			continue
 		}
+		for _, c := range r.Cells {
+			x.rowText += len(c)
+		}
 		fs, vals, err := x.flows(t, r, prev, sec, meta, ctx)
+		for _, f := range fs {
+			x.rowText += flowText(f)
+		}
+		if x.rowText > x.budget {
+			x.overLine = r.Line
+			return
+		}
 		if err != nil {
 			x.skip(r.Line, "row skipped: %v", err)
 			continue
@@ -301,6 +328,16 @@ func (x *extractor) table(tables []table, ti int) {
 	if first.Text == "" {
 		first.Text = x.prose(t, afterEnd)
 	}
+}
+
+// flowText is the bytes of text a flow holds.
+func flowText(f data.Flow) int {
+	n := len(f.Service) + len(f.Source) + len(f.Destination) + len(f.PortsRaw) + len(f.ProtocolRaw) +
+		len(f.AppProtocol) + len(f.Purpose) + len(f.RequirementRaw) + len(f.DirectionRaw) + len(f.Notes)
+	for _, e := range f.Extra {
+		n += len(e.Name) + len(e.Value)
+	}
+	return n
 }
 
 // flowRef points at a flow a table made (a table's sub-headings may put its

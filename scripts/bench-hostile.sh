@@ -53,7 +53,9 @@ run() {
 		"$work/portolan-$b" ingest -db "$work/db/p.db" "$@" >/dev/null 2>"$work/err")
 	rc=$?
 	set -e
-	if read -r secs user sys kb <"$work/time" 2>/dev/null && [ -n "${kb:-}" ]; then
+	# GNU time writes "Command exited with non-zero status N" first when it does.
+	tail -n 1 "$work/time" >"$work/time1" 2>/dev/null || :
+	if read -r secs user sys kb <"$work/time1" 2>/dev/null && [ -n "${kb:-}" ]; then
 		cpu=$(python3 -c "print(round($user + $sys, 2))")
 		mb=$((kb / 1024))
 	else

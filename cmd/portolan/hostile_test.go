@@ -44,7 +44,7 @@ func TestHostileDocumentIsReadOrRefusedOverAServedDataset(t *testing.T) {
 		{name: "unclosed-20000", flows: 20000},
 		{name: "headings-20000", flows: 20000},
 		{name: "inherit-50000", limit: "text of the table rows", line: 134},
-		{name: "rowspan-50000", limit: "text of the table rows", line: 95},
+		{name: "rowspan-50000", limit: "text of the cells repeated by rowspan and colspan", line: 188},
 	}
 	docs := map[string]synth.Hostile{}
 	for _, h := range synth.HostileDocuments {

@@ -41,7 +41,7 @@ func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 		{name: "20,000 unclosed rows", text: synth.HostileUnclosedRows, flows: 20000, maxAlloc: 256 << 20},
 		{name: "20,000 headings", text: synth.HostileHeadings, flows: 20000, maxAlloc: 256 << 20},
 		{name: "60 KB cell inherited by 50,000 rows", text: synth.HostileInherited, limit: "text of the table rows", line: 134, maxAlloc: 128 << 20},
-		{name: "60 KB cell spanning 50,000 rows", file: "hostile.html", text: synth.HostileRowspan, limit: "text of the table rows", line: 95, maxAlloc: 256 << 20},
+		{name: "60 KB cell spanning 50,000 rows", file: "hostile.html", text: synth.HostileRowspan, limit: "text of the cells repeated by rowspan and colspan", line: 188, maxAlloc: 256 << 20},
 		{name: "6,000 columns", text: synth.HostileColumns, limit: "table width 6000 columns is over the limit of 64", line: 3, maxAlloc: 32 << 20},
 		{name: "50 MB cell", text: synth.HostileCell, limit: "document size 52428853 bytes is over the limit of 16777216", line: 1, maxAlloc: 128 << 20},
 	}

@@ -39,6 +39,15 @@ w("unclosed-20000.txt", b.getvalue())
 b = io.StringIO(); b.write("Title\n")
 for i in range(20000): b.write("Section %d\nPort | Description |\n---|---|\n%d | x |\n" % (i, 1 + i % 60000))
 w("headings-20000.txt", b.getvalue())
+big = "x" * 60000
+b = io.StringIO(); b.write("Title\nSection\nSource | Destination | Port | Description |\n---|---|---|---|\n" + big + " | B | 1 | x |\n")
+for i in range(2, 50000): b.write("B | %d | y |\n" % (1 + i % 60000))
+w("inherit-50000.txt", b.getvalue())
+b = io.StringIO(); b.write("<html><head><title>T</title></head><body><h1>T</h1><table>\n<tr><th>Port</th><th>Description</th></tr>\n")
+b.write('<tr><td>1</td><td rowspan="50000">' + big + "</td></tr>\n")
+for i in range(1, 50000): b.write("<tr><td>%d</td></tr>\n" % (1 + i % 60000))
+b.write("</table></body></html>\n")
+w("rowspan-50000.html", b.getvalue())
 w("columns-6000.txt", "Title\nSection\n" + "Port | " * 6000 + "\n" + "---|" * 6000 + "\n" + "1 | " * 6000 + "\n")
 w("cell-50MB.txt", "Title\nSection\nPort | Description |\n---|---|\n443 | " + "x" * (50 << 20) + " |\n")
 PY
@@ -65,9 +74,9 @@ run() {
 
 echo "| document | size | before: wall, CPU, peak RSS, outcome | after: wall, CPU, peak RSS, outcome |"
 echo "|---|---|---|---|"
-for doc in footnotes-4000 unclosed-20000 headings-20000 columns-6000 cell-50MB; do
-	f="$work/$doc.txt"
-	row="| $doc | $(($(wc -c <"$f") / 1024)) KB |"
+for doc in footnotes-4000.txt unclosed-20000.txt headings-20000.txt inherit-50000.txt rowspan-50000.html columns-6000.txt cell-50MB.txt; do
+	f="$work/$doc"
+	row="| ${doc%.*} | $(($(wc -c <"$f") / 1024)) KB |"
 	for b in before after; do
 		run "$b" "$f"
 		case $rc in

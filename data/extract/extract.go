@@ -161,14 +161,14 @@ type extractor struct {
 	endpointsRe *regexp.Regexp
 	// intro holds the endpoints a sentence introducing several tables named;
 	// level is the level of the last heading read.
-	intro intro
-	level int
-	endpoints   [2]string // latest source/destination named by the prose
-	slugs       map[string]int
-	ids         map[string]int
-	marks       [][]string // footnote marks of the current table's flows, by row
-	flowCount   int
-	report      []TableReport
+	intro     intro
+	level     int
+	endpoints [2]string // latest source/destination named by the prose
+	slugs     map[string]int
+	ids       map[string]int
+	marks     [][]string // footnote marks of the current table's flows, by row
+	flowCount int
+	report    []TableReport
 	// notesBytes counts the footnote text given to flows so far; notesClipped
 	// is set once it passed maxNotesBytes.
 	notesBytes   int

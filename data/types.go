@@ -3,7 +3,10 @@
 // document's text into sections, flows and hosts. It is pure: no SQL, no HTTP.
 package data
 
-import "sort"
+import (
+	"iter"
+	"sort"
+)
 
 // Document is one vendor document as shipped, with what was extracted from it.
 type Document struct {
@@ -44,11 +47,16 @@ type Section struct {
 	Flows   []Flow `json:"flows"`
 }
 
+// FlowURL is the path of the page of the flow with ID id: Flow.URL, the
+// link column of every CSV, the links of pages, feeds and change requests.
+// It is a deep link people paste into tickets, so it is built here only.
+func FlowURL(id string) string { return "/flows/" + id }
+
 // Flow is one table row as the document lists it, normalised. The *Raw fields keep
 // the cell as written; the others are what Portolan derived from it.
 type Flow struct {
 	ID             string      `json:"id"`
-	URL            string      `json:"url"`
+	URL            string      `json:"url"` // FlowURL(ID), set wherever a flow gets its ID or is read
 	Doc            string      `json:"doc"`
 	Section        string      `json:"section"`
 	SectionID      string      `json:"section_id"`
@@ -149,9 +157,8 @@ type PlacedFlow struct {
 }
 
 // OrderedFlows returns every flow of d with its section, in the order of the
-// flows' Ordinal (the document's reading order). It is the order store.Ingest
-// numbers flows in across a dataset (their seq) and the search index ranks
-// ties in; both take it from here so they agree.
+// flows' Ordinal (the document's reading order), the order Seqs numbers
+// them in.
 func (d *Document) OrderedFlows() []PlacedFlow {
 	secs := make([]*Section, len(d.Sections))
 	for i := range d.Sections {
@@ -166,4 +173,32 @@ func (d *Document) OrderedFlows() []PlacedFlow {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Flow.Ordinal < out[j].Flow.Ordinal })
 	return out
+}
+
+// SeqFlow is a flow of a dataset with its seq.
+type SeqFlow struct {
+	Seq int // 1, 2, ... over the documents in order, each's flows in OrderedFlows order
+	PlacedFlow
+}
+
+// Seqs yields each document of a dataset (docs, in order) with its flows
+// numbered. A flow's seq is its key in the store (flows.seq) and in the
+// search index, which ranks ties by it, so a match the index returns names
+// a row of the store: both number flows here, and nowhere else.
+func Seqs(docs []Document) iter.Seq2[*Document, []SeqFlow] {
+	return func(yield func(*Document, []SeqFlow) bool) {
+		seq := 0
+		for i := range docs {
+			d := &docs[i]
+			placed := d.OrderedFlows()
+			flows := make([]SeqFlow, len(placed))
+			for j, p := range placed {
+				seq++
+				flows[j] = SeqFlow{Seq: seq, PlacedFlow: p}
+			}
+			if !yield(d, flows) {
+				return
+			}
+		}
+	}
 }

@@ -8,7 +8,6 @@
 package search
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,8 +17,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-
-	"github.com/portolan/portolan/data"
 )
 
 // ErrMappingVersion is returned (wrapped) by Open when the index was built by a
@@ -117,23 +114,4 @@ func DatasetVersionAt(path string) (string, error) {
 	}
 	defer ix.Close()
 	return ix.DatasetVersion(), nil
-}
-
-// Ensure makes sure path holds an index of the dataset with version want,
-// building one from load() when it is missing, was built with another mapping
-// or holds another dataset. It reports whether it built. load is called only
-// when a build is needed.
-func Ensure(ctx context.Context, path, want string, load func() ([]data.Document, error)) (bool, error) {
-	have, err := DatasetVersionAt(path)
-	if err != nil {
-		return false, err
-	}
-	if have != "" && have == want {
-		return false, nil
-	}
-	docs, err := load()
-	if err != nil {
-		return false, err
-	}
-	return true, Build(ctx, path, docs)
 }

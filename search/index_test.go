@@ -114,32 +114,11 @@ func TestIndexOfAnotherMappingIsReportedForRebuild(t *testing.T) {
 	if v, err := DatasetVersionAt(path); err != nil || v != "" {
 		t.Fatalf("DatasetVersionAt = %q, %v; want \"\", nil (rebuild)", v, err)
 	}
-	built, err := Ensure(context.Background(), path, "want", func() ([]data.Document, error) { return embedded(t), nil })
-	if err != nil || !built {
-		t.Fatalf("Ensure = %v, %v; want a rebuild", built, err)
+	if err := Build(context.Background(), path, embedded(t)); err != nil {
+		t.Fatalf("rebuild over an index of another mapping: %v", err)
 	}
 	if _, err := Open(path); err != nil {
-		t.Fatalf("after Ensure: %v", err)
-	}
-}
-
-func TestEnsureKeepsAnIndexOfTheSameDataset(t *testing.T) {
-	ctx := context.Background()
-	docs := embedded(t)
-	path := filepath.Join(t.TempDir(), "x.bleve")
-	load := func() ([]data.Document, error) { return docs, nil }
-	want := data.DatasetVersion(docs)
-	if built, err := Ensure(ctx, path, want, load); err != nil || !built {
-		t.Fatalf("Ensure(missing) = %v, %v; want a build", built, err)
-	}
-	if built, err := Ensure(ctx, path, want, func() ([]data.Document, error) {
-		t.Error("Ensure loaded documents for an up-to-date index")
-		return nil, nil
-	}); err != nil || built {
-		t.Fatalf("Ensure(current) = %v, %v; want no build", built, err)
-	}
-	if built, err := Ensure(ctx, path, "other", load); err != nil || !built {
-		t.Fatalf("Ensure(other dataset) = %v, %v; want a rebuild", built, err)
+		t.Fatalf("after the rebuild: %v", err)
 	}
 }
 
@@ -271,6 +250,46 @@ func TestSearchHostsFindsHostNamesAndTheirPurposes(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q found %q, not %q", tc.q, names, tc.want)
+		}
+	}
+}
+
+// The en fields keep the Latin words of a mixed text, stemmed as "en" does,
+// and none of its Japanese, which only the cjk fields search.
+func TestLatinAnalyzerKeepsOnlyTheLatinWords(t *testing.T) {
+	a := newMapping().AnalyzerNamed(latinAnalyzer)
+	if a == nil {
+		t.Fatal("no latin analyzer")
+	}
+	enA := newMapping().AnalyzerNamed("en")
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"Windowsエージェントのプッシュインストール via SMB", []string{"window", "via", "smb"}},
+		{"ファイル転送", nil},
+		{"Kerberos authentication to the AD forest.", []string{"kerbero", "authent", "ad", "forest"}},
+	} {
+		var got []string
+		for _, tok := range a.Analyze([]byte(tc.text)) {
+			got = append(got, string(tok.Term))
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%q: %q, want %q", tc.text, got, tc.want)
+		}
+		if isCJK(tc.text) {
+			continue
+		}
+		// Without CJK, exactly what "en" gives, positions included.
+		want := enA.Analyze([]byte(tc.text))
+		toks := a.Analyze([]byte(tc.text))
+		if len(toks) != len(want) {
+			t.Fatalf("%q: %d tokens, en gives %d", tc.text, len(toks), len(want))
+		}
+		for i := range toks {
+			if string(toks[i].Term) != string(want[i].Term) || toks[i].Position != want[i].Position {
+				t.Errorf("%q: token %d is %q at %d, en gives %q at %d", tc.text, i, toks[i].Term, toks[i].Position, want[i].Term, want[i].Position)
+			}
 		}
 	}
 }

@@ -117,7 +117,7 @@ func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
 	if len(f.Findings) == 0 {
 		f.Findings = nil
 	}
-	f.URL = "/flows/" + f.ID
+	f.URL = data.FlowURL(f.ID)
 	f.Protocols = []string{}
 	if protos.Valid {
 		f.Protocols = strings.Split(protos.String, "\x1f")

@@ -132,8 +132,11 @@ func build(ctx context.Context, tmp string, docs []data.Document, hist map[strin
 		w.findings[f.FlowID] = append(w.findings[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
 	}
 	defer w.close()
-	for i, d := range docs {
-		if err := w.document(ctx, i+1, d); err != nil {
+	ordinal := 0
+	for dp, flows := range data.Seqs(docs) {
+		d := *dp
+		ordinal++
+		if err := w.document(ctx, ordinal, d, flows); err != nil {
 			return fmt.Errorf("document %q: %w", d.Slug, err)
 		}
 		h, ok := hist[d.Slug]
@@ -175,7 +178,6 @@ type writer struct {
 	version, change, removed              *sql.Stmt
 	role, finding                         *sql.Stmt
 
-	seq   int64 // flows.seq of the last flow written
 	table *tableBuilder
 	// roles and findings are what the build adds beside each flow: the role
 	// vocabulary, and the lint findings of the whole dataset by flow ID.
@@ -229,7 +231,7 @@ func (w *writer) close() {
 	}
 }
 
-func (w *writer) document(ctx context.Context, ordinal int, d data.Document) error {
+func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flows []data.SeqFlow) error {
 	if err := data.CheckSlug(d.Slug); err != nil {
 		return err
 	}
@@ -249,13 +251,13 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document) err
 		}
 	}
 	w.table.doc(d.Slug)
-	for _, p := range d.OrderedFlows() {
+	for _, p := range flows {
 		// A copy: the caller's documents are not changed.
 		f := w.annotate(*p.Flow)
-		if err := w.table.add(p.Section.Slug, &f); err != nil {
+		if err := w.table.add(p.Seq, p.Section.Slug, &f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
-		if err := w.writeFlow(ctx, d.Slug, p.Section.Slug, f); err != nil {
+		if err := w.writeFlow(ctx, p.Seq, d.Slug, p.Section.Slug, f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
 	}
@@ -288,33 +290,33 @@ func (w *writer) annotate(f data.Flow) data.Flow {
 	return f
 }
 
-func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow) error {
+// writeFlow writes flow f with its seq (data.Seqs), the flow's key.
+func (w *writer) writeFlow(ctx context.Context, seq int, doc, section string, f data.Flow) error {
 	if f.ID == "" {
 		return errors.New("empty id")
 	}
-	w.seq++
 	portKey := 65536
 	for _, r := range f.Ports {
 		portKey = min(portKey, r.From)
 	}
-	if _, err := w.flow.ExecContext(ctx, w.seq, f.ID, doc, section, f.Ordinal, f.Service, f.Source,
+	if _, err := w.flow.ExecContext(ctx, seq, f.ID, doc, section, f.Ordinal, f.Service, f.Source,
 		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
 		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
 		f.LineEnd, portKey, f.SourceEn, f.DestinationEn, extraJSON(f.Extra)); err != nil {
 		return err
 	}
 	for i, r := range f.Roles {
-		if _, err := w.role.ExecContext(ctx, w.seq, i+1, r.Side, r.Role, r.Name, r.Guess); err != nil {
+		if _, err := w.role.ExecContext(ctx, seq, i+1, r.Side, r.Role, r.Name, r.Guess); err != nil {
 			return fmt.Errorf("role %q: %w", r.Role, err)
 		}
 	}
 	for i, x := range f.Findings {
-		if _, err := w.finding.ExecContext(ctx, w.seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
+		if _, err := w.finding.ExecContext(ctx, seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
 			return fmt.Errorf("finding %q: %w", x.Check, err)
 		}
 	}
 	for i, p := range f.Protocols {
-		if _, err := w.proto.ExecContext(ctx, w.seq, i+1, p); err != nil {
+		if _, err := w.proto.ExecContext(ctx, seq, i+1, p); err != nil {
 			return fmt.Errorf("protocol %q: %w", p, err)
 		}
 	}
@@ -325,7 +327,7 @@ func (w *writer) writeFlow(ctx context.Context, doc, section string, f data.Flow
 		if r.From < 0 || r.From > r.To || r.To > 65535 {
 			return fmt.Errorf("bad port range %d-%d", r.From, r.To)
 		}
-		if _, err := w.port.ExecContext(ctx, w.seq, i+1, r.From, r.To); err != nil {
+		if _, err := w.port.ExecContext(ctx, seq, i+1, r.From, r.To); err != nil {
 			return fmt.Errorf("ports %s: %w", r, err)
 		}
 	}

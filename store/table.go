@@ -90,9 +90,13 @@ func (b *tableBuilder) doc(slug string) {
 	b.t.DocStart = append(b.t.DocStart, int32(len(b.t.Doc)))
 }
 
-// add appends the row of the next flow (seq len+1) of the current document.
-func (b *tableBuilder) add(section string, f *data.Flow) error {
+// add appends the row of the flow with seq seq (data.Seqs) of the current
+// document: row seq-1, so seq must follow the last row's.
+func (b *tableBuilder) add(seq int, section string, f *data.Flow) error {
 	t := &b.t
+	if seq != len(t.Doc)+1 {
+		return fmt.Errorf("flow seq %d after %d rows: flows out of order", seq, len(t.Doc))
+	}
 	t.Doc = append(t.Doc, uint32(len(t.Docs)-1))
 	t.Section = append(t.Section, intern(b.secs, &t.Sections, section))
 	t.Source = append(t.Source, intern(b.strs, &t.Strings, f.Source))

@@ -117,7 +117,7 @@ func (s *Server) handleAPIFlow(w http.ResponseWriter, r *http.Request) error {
 			Successor: g.Successor, Flow: g.Flow,
 		}
 		if g.Successor != "" {
-			body.SuccessorURL = "/flows/" + g.Successor
+			body.SuccessorURL = data.FlowURL(g.Successor)
 		}
 		b, err := json.Marshal(body)
 		if err != nil {

@@ -10,8 +10,7 @@ import (
 	"github.com/portolan/portolan/web/httpcache"
 )
 
-// Default limits of the response cache: what every Server gets unless New is
-// given WithCache.
+// Limits of the response cache.
 const (
 	DefaultCacheBytes      = 64 << 20 // all entries together
 	DefaultCacheEntryBytes = 2 << 20  // one response; a larger one is not kept

@@ -1,9 +1,10 @@
 package web
 
 import (
-	"encoding/csv"
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/versions"
 	"github.com/portolan/portolan/store"
@@ -48,74 +50,63 @@ func docSummary(docs map[string]store.DocSummary, slug string) (store.DocSummary
 	return d, nil
 }
 
-// handleChanges serves /changes (and /changes.atom): every version that
-// changed a document's flows, newest first.
+// changeListing loads what /changes and /docs/{doc}/changes list, and
+// their feeds: the document named in the URL (none on /changes), its
+// changes or every document's, newest first, at most limit (0: all), and
+// the documents' titles.
+func (s *Server) changeListing(r *http.Request, limit int) (changesPageData, error) {
+	docs, err := s.docSummaries(r)
+	if err != nil {
+		return changesPageData{}, err
+	}
+	p := changesPageData{Titles: docs}
+	f := store.ChangeFilter{Limit: limit}
+	if slug := chi.URLParam(r, "doc"); slug != "" {
+		d, err := docSummary(docs, slug)
+		if err != nil {
+			return changesPageData{}, err
+		}
+		p.Doc, f.Doc = &d, d.Slug
+	}
+	p.Changes, err = s.db.Changes(r.Context(), f)
+	return p, err
+}
+
+// handleChanges serves /changes, every version that changed a document's
+// flows, newest first, and /docs/{doc}/changes, a document's versions and
+// what each changed.
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.docSummaries(r)
+	limit := maxChanges
+	if chi.URLParam(r, "doc") != "" {
+		limit = 0 // a document's page lists every version
+	}
+	p, err := s.changeListing(r, limit)
 	if err != nil {
 		return err
 	}
-	cs, err := s.db.Changes(r.Context(), store.ChangeFilter{Limit: maxChanges})
-	if err != nil {
-		return err
+	if p.Doc != nil {
+		vs, err := s.db.Versions(r.Context(), p.Doc.Slug)
+		if err != nil {
+			return err
+		}
+		slices.Reverse(vs)
+		p.Versions = vs
 	}
-	return s.render(w, r, changesPage(changesPageData{Changes: cs, Titles: docs}))
+	return s.render(w, r, changesPage(p))
 }
 
-// handleChangesAtom serves /changes.atom.
+// handleChangesAtom serves the feeds of the same: /changes.atom and
+// /docs/{doc}/changes.atom.
 func (s *Server) handleChangesAtom(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.docSummaries(r)
+	p, err := s.changeListing(r, maxChanges)
 	if err != nil {
 		return err
 	}
-	cs, err := s.db.Changes(r.Context(), store.ChangeFilter{Limit: maxChanges})
-	if err != nil {
-		return err
+	title, link := "Portolan: what changed in the vendor documents", "/changes"
+	if d := p.Doc; d != nil {
+		title, link = "Portolan: what changed in "+d.Vendor+" · "+docTitle(d.Title, d.Product), "/docs/"+d.Slug+"/changes"
 	}
-	return s.atom(w, r, "Portolan: what changed in the vendor documents", "/changes", cs, docs)
-}
-
-// handleDocChanges serves /docs/{doc}/changes: a document's versions and what
-// each changed.
-func (s *Server) handleDocChanges(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.docSummaries(r)
-	if err != nil {
-		return err
-	}
-	d, err := docSummary(docs, chi.URLParam(r, "doc"))
-	if err != nil {
-		return err
-	}
-	vs, err := s.db.Versions(r.Context(), d.Slug)
-	if err != nil {
-		return err
-	}
-	cs, err := s.db.Changes(r.Context(), store.ChangeFilter{Doc: d.Slug})
-	if err != nil {
-		return err
-	}
-	for i, j := 0, len(vs)-1; i < j; i, j = i+1, j-1 {
-		vs[i], vs[j] = vs[j], vs[i]
-	}
-	return s.render(w, r, changesPage(changesPageData{Doc: &d, Versions: vs, Changes: cs, Titles: docs}))
-}
-
-// handleDocChangesAtom serves /docs/{doc}/changes.atom.
-func (s *Server) handleDocChangesAtom(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.docSummaries(r)
-	if err != nil {
-		return err
-	}
-	d, err := docSummary(docs, chi.URLParam(r, "doc"))
-	if err != nil {
-		return err
-	}
-	cs, err := s.db.Changes(r.Context(), store.ChangeFilter{Doc: d.Slug, Limit: maxChanges})
-	if err != nil {
-		return err
-	}
-	return s.atom(w, r, "Portolan: what changed in "+d.Vendor+" · "+docTitle(d.Title, d.Product),
-		"/docs/"+d.Slug+"/changes", cs, docs)
+	return s.atom(w, r, title, link, p.Changes, p.Titles)
 }
 
 type diffPageData struct {
@@ -181,27 +172,20 @@ func (s *Server) handleDiffCSV(w http.ResponseWriter, r *http.Request, version s
 		return err
 	}
 	var buf strings.Builder
-	buf.WriteString(utf8BOM)
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
+	cw, err := csvout.NewWriter(&buf)
+	if err != nil {
+		return err
+	}
 	base := baseURL(r)
 	write := func(action string, f data.Flow, protos []string, ports []data.PortRange, change string) {
 		p := data.FormatPorts(ports)
 		if p == "" {
 			p = f.PortsRaw
 		}
-		row := []string{t(r.Context(), "csv.action."+action), f.Doc, f.Section, f.Source, f.Destination,
-			strings.Join(protos, "/"), p, change, f.Purpose, base + "/flows/" + f.ID}
-		for i := range row {
-			row[i] = neutralise(row[i])
-		}
-		cw.Write(row)
+		cw.Write([]string{t(r.Context(), "csv.action."+action), f.Doc, f.Section, f.Source, f.Destination,
+			strings.Join(protos, "/"), p, change, f.Purpose, base + data.FlowURL(f.ID)})
 	}
-	header := csvHeader(r.Context(), "csv.diff", diffCSVHeader)
-	for i := range header {
-		header[i] = neutralise(header[i])
-	}
-	cw.Write(header)
+	cw.Write(csvHeader(r.Context(), "csv.diff", diffCSVHeader))
 	for _, f := range d.Diff.Added {
 		write("open", f, f.Protocols, f.Ports, string(versions.Added))
 	}
@@ -228,12 +212,22 @@ func (s *Server) handleDiffCSV(w http.ResponseWriter, r *http.Request, version s
 	for _, g := range d.Diff.Removed {
 		write("close", g.Flow, g.Flow.Protocols, g.Flow.Ports, string(versions.Removed))
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return err
 	}
 	setCSVHeaders(w, "portolan-"+fileSlug(d.Doc.Slug, 80)+"-v"+strconv.Itoa(d.Diff.Version)+"-changes.csv")
 	return s.send(w, r, "text/csv; charset=utf-8; header=present", []byte(buf.String()))
+}
+
+// csvHeader names columns in the UI language: each name is looked up as the
+// message kind+"."+name ("csv.diff.change"). The flow and host CSVs do not
+// use it: their header is English in every language.
+func csvHeader(ctx context.Context, kind string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = t(ctx, kind+"."+n)
+	}
+	return out
 }
 
 func has(imps []versions.Impact, imp versions.Impact) bool {

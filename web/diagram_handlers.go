@@ -63,7 +63,7 @@ func (s *Server) handleDocDiagram(w http.ResponseWriter, r *http.Request) error 
 		return badRequest("boxes: %q is not a way to draw boxes (use role, or leave it out)", boxes)
 	}
 	var buf bytes.Buffer
-	if err := diagram.LayoutDocumentMerged(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
+	if err := diagram.LayoutDocument(diagramLabels(r.Context()), doc, merge).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 		return err
 	}
 	return s.sendSVG(w, r, theme, buf.Bytes())
@@ -142,7 +142,7 @@ func (s *Server) handleSectionDiagram(w http.ResponseWriter, r *http.Request) er
 			return notFound("section %q of %q lists no flows, so it has no diagram", slug, doc.Slug)
 		}
 		var buf bytes.Buffer
-		if err := diagram.LayoutIn(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
+		if err := diagram.Layout(diagramLabels(r.Context()), sec.Title, sec.Subject, sec.Flows).SVG(&buf, diagram.Options{Lang: doc.Language, Theme: theme}); err != nil {
 			return err
 		}
 		return s.sendSVG(w, r, theme, buf.Bytes())
@@ -175,8 +175,8 @@ func docDiagram(doc data.Document) templ.Component {
 	if flowCount(doc) == 0 {
 		return templ.NopComponent
 	}
-	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocumentIn(l, doc) },
-		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", 30)
+	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocument(l, doc, nil) },
+		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", "/flows?doc="+doc.Slug, 30)
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if err := fig.Render(ctx, w); err != nil {
 			return err
@@ -193,8 +193,8 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 	if len(sec.Flows) == 0 {
 		return templ.NopComponent
 	}
-	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutIn(l, sec.Title, sec.Subject, sec.Flows) },
-		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", 0)
+	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.Layout(l, sec.Title, sec.Subject, sec.Flows) },
+		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", "/flows?doc="+doc.Slug+"&section="+sec.Slug, 0)
 }
 
 // svgLink is an internal link of an inline diagram.
@@ -215,11 +215,18 @@ func linksWithLang(ctx context.Context, svg []byte) []byte {
 // diagramFigure writes a diagram inline (so its boxes and arrows are links)
 // in a foldable figure that scrolls sideways when the diagram is wider than the
 // page, with a link to the standalone SVG. The diagram is laid out in the
-// reader's language; one with more than foldAbove boxes (if not 0) starts folded.
-func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL string, foldAbove int) templ.Component {
+// reader's language; one with more than foldAbove boxes (if not 0) starts
+// folded. A capped diagram says so above it, linking to listURL.
+func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL, listURL string, foldAbove int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		g := layout(diagramLabels(ctx))
 		var b bytes.Buffer
+		if g.Omitted > 0 {
+			// Said on the page too, where it is seen with the diagram
+			// folded: the note links to the listing of every flow.
+			b.WriteString(`<p class="note" data-testid="diagram-capped"><a href="` + templ.EscapeString(withLang(ctx, listURL)) + `">` +
+				templ.EscapeString(t(ctx, "diagram.capped", len(g.Nodes), g.AllNodes, g.Omitted)) + "</a></p>\n")
+		}
 		b.WriteString(`<details class="diagram" data-testid="diagram"`)
 		if foldAbove == 0 || len(g.Nodes) <= foldAbove {
 			b.WriteString(" open")

@@ -2,20 +2,18 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web/httpcache"
@@ -82,7 +80,7 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, name string, 
 		return err
 	}
 	setCSVHeaders(w, name)
-	c, err := NewFlowCSV(w, baseURL(r))
+	c, err := csvout.NewFlows(w, baseURL(r))
 	if err != nil {
 		return s.streamFailed(r, err)
 	}
@@ -163,10 +161,6 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// hostCSVHeader is the header row of /hosts.csv, in English whatever the UI
-// language, as the flow CSV's.
-var hostCSVHeader = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
-
 // handleHostsCSV serves /hosts.csv: the hosts /hosts would list, with the same
 // BOM, line ends and formula neutralising as the flow CSV.
 func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
@@ -182,40 +176,9 @@ func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	setCSVHeaders(w, q.FileName())
-	if err := writeHostsCSV(w, hosts, baseURL(r)); err != nil {
+	base := baseURL(r)
+	if err := csvout.Hosts(w, hosts, func(h data.Host) string { return base + hostSourceLink(h) }); err != nil {
 		return s.streamFailed(r, err)
 	}
 	return nil
-}
-
-// writeHostsCSV writes hosts as CSV under hostCSVHeader, their ports as
-// text a spreadsheet keeps (see csvPorts).
-func writeHostsCSV(w io.Writer, hosts []data.Host, base string) error {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	row := make([]string, len(hostCSVHeader))
-	write := func(cells ...string) error {
-		for i, c := range cells {
-			row[i] = neutralise(c)
-		}
-		return cw.Write(row)
-	}
-	if err := write(hostCSVHeader...); err != nil {
-		return err
-	}
-	for _, h := range hosts {
-		for i, c := range []string{h.Doc, h.Section, h.Group, h.Name, h.Kind, strings.Join(h.Protocols, "/"),
-			"", h.Purpose, base + hostSourceLink(h)} {
-			row[i] = neutralise(c)
-		}
-		row[6] = csvPorts(h.Ports, "")
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

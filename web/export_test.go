@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portolan/portolan/web"
+	"github.com/portolan/portolan/data/csvout"
 )
 
 // portsAsText is a ports cell as the CSV writes it for a spreadsheet to keep
@@ -41,7 +41,7 @@ func TestFlowsCSVHasTheAPIsRowsAndSaysWhatWasFiltered(t *testing.T) {
 				t.Fatalf("status %d: %s", r.Status, r.Body)
 			}
 			recs := parseCSV(t, r.Body)
-			if !equal(recs[0], web.FlowCSVHeader()) {
+			if !equal(recs[0], csvout.FlowHeader()) {
 				t.Errorf("header %v", recs[0])
 			}
 			var api apiFlows
@@ -49,7 +49,7 @@ func TestFlowsCSVHasTheAPIsRowsAndSaysWhatWasFiltered(t *testing.T) {
 			if len(recs)-1 != api.Total {
 				t.Fatalf("%d CSV rows, API total %d", len(recs)-1, api.Total)
 			}
-			link := len(web.FlowCSVHeader()) - 1
+			link := len(csvout.FlowHeader()) - 1
 			for i, f := range api.Flows {
 				if got, want := recs[i+1][link], "http://example.com"+f.URL; got != want {
 					t.Errorf("row %d link %q, want %q", i+1, got, want)
@@ -95,7 +95,7 @@ func TestCSVKeepsJapaneseAndNeutralisesFormulas(t *testing.T) {
 			}
 		}
 	}
-	if got := recs[1][slices.Index(web.FlowCSVHeader(), "source")]; got != "'=cmd|' /C calc'!A0" {
+	if got := recs[1][slices.Index(csvout.FlowHeader(), "source")]; got != "'=cmd|' /C calc'!A0" {
 		t.Errorf("source cell %q, want it neutralised with a leading quote", got)
 	}
 	hosts := parseCSV(t, get(t, srv, "/hosts.csv?doc=zzfix-en").Body)

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,7 +83,7 @@ func TestEveryMessageKeyIsInTheCatalogue(t *testing.T) {
 			t.Errorf("%s uses %q, which web/i18n/en.json lacks", f, k)
 		}
 	}
-	for _, m := range filter.Messages() {
+	for _, m := range filterMessages(t) {
 		if !cat.Has("en", m) {
 			t.Errorf("data/filter's message %q is not in web/i18n/en.json", m)
 		}
@@ -141,4 +144,36 @@ func TestSetLangKeepsOtherParametersAndFragment(t *testing.T) {
 			t.Errorf("setLang(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// filterMessages are the formats of the errors a filter in a URL can get:
+// each field given what its kind refuses, and too many values.
+func filterMessages(t *testing.T) []string {
+	t.Helper()
+	bad := map[filter.Kind][]string{
+		filter.KindSlug: {"Not a slug!"},
+		filter.KindEnum: {"nope"},
+		filter.KindPort: {"ldap/443", "90-80", "99999", "abc"},
+	}
+	many := make([]string, filter.MaxValues+1)
+	for i := range many {
+		many[i] = strconv.Itoa(i + 1)
+	}
+	var out []string
+	for _, fd := range filter.Fields {
+		for _, v := range append(bad[fd.Kind], strings.Join(many, ",")) {
+			_, err := filter.Parse(url.Values{fd.Key: {v}})
+			var fe *filter.Error
+			if !errors.As(err, &fe) {
+				continue
+			}
+			if !slices.Contains(out, fe.Format) {
+				out = append(out, fe.Format)
+			}
+		}
+	}
+	if len(out) < 4 {
+		t.Fatalf("only %d filter messages provoked: %q", len(out), out)
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/web"
 )
 
@@ -255,7 +256,7 @@ func TestCSVIsTheSameBytesInEveryUILanguage(t *testing.T) {
 		if err != nil || len(recs) < 2 {
 			t.Fatalf("%s: %v, %d records", path, err, len(recs))
 		}
-		want := web.FlowCSVHeader()
+		want := csvout.FlowHeader()
 		if path == "/hosts.csv" {
 			want = []string{"document", "section", "group", "host", "kind", "protocol", "ports", "purpose", "link"}
 		}

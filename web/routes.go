@@ -30,8 +30,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.handle(s.handleOverview))
 	r.With(allowDiagramStyle).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
 	r.Get("/docs/{doc}/source", s.handle(s.handleSource))
-	r.Get("/docs/{doc}/changes", s.handle(s.handleDocChanges)) // before {section}
-	r.Get("/docs/{doc}/changes.atom", s.handle(s.handleDocChangesAtom))
+	r.Get("/docs/{doc}/changes", s.handle(s.handleChanges)) // before {section}
+	r.Get("/docs/{doc}/changes.atom", s.handle(s.handleChangesAtom))
 	r.Get("/docs/{doc}/changes/{version}", s.handle(s.handleDiff)) // also {version}.csv
 	r.Get("/changes", s.handle(s.handleChanges))
 	r.Get("/changes.atom", s.handle(s.handleChangesAtom))

@@ -45,7 +45,7 @@ type Server struct {
 // from db, searching the q parameter of flow listings in idx (built from the
 // same documents; nil falls back to substring matching). log receives one
 // access-log line per request and every server error. Successful responses
-// are kept in an in-memory cache (see WithCache).
+// are kept in an in-memory cache of DefaultCacheBytes.
 func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

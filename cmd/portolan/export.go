@@ -9,8 +9,8 @@ import (
 	"log/slog"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/store"
-	"github.com/portolan/portolan/web"
 )
 
 // runExport is `portolan export [-format json|csv] [-db PATH] [-base-url URL]`: it
@@ -114,7 +114,7 @@ func exportCSV(ctx context.Context, w io.Writer, db *store.DB, baseURL string) e
 	if err != nil {
 		return err
 	}
-	c, err := web.NewFlowCSV(w, baseURL)
+	c, err := csvout.NewFlows(w, baseURL)
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ func (x *extractor) flows(t table, r read.Row, prev []string, sec *data.Section,
 			idCells = append(append([]string{}, cells...), v.transport)
 		}
 		f.ID = x.id(f, idCells)
-		f.URL = "/flows/" + f.ID
+		f.URL = data.FlowURL(f.ID)
 		out = append(out, f)
 	}
 	return out, vals, nil

@@ -26,7 +26,7 @@ type Filter struct {
 }
 
 // Error is a value a filter refuses. Its message names the parameter and is
-// safe to show; Format (one of Messages) and Args let a page show it in the
+// safe to show; Format and Args let a page show it in the
 // user's language.
 type Error struct {
 	Key    string // the field's key
@@ -38,26 +38,6 @@ func (e *Error) Error() string { return fmt.Sprintf(e.Format, e.Args...) }
 
 func errorf(key, format string, args ...any) *Error {
 	return &Error{Key: key, Format: key + ": " + format, Args: args}
-}
-
-// Messages are the formats of every Error a Filter gives, for a page's
-// catalogue of translations.
-func Messages() []string {
-	out := []string{"%s: more than %d values"}
-	for _, fd := range Fields {
-		k := fd.Key + ": "
-		switch fd.Kind {
-		case KindSlug:
-			out = append(out, k+"%q is not a "+fd.Noun+" name")
-		case KindEnum:
-			out = append(out, k+"unknown "+fd.Noun+" %q (use one of %s)")
-		case KindPort:
-			for _, m := range portMessages {
-				out = append(out, k+m)
-			}
-		}
-	}
-	return out
 }
 
 // Parse reads the filters of URL parameters: each field's key for values to

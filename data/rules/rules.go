@@ -226,9 +226,9 @@ type builder struct {
 
 func (b *builder) ref(f data.Flow) Ref {
 	d := b.opt.Docs[f.Doc]
-	flowURL := f.URL
-	if flowURL == "" && f.ID != "" {
-		flowURL = "/flows/" + f.ID
+	flowURL := ""
+	if f.ID != "" {
+		flowURL = data.FlowURL(f.ID)
 	}
 	return Ref{
 		ID: f.ID, Doc: f.Doc, DocTitle: d.Title, Section: f.Section, SectionID: f.SectionID, Line: f.Line,
@@ -391,7 +391,7 @@ func (b *builder) addHosts(flows []data.Flow) {
 			Purpose: purpose, PurposeEn: h.GroupEn, VendorURL: d.URL,
 			SourceURL: b.opt.BaseURL + "/docs/" + h.Doc + "/source#L" + strconv.Itoa(h.Line)}
 		if h.FlowID != "" {
-			ref.FlowURL = b.opt.BaseURL + "/flows/" + h.FlowID
+			ref.FlowURL = b.opt.BaseURL + data.FlowURL(h.FlowID)
 		}
 		b.addName(h.Name, h.Kind, h.Protocols, h.Ports, ref)
 	}

@@ -138,7 +138,7 @@ func Carry(prev data.Document, next *data.Document) Diff {
 			f.ID = id
 			used[id] = true
 		}
-		f.URL = "/flows/" + f.ID
+		f.URL = data.FlowURL(f.ID)
 		ids[from] = f.ID
 	}
 	for i := range next.Hosts {

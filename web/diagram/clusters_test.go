@@ -19,7 +19,7 @@ func TestDocumentOverviewDrawsEachSectionInItsOwnFrame(t *testing.T) {
 			doc = d
 		}
 	}
-	g := LayoutDocument(doc)
+	g := docGraph(doc)
 	var want []string
 	for _, s := range doc.Sections {
 		if len(s.Flows) > 0 {
@@ -78,7 +78,7 @@ func TestDocumentOverviewDrawsEachSectionInItsOwnFrame(t *testing.T) {
 // is a loop whose two ends meet the box and whose turn is in view, not under
 // its label, so it never reads as an arrow coming from nowhere.
 func TestSelfLoopIsDrawnWithBothEndsOnItsBox(t *testing.T) {
-	g := Layout("Loop", "", []data.Flow{
+	g := sectionGraph("Loop", "", []data.Flow{
 		{ID: "a", Doc: "d", SectionID: "s", Source: "Cluster node", Destination: "Cluster node", Protocols: []string{"UDP"}, Ports: []data.PortRange{{From: 7000, To: 7000}}},
 		{ID: "b", Doc: "d", SectionID: "s", Source: "Cluster node", Destination: "NTP server", Protocols: []string{"UDP"}, Ports: []data.PortRange{{From: 123, To: 123}}},
 	})

@@ -53,7 +53,7 @@ func cases(t testing.TB) []diagramCase {
 			cs = append(cs, diagramCase{
 				name:      d.Slug + "/" + s.Slug,
 				lang:      d.Language,
-				graph:     func() *Graph { return Layout(s.Title, s.Subject, s.Flows) },
+				graph:     func() *Graph { return sectionGraph(s.Title, s.Subject, s.Flows) },
 				flows:     s.Flows,
 				subjectOf: func(data.Flow) string { return s.Subject },
 			})
@@ -62,7 +62,7 @@ func cases(t testing.TB) []diagramCase {
 		cs = append(cs, diagramCase{
 			name:      d.Slug,
 			lang:      d.Language,
-			graph:     func() *Graph { return LayoutDocument(d) },
+			graph:     func() *Graph { return docGraph(d) },
 			flows:     all,
 			subjectOf: func(f data.Flow) string { return subjects[f.SectionID] },
 		})
@@ -193,7 +193,7 @@ func TestNoTextOverlapsOtherTextOrBoxes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := c.graph()
 			frame := Rect{0, 0, g.Width, g.Height}
-			boxes := g.TextBoxes()
+			boxes := g.textBoxes()
 			for i, a := range boxes {
 				if !frame.Contains(a.Rect) {
 					t.Errorf("%s %d text %v lies outside the diagram %v", a.Kind, a.Owner, a.Rect, frame)
@@ -414,7 +414,7 @@ func BenchmarkLargestSection(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Layout(sec.Title, sec.Subject, sec.Flows).SVG(io.Discard, Options{}); err != nil {
+		if err := sectionGraph(sec.Title, sec.Subject, sec.Flows).SVG(io.Discard, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -434,7 +434,7 @@ func BenchmarkLargestDocument(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := LayoutDocument(doc).SVG(io.Discard, Options{}); err != nil {
+		if err := docGraph(doc).SVG(io.Discard, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -44,22 +44,6 @@ type Labels struct {
 	Capped func(shown, all, omitted int) string
 }
 
-// EnglishLabels are the labels in English, the default.
-func EnglishLabels() Labels {
-	return Labels{
-		UnspecifiedSource: UnspecifiedSource, UnspecifiedDestination: UnspecifiedDestination,
-		PortNotStated: "port not stated", TCP: "TCP", UDP: "UDP", Both: "TCP and UDP", Other: "other or not stated",
-		TitlePrefix: "Network flows: ", To: " to ",
-		Summary: func(n, e int) string {
-			return strconv.Itoa(n) + " endpoints, " + strconv.Itoa(e) + " connections."
-		},
-		Capped: func(shown, all, omitted int) string {
-			return "Showing " + strconv.Itoa(shown) + " of " + strconv.Itoa(all) + " endpoints; " +
-				strconv.Itoa(omitted) + " flows not drawn. Every flow is in the listing."
-		},
-	}
-}
-
 // Graph is a laid-out diagram: every box, arrow and label with its position in
 // px, ready to be rendered. Tests read the geometry from here, not from the SVG.
 type Graph struct {
@@ -89,16 +73,6 @@ type Graph struct {
 
 // Rect is an axis-aligned rectangle in px, Y growing downwards.
 type Rect struct{ X, Y, W, H float64 }
-
-// Overlaps reports whether r and o share any area (touching edges do not count).
-func (r Rect) Overlaps(o Rect) bool {
-	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
-}
-
-// Contains reports whether o lies inside r.
-func (r Rect) Contains(o Rect) bool {
-	return o.X >= r.X && o.Y >= r.Y && o.X+o.W <= r.X+r.W && o.Y+o.H <= r.Y+r.H
-}
 
 // Point is a position in px.
 type Point struct{ X, Y float64 }
@@ -167,35 +141,6 @@ type LegendItem struct {
 	Text  string
 	Line  Rect // where the stroke sample is drawn
 	Box   Rect // where the words are drawn
-}
-
-// TextBox is one piece of text in the diagram and what it belongs to.
-type TextBox struct {
-	Kind  string // "node", "label", "title", "legend", "cluster"
-	Owner int    // index into Nodes or Edges for "node" and "label"
-	Rect  Rect
-}
-
-// TextBoxes lists every piece of text the diagram draws, with its box, so a
-// test can check that none overlaps another or a box it does not belong to.
-func (g *Graph) TextBoxes() []TextBox {
-	var out []TextBox
-	if len(g.TitleLines) > 0 {
-		out = append(out, TextBox{Kind: "title", Owner: -1, Rect: g.TitleBox})
-	}
-	for _, l := range g.Legend {
-		out = append(out, TextBox{Kind: "legend", Owner: -1, Rect: l.Box})
-	}
-	for _, c := range g.Clusters {
-		out = append(out, TextBox{Kind: "cluster", Owner: -1, Rect: c.Head})
-	}
-	for i, n := range g.Nodes {
-		out = append(out, TextBox{Kind: "node", Owner: i, Rect: n.Text})
-	}
-	for i, e := range g.Edges {
-		out = append(out, TextBox{Kind: "label", Owner: i, Rect: e.Text})
-	}
-	return out
 }
 
 // key is the identity of an endpoint name: the same words in any case and

@@ -97,14 +97,10 @@ func (e *elem) boxRect() Rect {
 // of the box, for a box with a loop label above it.
 func (e *elem) anchor() float64 { return e.loopH / 2 }
 
-// Layout lays out the diagram of one section's flows. Sides of a flow the
-// document leaves empty are drawn against subject (Section.Subject).
-func Layout(title, subject string, flows []data.Flow) *Graph {
-	return LayoutIn(EnglishLabels(), title, subject, flows)
-}
-
-// LayoutIn is Layout with the diagram's own words in the reader's language.
-func LayoutIn(lb Labels, title, subject string, flows []data.Flow) *Graph {
+// Layout lays out the diagram of one section's flows, with the diagram's
+// own words (lb) in the reader's language. Sides of a flow the document
+// leaves empty are drawn against subject (Section.Subject).
+func Layout(lb Labels, title, subject string, flows []data.Flow) *Graph {
 	scope := ""
 	if len(flows) > 0 {
 		scope = flows[0].SectionID
@@ -114,19 +110,24 @@ func LayoutIn(lb Labels, title, subject string, flows []data.Flow) *Graph {
 
 // LayoutDocument lays out the overview of a whole document: each section
 // with flows drawn on its own, framed under its heading (see layoutClusters),
-// each flow's empty sides drawn against its own section's subject. A document
-// of one section is that section's diagram under the document's title.
-func LayoutDocument(doc data.Document) *Graph { return LayoutDocumentIn(EnglishLabels(), doc) }
-
-// LayoutDocumentIn is LayoutDocument with the diagram's own words in the
-// reader's language.
-func LayoutDocumentIn(lb Labels, doc data.Document) *Graph {
-	return LayoutDocumentMerged(lb, doc, nil)
-}
-
-// LayoutDocumentMerged is LayoutDocumentIn with the endpoints merge groups
-// drawn as one box each (nil: none).
-func LayoutDocumentMerged(lb Labels, doc data.Document, merge *Merge) *Graph {
+// each flow's empty sides drawn against its own section's subject, and the
+// endpoints of each merge group drawn as one box (merge nil: none). A
+// document of one section is that section's diagram under the document's
+// title.
+func LayoutDocument(lb Labels, doc data.Document, merge *Merge) *Graph {
+	title := doc.Title
+	if title == "" {
+		title = doc.Product
+	}
+	withFlows := 0
+	for _, s := range doc.Sections {
+		if len(s.Flows) > 0 {
+			withFlows++
+		}
+	}
+	if merge == nil && withFlows > 1 {
+		return layoutClusters(lb, title, doc.Slug, doc.Sections)
+	}
 	subjects := map[string]string{}
 	var flows []data.Flow
 	for _, s := range doc.Sections {
@@ -140,19 +141,6 @@ func LayoutDocumentMerged(lb Labels, doc data.Document, merge *Merge) *Graph {
 			}
 			flows = append(flows, f)
 		}
-	}
-	title := doc.Title
-	if title == "" {
-		title = doc.Product
-	}
-	withFlows := 0
-	for _, s := range doc.Sections {
-		if len(s.Flows) > 0 {
-			withFlows++
-		}
-	}
-	if merge == nil && withFlows > 1 {
-		return layoutClusters(lb, title, doc.Slug, doc.Sections)
 	}
 	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "", merge)
 	if g.Doc == "" {
@@ -193,6 +181,13 @@ const (
 // MaxNodes and MaxEdges with those of the flows kept before them; it returns
 // them, how many it left out, and how many endpoints there are in all.
 func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.Flow, omitted, allNodes int) {
+	return capFlowsTo(flows, subjectOf, MaxNodes, MaxEdges)
+}
+
+// capFlowsTo is capFlows with at most maxNodes endpoints and maxEdges
+// connections: what is left of the caps for one section of a document
+// overview once the sections before it are drawn.
+func capFlowsTo(flows []data.Flow, subjectOf func(data.Flow) string, maxNodes, maxEdges int) (kept []data.Flow, omitted, allNodes int) {
 	drawn := map[string]bool{}
 	all := map[string]bool{}
 	pairs := map[[2]string]bool{}
@@ -208,7 +203,7 @@ func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.
 			grow++
 		}
 		p := [2]string{ks, kd}
-		if len(drawn)+grow > MaxNodes || !pairs[p] && len(pairs) >= MaxEdges {
+		if len(drawn)+grow > maxNodes || !pairs[p] && len(pairs) >= maxEdges {
 			omitted++
 			continue
 		}

@@ -1,13 +1,13 @@
 package encode
 
 import (
-	"encoding/csv"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/data/rules"
 )
 
@@ -29,17 +29,11 @@ var CSVHeader = []string{
 // RFC 4180 with CRLF, UTF-8 with a byte order mark (Excel then reads Japanese
 // correctly), and a cell that would start a formula gets a leading quote.
 func CSV(w io.Writer, req *rules.Request) error {
-	if _, err := io.WriteString(w, UTF8BOM); err != nil {
+	cw, err := csvout.NewWriter(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	write := func(row []string) error {
-		for i, c := range row {
-			row[i] = Neutralise(c)
-		}
-		return cw.Write(row)
-	}
+	write := cw.Write
 	if err := write(slices.Clone(CSVHeader)); err != nil {
 		return err
 	}
@@ -83,8 +77,7 @@ func CSV(w io.Writer, req *rules.Request) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // csvAddresses is an endpoint's values, or NOT MAPPED.
@@ -110,19 +103,4 @@ func refCells(refs []rules.Ref) (why, reqs, vendors, links string) {
 		l = append(l, f.SourceURL)
 	}
 	return strings.Join(w, "\n"), strings.Join(q, "\n"), strings.Join(v, "\n"), strings.Join(l, "\n")
-}
-
-// Neutralise stops a spreadsheet from reading a cell as a formula (OWASP "CSV
-// injection"): a cell starting with = + - @ tab or carriage return gets a
-// leading single quote, which Excel and LibreOffice show as text. Every CSV
-// Portolan writes (flows, hosts, change requests) neutralises its cells with it.
-func Neutralise(cell string) string {
-	if cell == "" {
-		return cell
-	}
-	switch cell[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + cell
-	}
-	return cell
 }

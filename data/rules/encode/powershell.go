@@ -9,6 +9,7 @@ import (
 	"go4.org/netipx"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/csvout"
 	"github.com/portolan/portolan/data/rules"
 )
 
@@ -22,7 +23,7 @@ import (
 // one in the system code page, which would garble Japanese descriptions.
 func PowerShell(w io.Writer, req *rules.Request) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(UTF8BOM)
+	bw.WriteString(csvout.BOM) // Windows PowerShell 5.1 reads a file without it in the system code page, garbling Japanese
 	header(bw, "# ", req, "Windows Defender Firewall rules (run as administrator on the destination hosts)")
 	bw.WriteString("#Requires -RunAsAdministrator\n")
 	bw.WriteString("$ErrorActionPreference = 'Stop'\n")
@@ -63,10 +64,6 @@ func PowerShell(w io.Writer, req *rules.Request) error {
 	writeNamesAndGaps(bw, "# ", req)
 	return bw.Flush()
 }
-
-// UTF8BOM starts the CSV and PowerShell files: Excel, and Windows PowerShell
-// 5.1, read a file without it in the system code page, garbling Japanese.
-const UTF8BOM = "\ufeff"
 
 // psQuote writes s as a PowerShell single-quoted string: no expansion, quotes
 // doubled (PowerShell also takes the typographic single quotes as quotes).

@@ -1,4 +1,4 @@
-package web
+package csvout
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 )
 
 // col is the index of the named column of the flow CSV.
-func col(name string) int { return slices.Index(FlowCSVHeader(), name) }
+func col(name string) int { return slices.Index(FlowHeader(), name) }
 
 // testLangs and testTitlesEn are the content languages and section glosses the
 // CSV tests' flows come from.
@@ -25,7 +25,7 @@ var (
 func writeFlowCSV(t *testing.T, baseURL string, flows ...data.Flow) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	c, err := NewFlowCSV(&buf, baseURL)
+	c, err := NewFlows(&buf, baseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,10 +186,10 @@ func (w *failWriter) Write(p []byte) (int, error) {
 }
 
 func TestFlowCSVReportsWriteErrors(t *testing.T) {
-	if _, err := NewFlowCSV(&failWriter{}, ""); err == nil {
+	if _, err := NewFlows(&failWriter{}, ""); err == nil {
 		t.Error("NewFlowCSV on a failing writer: no error")
 	}
-	c, err := NewFlowCSV(&failWriter{n: 1}, "")
+	c, err := NewFlows(&failWriter{n: 1}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

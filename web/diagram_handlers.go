@@ -176,7 +176,7 @@ func docDiagram(doc data.Document) templ.Component {
 		return templ.NopComponent
 	}
 	fig := diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.LayoutDocument(l, doc, nil) },
-		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", 30)
+		"dg-"+doc.Slug, doc.Language, "/docs/"+doc.Slug+"/diagram.svg", "/flows?doc="+doc.Slug, 30)
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if err := fig.Render(ctx, w); err != nil {
 			return err
@@ -194,7 +194,7 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 		return templ.NopComponent
 	}
 	return diagramFigure(func(l diagram.Labels) *diagram.Graph { return diagram.Layout(l, sec.Title, sec.Subject, sec.Flows) },
-		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", 0)
+		"dg-"+sec.Slug, doc.Language, "/docs/"+doc.Slug+"/"+sec.Slug+"/diagram.svg", "/flows?doc="+doc.Slug+"&section="+sec.Slug, 0)
 }
 
 // svgLink is an internal link of an inline diagram.
@@ -215,11 +215,18 @@ func linksWithLang(ctx context.Context, svg []byte) []byte {
 // diagramFigure writes a diagram inline (so its boxes and arrows are links)
 // in a foldable figure that scrolls sideways when the diagram is wider than the
 // page, with a link to the standalone SVG. The diagram is laid out in the
-// reader's language; one with more than foldAbove boxes (if not 0) starts folded.
-func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL string, foldAbove int) templ.Component {
+// reader's language; one with more than foldAbove boxes (if not 0) starts
+// folded. A capped diagram says so above it, linking to listURL.
+func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL, listURL string, foldAbove int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		g := layout(diagramLabels(ctx))
 		var b bytes.Buffer
+		if g.Omitted > 0 {
+			// Said on the page too, where it is seen with the diagram
+			// folded: the note links to the listing of every flow.
+			b.WriteString(`<p class="note" data-testid="diagram-capped"><a href="` + templ.EscapeString(withLang(ctx, listURL)) + `">` +
+				templ.EscapeString(t(ctx, "diagram.capped", len(g.Nodes), g.AllNodes, g.Omitted)) + "</a></p>\n")
+		}
 		b.WriteString(`<details class="diagram" data-testid="diagram"`)
 		if foldAbove == 0 || len(g.Nodes) <= foldAbove {
 			b.WriteString(" open")

@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
+	"github.com/portolan/portolan/web"
 	"github.com/portolan/portolan/web/diagram"
 )
 
@@ -126,5 +131,63 @@ func TestStandaloneDiagramIsLightUnlessAskedForDark(t *testing.T) {
 	page := get(t, srv, "/docs/citrix")
 	if !strings.Contains(page.Body, "prefers-color-scheme:dark") {
 		t.Error("the inline diagram of /docs/citrix does not follow the reader's colour scheme")
+	}
+}
+
+// hugeDocServer serves a dataset of one document of secs sections, each a
+// chain of 99 flows between 100 endpoints of its own, from a real SQLite
+// file.
+func hugeDocServer(t *testing.T, secs int) *web.Server {
+	t.Helper()
+	d := data.Document{Slug: "huge", File: "huge.txt", Vendor: "Huge", Product: "Huge", Title: "Huge ports",
+		Language: "en", Raw: "Huge ports\n", Checksum: "huge"}
+	for s := range secs {
+		sec := data.Section{Slug: fmt.Sprintf("s%d", s), Title: fmt.Sprintf("Section %d", s), Ordinal: s + 1, Line: 1}
+		for i := range 99 {
+			sec.Flows = append(sec.Flows, data.Flow{ID: fmt.Sprintf("huge-%d-%d", s, i), Source: fmt.Sprintf("h%d-%d", s, i),
+				Destination: fmt.Sprintf("h%d-%d", s, i+1), Protocols: []string{"TCP"},
+				Ports: []data.PortRange{{From: 443, To: 443}}, PortsRaw: "443", Line: 1, LineEnd: 1, Ordinal: i + 1})
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	path := filepath.Join(t.TempDir(), "portolan.db")
+	if err := store.Ingest(t.Context(), path, []data.Document{d}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return web.New(nil, db, nil)
+}
+
+// The page of a document of thousands of endpoints draws its overview to
+// the caps of every diagram, says so above it and links to the listing; the
+// standalone SVG is as bounded.
+func TestOverviewOfAHugeDocumentIsCappedAndSaysSo(t *testing.T) {
+	srv := hugeDocServer(t, 40) // 4,000 endpoints
+	r := get(t, srv, "/docs/huge")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /docs/huge: %d", r.Status)
+	}
+	// 100 endpoints of the first section, 50 of the second: 99+49 flows.
+	note := `<p class="note" data-testid="diagram-capped"><a href="/flows?doc=huge">Showing 150 of 4,000 endpoints; 3,812 flows not drawn.`
+	if !strings.Contains(r.Body, note) {
+		t.Errorf("the page does not say the overview is capped with a link to the listing (%q)", note)
+	}
+	if n := strings.Count(r.Body, `<a class="n" href=`); n > diagram.MaxNodes {
+		t.Errorf("the page draws %d boxes", n)
+	}
+	svg := get(t, srv, "/docs/huge/diagram.svg")
+	if svg.Status != http.StatusOK || !strings.Contains(svg.Body, "Showing 150 of 4,000 endpoints") {
+		t.Fatalf("GET /docs/huge/diagram.svg: %d, capped note missing", svg.Status)
+	}
+	if len(svg.Body) > 400<<10 {
+		t.Errorf("the SVG of a capped overview is %d KB", len(svg.Body)>>10)
+	}
+	// A document under the caps says nothing of the kind.
+	if r := get(t, newTestServer(t), "/docs/citrix"); strings.Contains(r.Body, `data-testid="diagram-capped"`) {
+		t.Error("Citrix's overview (147 boxes) says it is capped")
 	}
 }

@@ -92,7 +92,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := printCounts(stdout, docs); err != nil {
 		return err
 	}
-	if err := printNewVersions(stdout, added, hist, false); err != nil {
+	if err := printNewVersions(stdout, added, hist); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
@@ -148,9 +148,10 @@ func pageVersion(p *fetch.Page) data.Version {
 		LastModified: p.Validators.LastModified, ContentType: p.ContentType}
 }
 
-// printNewVersions says which documents got a new version and what changed:
-// a summary line each, and with full the change list.
-func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History, full bool) error {
+// printNewVersions says which documents got a new version and what changed,
+// for ingest and refresh alike: a summary line each, the counts by impact and
+// the change list, flow by flow.
+func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History) error {
 	seen := map[string]bool{}
 	for _, slug := range slugs {
 		if seen[slug] {
@@ -168,10 +169,8 @@ func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.Hist
 		if _, err := fmt.Fprintf(w, "\n%s: version %d: %s\n", slug, d.Version, d.Summary()); err != nil {
 			return err
 		}
-		if full {
-			if err := d.WriteText(w); err != nil {
-				return err
-			}
+		if err := d.WriteText(w); err != nil {
+			return err
 		}
 	}
 	return nil

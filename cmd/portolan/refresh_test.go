@@ -148,3 +148,45 @@ func TestRefreshAddsVersionsOnlyWhereThePageChanged(t *testing.T) {
 		t.Error("a failed fetch changed the versions")
 	}
 }
+
+func TestIngestOfANewVersionPrintsWhatChangedAsRefreshDoes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	doc := filepath.Join(dir, "hybrid-ports.txt")
+	ingest := func(v string) string {
+		t.Helper()
+		if err := os.WriteFile(doc, []byte(hybridText(t, v)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return mustPortolan(t, "ingest", "-db", db, doc)
+	}
+	if out := ingest("v1"); !strings.Contains(out, "hybrid-ports: new document, version 1") {
+		t.Fatalf("first ingest:\n%s", out)
+	}
+	out := ingest("v2")
+	for _, want := range []string{
+		"hybrid-ports: version 2: 1 added, 12 changed",
+		"by impact: 1 added, 11 transport_changed, 1 wording",
+		"Global Catalog | TCP 3268",
+		"[transport_changed]",
+		`protocols: "TCP/UDP" -> "TCP"`,
+		"unchanged: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest of version 2 does not say %q:\n%s", want, out)
+		}
+	}
+	out = ingest("v3")
+	for _, want := range []string{
+		"by impact: 1 port_added, 1 transport_changed, 1 removed, 1 wording",
+		`renamed throughout: "Azure AD" -> "Microsoft Entra"`,
+		"removed ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest of version 3 does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "Microsoft Entra\" /") != 1 {
+		t.Errorf("the document-wide rename is not reported once:\n%s", out)
+	}
+}

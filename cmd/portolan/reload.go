@@ -22,12 +22,20 @@ import (
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
-// retireTimeout bounds how long a generation replaced by a reload stays open
-// for the requests it started: no response is written after writeTimeout
-// anyway, so a request still running then is closed under.
-const retireTimeout = writeTimeout
+// retireLimit bounds how long a generation replaced by a reload stays open
+// for the requests it started. A page is written within the server's write
+// timeout, but a download is not bound by it: a CSV stream extends its write
+// deadline as long as its client keeps reading (web's streamIdleTimeout), so
+// an export of a large dataset to a slow client may run for many minutes,
+// and it must end with every row of the dataset it started on. The replaced
+// dataset therefore stays open until its last reader is done, however long
+// that takes up to this bound, which only a client reading steadily for an
+// hour reaches; a stream still running then is cut, which its client sees as
+// an incomplete transfer, never as a complete but short file.
+const retireLimit = time.Hour
 
 // A generation is one dataset being served: the database and its search index,
 // opened together and checked to hold the same dataset, and the handler over
@@ -40,6 +48,7 @@ type generation struct {
 	db      *store.DB
 	idx     *search.Index
 	handler http.Handler
+	server  *web.Server // the handler, for its cache's counts
 	// pin is a hard link to the database file this generation opened, or ""
 	// (see pinDatabase).
 	pin string
@@ -145,7 +154,8 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	if v := g.idx.DatasetVersion(); v != g.dataset {
 		return nil, fmt.Errorf("%w: database %s, index %s in %s", errDatasetMismatch, g.dataset, v, cur.Dir)
 	}
-	g.handler = web.New(log, g.db, g.idx)
+	srv := web.New(log, g.db, g.idx)
+	g.handler, g.server = srv, srv
 	return g, nil
 }
 
@@ -271,6 +281,7 @@ func (l *live) reload(ctx context.Context, trigger string) error {
 	}
 	l.seen = g.dir
 	l.install(g, trigger)
+	boundMemory(l.log)
 	return nil
 }
 
@@ -284,13 +295,13 @@ func (l *live) install(g *generation, trigger string) {
 }
 
 // retire takes g out of service and closes it once its requests have finished,
-// or after retireTimeout, or at once when l is closed.
+// or after retireLimit, or at once when l is closed.
 func (l *live) retire(g *generation) {
 	g.retire()
 	l.retiring.Add(1)
 	go func() {
 		defer l.retiring.Done()
-		t := time.NewTimer(retireTimeout)
+		t := time.NewTimer(retireLimit)
 		defer t.Stop()
 		select {
 		case <-g.idle:
@@ -361,6 +372,8 @@ func (l *live) replaced() bool {
 // handleDebug serves the counts a soak test watches, as JSON. heap_live_bytes
 // is the heap the last garbage collection found in use: unlike the heap in
 // use now, it does not swing with the collection cycle, so it shows a leak.
+// cache_bytes and cache_entries are the current generation's response cache
+// as it counts itself (scripts/cache-memory.sh sets them beside the RSS).
 func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 	g := l.cur.Load()
 	heap := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -368,6 +381,10 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 	var heapLive uint64
 	if heap[0].Value.Kind() == metrics.KindUint64 {
 		heapLive = heap[0].Value.Uint64()
+	}
+	var cs httpcache.Stats
+	if g.server != nil {
+		cs = g.server.CacheStats()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
@@ -378,5 +395,7 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 		"generations":     l.open.Load(),
 		"reloads":         l.reloads.Load(),
 		"in_flight":       g.inFlight(),
+		"cache_bytes":     cs.Bytes,
+		"cache_entries":   cs.Entries,
 	})
 }

@@ -42,6 +42,13 @@ type testServer struct {
 // waits until it listens. It is stopped at the end of the test.
 func startServe(t *testing.T, db string, flags ...string) *testServer {
 	t.Helper()
+	return startServeTimeout(t, db, 0, flags...)
+}
+
+// startServeTimeout is startServe with the server's write timeout set to
+// writeTimeout (0: serve's own).
+func startServeTimeout(t *testing.T, db string, writeTimeout time.Duration, flags ...string) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{
 		logs:     &syncBuffer{},
@@ -55,6 +62,8 @@ func startServe(t *testing.T, db string, flags ...string) *testServer {
 		reload:    s.reload,
 		listening: func(a net.Addr) { addr <- a },
 		reloaded:  func(err error) { s.reloaded <- err },
+
+		writeTimeout: writeTimeout,
 	}
 	args := append([]string{"-addr", "127.0.0.1:0", "-db", db}, flags...)
 	go func() { s.done <- serveWith(ctx, args, s.logs, hooks) }()

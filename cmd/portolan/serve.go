@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"expvar"
@@ -36,6 +37,9 @@ type serveHooks struct {
 	// reloaded, if set, is called after each reload attempt, SIGHUP or
 	// -watch, with its error (nil when the new dataset is being served).
 	reloaded func(error)
+	// writeTimeout, if not 0, replaces the server's write timeout (tests
+	// shorten it).
+	writeTimeout time.Duration
 }
 
 // runServe is `portolan serve [-addr localhost:8080] [-db PATH] ...`: it makes
@@ -90,6 +94,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	defer live.close()
+	boundMemory(log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -107,7 +112,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		Handler:           live,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
+		WriteTimeout:      cmp.Or(hooks.writeTimeout, writeTimeout),
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),

@@ -52,6 +52,13 @@ func Describe(f data.Flow) string {
 // document. It is what `portolan refresh` prints and what the tests compare.
 func (d Diff) WriteText(w io.Writer) error {
 	var b strings.Builder
+	if counts := d.ImpactCounts(); len(counts) > 0 {
+		parts := make([]string, len(counts))
+		for i, c := range counts {
+			parts[i] = fmt.Sprintf("%d %s", c.Count, c.Impact)
+		}
+		fmt.Fprintf(&b, "by impact: %s\n", strings.Join(parts, ", "))
+	}
 	for _, r := range d.Renames {
 		fmt.Fprintf(&b, "renamed throughout: %q -> %s (%d lines)\n", r.From, quoteAll(r.To), r.Lines)
 	}
@@ -81,6 +88,37 @@ func (d Diff) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "unchanged: %d\n", d.Unchanged)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ImpactCount is how many flows of a diff have one impact.
+type ImpactCount struct {
+	Impact Impact `json:"impact"`
+	Count  int    `json:"count"`
+}
+
+// impactOrder lists the impacts from what opens a port to what changes
+// nothing on a firewall: the order ImpactCounts gives them in.
+var impactOrder = []Impact{Added, PortAdded, TransportChanged, EndpointsChanged, DirectionChanged,
+	RequirementChanged, Moved, PortRemoved, Removed, Wording}
+
+// ImpactCounts counts the flows of d by impact: every added and removed
+// flow, and each changed flow under each of its impacts (one change may
+// count under several). Impacts no flow has are left out; flows changed by
+// a rename only count under none (the rename is reported once).
+func (d Diff) ImpactCounts() []ImpactCount {
+	n := map[Impact]int{Added: len(d.Added), Removed: len(d.Removed)}
+	for _, c := range d.Changed {
+		for _, imp := range c.Impacts {
+			n[imp]++
+		}
+	}
+	var out []ImpactCount
+	for _, imp := range impactOrder {
+		if n[imp] > 0 {
+			out = append(out, ImpactCount{Impact: imp, Count: n[imp]})
+		}
+	}
+	return out
 }
 
 // quoteAll quotes each string and joins them with " / ".

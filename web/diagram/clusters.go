@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"math"
+	"slices"
 
 	"github.com/portolan/portolan/data"
 )
@@ -35,6 +36,13 @@ const (
 // end of the document to the other: a document of Citrix's size (113
 // endpoints, 129 connections) stays readable where one layered layout of
 // everything is a tangle.
+//
+// The overview obeys the caps of every diagram, MaxNodes boxes and MaxEdges
+// arrows in all its sections together (Citrix's is 147 and 134): sections
+// are drawn in order while they fit, the one that reaches a cap drawn in
+// part, and the note under the title says how many endpoints it shows of
+// how many and how many flows it leaves out, as a capped diagram does. So a
+// document of thousands of endpoints costs what one of 150 does.
 func layoutClusters(lb Labels, title, slug string, secs []data.Section) *Graph {
 	g := &Graph{Title: title, Doc: slug, labels: lb}
 	type part struct {
@@ -45,23 +53,32 @@ func layoutClusters(lb Labels, title, slug string, secs []data.Section) *Graph {
 	}
 	var parts []part
 	widest := 0.0
+	nodes, edges := 0, 0 // drawn so far, in the sections before
 	for _, sec := range secs {
 		if len(sec.Flows) == 0 {
 			continue
 		}
-		flows := make([]data.Flow, len(sec.Flows))
-		for i, f := range sec.Flows {
-			if f.SectionID == "" {
-				f.SectionID = sec.Slug
-			}
-			if f.Doc == "" {
-				f.Doc = slug
-			}
-			flows[i] = f
-		}
 		subject := sec.Subject
+		subjectOf := func(data.Flow) string { return subject }
+		flows, omitted, all := capFlowsTo(sec.Flows, subjectOf, MaxNodes-nodes, MaxEdges-edges)
+		g.Omitted += omitted
+		g.AllNodes += all
+		if len(flows) == 0 {
+			continue
+		}
+		flows = slices.Clone(flows)
+		for i := range flows {
+			if flows[i].SectionID == "" {
+				flows[i].SectionID = sec.Slug
+			}
+			if flows[i].Doc == "" {
+				flows[i].Doc = slug
+			}
+		}
 		sg := &Graph{Title: sec.Title, Scope: sec.Slug, Doc: slug, labels: lb}
-		sg.Nodes, sg.Edges = build(flows, func(data.Flow) string { return subject }, lb, nil)
+		sg.Nodes, sg.Edges = build(flows, subjectOf, lb, nil)
+		nodes += len(sg.Nodes)
+		edges += len(sg.Edges)
 		l := &layouter{g: sg, bare: true}
 		l.assignLayers()
 		l.makeElements()
@@ -75,7 +92,12 @@ func layoutClusters(lb Labels, title, slug string, secs []data.Section) *Graph {
 	}
 	rowMax := max(clusterMaxW, widest)
 
-	// Heading and legend first, as every diagram has them.
+	// Heading and legend first, as every diagram has them; the note of a
+	// capped overview counts the boxes the sections draw.
+	for _, p := range parts {
+		g.Nodes = append(g.Nodes, p.sg.Nodes...)
+		g.Edges = append(g.Edges, p.sg.Edges...)
+	}
 	top, legendRight := g.placeHeader(rowMax)
 	x, y, rowH := margin, top, 0.0
 	right := 0.0
@@ -92,8 +114,6 @@ func layoutClusters(lb Labels, title, slug string, secs []data.Section) *Graph {
 			Frame: Rect{x, y, p.w, p.h}}
 		g.Clusters = append(g.Clusters, c)
 		p.sg.shift(x+clusterPad-margin, y+clusterPad+headH+clusterHeadGap-margin)
-		g.Nodes = append(g.Nodes, p.sg.Nodes...)
-		g.Edges = append(g.Edges, p.sg.Edges...)
 		x += p.w + clusterGap
 		rowH = max(rowH, p.h)
 		right = max(right, x-clusterGap)

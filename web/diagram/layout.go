@@ -115,6 +115,19 @@ func Layout(lb Labels, title, subject string, flows []data.Flow) *Graph {
 // document of one section is that section's diagram under the document's
 // title.
 func LayoutDocument(lb Labels, doc data.Document, merge *Merge) *Graph {
+	title := doc.Title
+	if title == "" {
+		title = doc.Product
+	}
+	withFlows := 0
+	for _, s := range doc.Sections {
+		if len(s.Flows) > 0 {
+			withFlows++
+		}
+	}
+	if merge == nil && withFlows > 1 {
+		return layoutClusters(lb, title, doc.Slug, doc.Sections)
+	}
 	subjects := map[string]string{}
 	var flows []data.Flow
 	for _, s := range doc.Sections {
@@ -128,19 +141,6 @@ func LayoutDocument(lb Labels, doc data.Document, merge *Merge) *Graph {
 			}
 			flows = append(flows, f)
 		}
-	}
-	title := doc.Title
-	if title == "" {
-		title = doc.Product
-	}
-	withFlows := 0
-	for _, s := range doc.Sections {
-		if len(s.Flows) > 0 {
-			withFlows++
-		}
-	}
-	if merge == nil && withFlows > 1 {
-		return layoutClusters(lb, title, doc.Slug, doc.Sections)
 	}
 	g := layout(lb, title, flows, func(f data.Flow) string { return subjects[f.SectionID] }, "", merge)
 	if g.Doc == "" {
@@ -181,6 +181,13 @@ const (
 // MaxNodes and MaxEdges with those of the flows kept before them; it returns
 // them, how many it left out, and how many endpoints there are in all.
 func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.Flow, omitted, allNodes int) {
+	return capFlowsTo(flows, subjectOf, MaxNodes, MaxEdges)
+}
+
+// capFlowsTo is capFlows with at most maxNodes endpoints and maxEdges
+// connections: what is left of the caps for one section of a document
+// overview once the sections before it are drawn.
+func capFlowsTo(flows []data.Flow, subjectOf func(data.Flow) string, maxNodes, maxEdges int) (kept []data.Flow, omitted, allNodes int) {
 	drawn := map[string]bool{}
 	all := map[string]bool{}
 	pairs := map[[2]string]bool{}
@@ -196,7 +203,7 @@ func capFlows(flows []data.Flow, subjectOf func(data.Flow) string) (kept []data.
 			grow++
 		}
 		p := [2]string{ks, kd}
-		if len(drawn)+grow > MaxNodes || !pairs[p] && len(pairs) >= MaxEdges {
+		if len(drawn)+grow > maxNodes || !pairs[p] && len(pairs) >= maxEdges {
 			omitted++
 			continue
 		}

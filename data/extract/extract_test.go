@@ -92,12 +92,22 @@ func TestEveryFlowIsTraceableToItsSourceLines(t *testing.T) {
 					continue
 				}
 				src := strings.Join(strings.Fields(strings.Join(lines[f.Line-1:f.LineEnd], " ")), " ")
-				for _, cell := range []string{f.PortsRaw, f.Purpose, f.ProtocolRaw, f.RequirementRaw, f.DirectionRaw} {
-					if cell != "" && !strings.Contains(src, cell) && cell != f.DirectionRaw {
+				for _, cell := range []string{f.PortsRaw, f.Purpose, f.ProtocolRaw, f.RequirementRaw} {
+					if cell != "" && !strings.Contains(src, cell) {
 						t.Errorf("%s line %d: %q not in source %q", d.Slug, f.Line, cell, src)
 					}
 				}
-				if f.URL != "/flows/"+f.ID || f.Doc != d.Slug || f.Section != s.Title || f.SectionID != s.Slug {
+				// A direction is the row's own, or read from the heading,
+				// caption or sentence above its table: between the
+				// section's heading and the row.
+				if f.DirectionRaw != "" && !strings.Contains(src, f.DirectionRaw) {
+					above := strings.Join(strings.Fields(strings.Join(lines[max(s.Line, 1)-1:f.Line-1], " ")), " ")
+					if !strings.Contains(above, f.DirectionRaw) {
+						t.Errorf("%s line %d: direction %q neither in the row %q nor above it under heading line %d",
+							d.Slug, f.Line, f.DirectionRaw, src, s.Line)
+					}
+				}
+				if f.URL != data.FlowURL(f.ID) || f.Doc != d.Slug || f.Section != s.Title || f.SectionID != s.Slug {
 					t.Errorf("%s line %d: identity fields wrong: %+v", d.Slug, f.Line, f)
 				}
 				if f.Protocols == nil || f.Ports == nil {

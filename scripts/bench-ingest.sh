@@ -23,7 +23,7 @@
 # 0.5 means Portolan ingests at half that row's speed. On a shared machine the
 # CPU ratio is the steadier one. The peers start from
 # the CSV, already extracted: Portolan's row includes reading the documents.
-# The CSV itself is written by the first binary and is not timed. Needs go,
+# The CSV itself is written by -bin from its database and is not timed. Needs go,
 # sqlite3, sqlite-utils, python3 and GNU time (/usr/bin/time).
 set -euo pipefail
 
@@ -103,9 +103,9 @@ portolan_row portolan "$bin"
 # The flows as CSV, for the peers: the header Portolan exports, without the
 # byte-order mark and with ports as plain text (the export guards them
 # against spreadsheet formulas as ="443").
-first=$dir/portolan.db
-[ -z "$base" ] || first=$dir/portolan-base.db
-"$bin" export -format csv -db "$first" | python3 -c '
+# Exported by the binary that built the database: another would rebuild it
+# from its own embedded documents first.
+"$bin" export -format csv -db "$dir/portolan.db" | python3 -c '
 import csv, sys
 r = csv.reader(sys.stdin.buffer.read().decode("utf-8-sig").splitlines(True))
 w = csv.writer(sys.stdout, lineterminator="\n")
@@ -113,6 +113,10 @@ for row in r:
     w.writerow([c[2:-1] if c.startswith("=\"") and c.endswith("\"") else c for c in row])
 ' >"$dir/flows.csv"
 total=$(($(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], encoding="utf-8"))))' "$dir/flows.csv") - 1))
+if [ "$total" -lt "$flows" ]; then
+	echo "bench-ingest.sh: the export holds $total flows, fewer than the $flows generated" >&2
+	exit 1
+fi
 
 cols="section source destination ports app_protocol purpose purpose_en notes"
 rm -f "$dir/sqlite-utils.db"

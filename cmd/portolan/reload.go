@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -46,7 +47,7 @@ type generation struct {
 	dataset string
 	db      *store.DB
 	idx     *search.Index
-	handler http.Handler
+	handler http.Handler // a *web.Server, closed with the generation
 	// pin is a hard link to the database file this generation opened, or ""
 	// (see pinDatabase).
 	pin string
@@ -100,6 +101,9 @@ func (g *generation) inFlight() int {
 // close releases what the generation holds; it works on one opened halfway.
 func (g *generation) close() error {
 	var errs []error
+	if c, ok := g.handler.(io.Closer); ok {
+		errs = append(errs, c.Close())
+	}
 	if g.idx != nil {
 		errs = append(errs, g.idx.Close())
 	}

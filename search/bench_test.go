@@ -3,7 +3,9 @@ package search_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,4 +198,50 @@ func BenchmarkSearchWithFacets100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchSearch(b, synthetic(real, 100_000))
+}
+
+// BenchmarkBuild20k measures building the index of about 20,000 synthetic
+// flows (the index alone; the database is store.Ingest's), with its size on
+// disk. Profile it with -cpuprofile to see where a build spends its time.
+func BenchmarkBuild20k(b *testing.B) {
+	real, err := extract.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := synthetic(real, 20_000)
+	n := 0
+	for _, d := range docs {
+		for _, s := range d.Sections {
+			n += len(s.Flows)
+		}
+	}
+	dir := b.TempDir()
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		path := filepath.Join(dir, fmt.Sprintf("ix%d.bleve", i))
+		if err := search.Build(ctx, path, docs); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(dirSize(b, path))/1e6, "MB")
+		os.RemoveAll(path)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+}
+
+func dirSize(b *testing.B, path string) int64 {
+	var n int64
+	err := filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }

@@ -20,9 +20,6 @@ var (
 	keyDatasetVersion = []byte("portolan_dataset_version")
 )
 
-// batchSize is how many documents go into one bleve batch while building.
-const batchSize = 2000
-
 // Build indexes docs into a new index and puts it at path (a directory),
 // replacing any index there. Call it after store.Ingest with the same documents,
 // so the index and the database hold the same dataset; Open reports which
@@ -150,6 +147,13 @@ func build(ctx context.Context, path string, docs []data.Document) (ids []string
 	return ids, flush(true)
 }
 
+// batchSize is how many documents go into one bleve batch while building.
+// bleve analyses a batch's documents on all cores, then turns them into one
+// segment on one. Measured (BenchmarkBuild20k, issue 18): larger batches
+// cost more memory than they save time, and two batches in flight at once
+// took more CPU and half again the memory on a loaded machine for no gain.
+const batchSize = 2000
+
 // HostKey is the index's key of the n-th (1-based) host of document doc, as
 // SearchHosts returns it.
 func HostKey(doc string, n int) string { return "host:" + doc + ":" + strconv.Itoa(n) }
@@ -158,7 +162,7 @@ func HostKey(doc string, n int) string { return "host:" + doc + ":" + strconv.It
 // but for dots (see dotless), so Highlight's byte offsets point into the flow's
 // fields as the store returns them; the query side folds width and case.
 func flowDocument(d data.Document, s data.Section, f data.Flow, hosts []string, seq int) map[string]any {
-	return map[string]any{
+	return withoutEmpty(map[string]any{
 		typeField:        typeFlow,
 		"purpose":        dotless(f.Purpose),
 		"purpose_en":     dotless(f.PurposeEn),
@@ -179,11 +183,11 @@ func flowDocument(d data.Document, s data.Section, f data.Flow, hosts []string, 
 		fieldDirection:   orNone(f.Direction),
 		fieldApp:         f.AppProtocol,
 		fieldSeq:         float64(seq),
-	}
+	})
 }
 
 func hostDocument(d data.Document, h data.Host, seq int) map[string]any {
-	return map[string]any{
+	return withoutEmpty(map[string]any{
 		typeField:      typeHost,
 		"host_name":    dotless(h.Name),
 		"host_purpose": dotless(h.Purpose),
@@ -193,7 +197,60 @@ func hostDocument(d data.Document, h data.Host, seq int) map[string]any {
 		fieldSectionID: h.SectionID,
 		fieldProtocol:  upperAll(h.Protocols),
 		fieldSeq:       float64(seq),
+	})
+}
+
+// withoutEmpty drops the empty strings and lists from a document: bleve
+// makes and analyses a field for an empty value too, and most flows leave
+// half their text fields empty (notes, glosses, service). An empty field
+// matches nothing and weighs nothing in the ranking, so the index answers
+// the same without it.
+//
+// It also gives each text field's value to the cjk analyzer's field it
+// belongs in (see cjkSuffix): name+cjkSuffix when it has Han, kana or
+// Hangul in it, name+rawSuffix when not.
+func withoutEmpty(doc map[string]any) map[string]any {
+	text := map[string]bool{}
+	for _, f := range flowFields {
+		text[f.name] = true
 	}
+	for _, f := range hostFields {
+		text[f.name] = true
+	}
+	for k, v := range doc {
+		switch v := v.(type) {
+		case string:
+			if v == "" {
+				delete(doc, k)
+			} else if text[k] {
+				doc[k+cjkOrRaw(v)] = v
+			}
+		case []string:
+			if len(v) == 0 {
+				delete(doc, k)
+				continue
+			}
+			if !text[k] {
+				continue
+			}
+			for _, s := range v {
+				doc[k+cjkOrRaw(s)] = append(asList(doc[k+cjkOrRaw(s)]), s)
+			}
+		}
+	}
+	return doc
+}
+
+func cjkOrRaw(s string) string {
+	if isCJK(s) {
+		return cjkSuffix
+	}
+	return rawSuffix
+}
+
+func asList(v any) []string {
+	l, _ := v.([]string)
+	return l
 }
 
 // dotless replaces dots with spaces, byte for byte, so the parts of a host

@@ -253,3 +253,43 @@ func TestSearchHostsFindsHostNamesAndTheirPurposes(t *testing.T) {
 		}
 	}
 }
+
+// The en fields keep the Latin words of a mixed text, stemmed as "en" does,
+// and none of its Japanese, which only the cjk fields search.
+func TestLatinAnalyzerKeepsOnlyTheLatinWords(t *testing.T) {
+	a := newMapping().AnalyzerNamed(latinAnalyzer)
+	if a == nil {
+		t.Fatal("no latin analyzer")
+	}
+	enA := newMapping().AnalyzerNamed("en")
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"Windowsエージェントのプッシュインストール via SMB", []string{"window", "via", "smb"}},
+		{"ファイル転送", nil},
+		{"Kerberos authentication to the AD forest.", []string{"kerbero", "authent", "ad", "forest"}},
+	} {
+		var got []string
+		for _, tok := range a.Analyze([]byte(tc.text)) {
+			got = append(got, string(tok.Term))
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%q: %q, want %q", tc.text, got, tc.want)
+		}
+		if isCJK(tc.text) {
+			continue
+		}
+		// Without CJK, exactly what "en" gives, positions included.
+		want := enA.Analyze([]byte(tc.text))
+		toks := a.Analyze([]byte(tc.text))
+		if len(toks) != len(want) {
+			t.Fatalf("%q: %d tokens, en gives %d", tc.text, len(toks), len(want))
+		}
+		for i := range toks {
+			if string(toks[i].Term) != string(want[i].Term) || toks[i].Position != want[i].Position {
+				t.Errorf("%q: token %d is %q at %d, en gives %q at %d", tc.text, i, toks[i].Term, toks[i].Position, want[i].Term, want[i].Position)
+			}
+		}
+	}
+}

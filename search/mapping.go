@@ -11,7 +11,7 @@ import (
 // MappingVersion changes whenever newMapping, the documents built from a flow or
 // the field names change, so an index built by another binary is rebuilt rather
 // than searched with queries it was not made for.
-const MappingVersion = "2"
+const MappingVersion = "3"
 
 // Document types, kept in the typeField of every bleve document.
 const (
@@ -35,7 +35,18 @@ type textField struct {
 	boost float64 // how much a match here counts; see flowFields
 }
 
-const cjkSuffix = "_cjk"
+// The cjk analyzer's fields: name+cjkSuffix holds a text with Han, kana or
+// Hangul in it, with term vectors (a Japanese word is searched as a phrase of
+// its bigrams, and marked); name+rawSuffix holds a text without, where the
+// cjk analyzer only lower-cases and folds its words, without term vectors:
+// those words are looked up there only when a search falls back to its
+// unstemmed words (typos, stop words), never as a phrase. Most text is
+// Latin, and term vectors are a fifth of an index (issue 18), so the index
+// keeps positions of its words once, under the en analyzer, instead of twice.
+const (
+	cjkSuffix = "_cjk"
+	rawSuffix = "_raw"
+)
 
 // flowFields are the text fields of a flow document with their query boosts:
 // a flow whose purpose or endpoints name a term ranks above one whose section
@@ -93,17 +104,20 @@ func newMapping() mapping.IndexMapping {
 	text := func(dm *mapping.DocumentMapping, name string) {
 		enf := bleve.NewTextFieldMapping()
 		enf.Name = name
-		enf.Analyzer = en.AnalyzerName
+		enf.Analyzer = latinAnalyzer
 		enf.Store = false
 		enf.IncludeInAll = false
-		enf.IncludeTermVectors = true // locations, for highlighting
-		cjkf := bleve.NewTextFieldMapping()
-		cjkf.Name = name + cjkSuffix
-		cjkf.Analyzer = cjk.AnalyzerName
-		cjkf.Store = false
-		cjkf.IncludeInAll = false
-		cjkf.IncludeTermVectors = true
-		dm.AddFieldMappingsAt(name, enf, cjkf)
+		enf.IncludeTermVectors = true // positions for phrases, locations for highlighting
+		dm.AddFieldMappingsAt(name, enf)
+		for _, suffix := range []string{cjkSuffix, rawSuffix} {
+			f := bleve.NewTextFieldMapping()
+			f.Name = name + suffix
+			f.Analyzer = cjk.AnalyzerName
+			f.Store = false
+			f.IncludeInAll = false
+			f.IncludeTermVectors = suffix == cjkSuffix
+			dm.AddFieldMappingsAt(name+suffix, f)
+		}
 	}
 	kw := func(dm *mapping.DocumentMapping, name string) {
 		f := bleve.NewKeywordFieldMapping()
@@ -115,7 +129,14 @@ func newMapping() mapping.IndexMapping {
 		dm.AddFieldMappingsAt(name, f)
 	}
 
+	// No _all field: bleve composes one for every document unless it is
+	// disabled by name, even when no field is included in it.
+	noAll := func(dm *mapping.DocumentMapping) {
+		dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	}
+
 	flow := bleve.NewDocumentStaticMapping()
+	noAll(flow)
 	for _, f := range flowFields {
 		text(flow, f.name)
 	}
@@ -130,6 +151,7 @@ func newMapping() mapping.IndexMapping {
 	im.AddDocumentMapping(typeFlow, flow)
 
 	host := bleve.NewDocumentStaticMapping()
+	noAll(host)
 	for _, f := range hostFields {
 		text(host, f.name)
 	}

@@ -222,13 +222,15 @@ func (ix *Index) wordQuery(w string, phrase, fuzzy bool, fields []textField) que
 			mq.SetFuzziness(1)
 			// The stemmed term may be too far from the typo's stem; the cjk
 			// field holds the words unstemmed.
-			raw := bleve.NewMatchQuery(w)
-			raw.SetField(f.name + cjkSuffix)
-			raw.Analyzer = cjk.AnalyzerName
-			raw.SetOperator(query.MatchQueryOperatorAnd)
-			raw.SetFuzziness(1)
-			raw.SetBoost(f.boost)
-			alts = append(alts, raw)
+			for _, suffix := range []string{cjkSuffix, rawSuffix} {
+				raw := bleve.NewMatchQuery(w)
+				raw.SetField(f.name + suffix)
+				raw.Analyzer = cjk.AnalyzerName
+				raw.SetOperator(query.MatchQueryOperatorAnd)
+				raw.SetFuzziness(1)
+				raw.SetBoost(f.boost)
+				alts = append(alts, raw)
+			}
 		}
 		alts = append(alts, mq)
 	}
@@ -236,17 +238,19 @@ func (ix *Index) wordQuery(w string, phrase, fuzzy bool, fields []textField) que
 }
 
 // literalQuery matches w unstemmed and with stop words kept, in the cjk
-// fields (whose analyzer only lower-cases Latin words).
+// analyzer's fields (which only lower-case Latin words).
 func literalQuery(w string, fields []textField) query.Query {
 	w = dotless(w)
 	var alts []query.Query
 	for _, f := range fields {
-		mq := bleve.NewMatchQuery(w)
-		mq.SetField(f.name + cjkSuffix)
-		mq.Analyzer = cjk.AnalyzerName
-		mq.SetOperator(query.MatchQueryOperatorAnd)
-		mq.SetBoost(f.boost)
-		alts = append(alts, mq)
+		for _, suffix := range []string{cjkSuffix, rawSuffix} {
+			mq := bleve.NewMatchQuery(w)
+			mq.SetField(f.name + suffix)
+			mq.Analyzer = cjk.AnalyzerName
+			mq.SetOperator(query.MatchQueryOperatorAnd)
+			mq.SetBoost(f.boost)
+			alts = append(alts, mq)
+		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }

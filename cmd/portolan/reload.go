@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 	"github.com/portolan/portolan/web"
+	"github.com/portolan/portolan/web/httpcache"
 )
 
 // retireLimit bounds how long a generation replaced by a reload stays open
@@ -47,7 +47,8 @@ type generation struct {
 	dataset string
 	db      *store.DB
 	idx     *search.Index
-	handler http.Handler // a *web.Server, closed with the generation
+	handler http.Handler
+	server  *web.Server // the handler, for its cache's counts; closed with the generation
 	// pin is a hard link to the database file this generation opened, or ""
 	// (see pinDatabase).
 	pin string
@@ -101,8 +102,8 @@ func (g *generation) inFlight() int {
 // close releases what the generation holds; it works on one opened halfway.
 func (g *generation) close() error {
 	var errs []error
-	if c, ok := g.handler.(io.Closer); ok {
-		errs = append(errs, c.Close())
+	if g.server != nil {
+		errs = append(errs, g.server.Close())
 	}
 	if g.idx != nil {
 		errs = append(errs, g.idx.Close())
@@ -156,7 +157,8 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	if v := g.idx.DatasetVersion(); v != g.dataset {
 		return nil, fmt.Errorf("%w: database %s, index %s in %s", errDatasetMismatch, g.dataset, v, cur.Dir)
 	}
-	g.handler = web.New(log, g.db, g.idx)
+	srv := web.New(log, g.db, g.idx)
+	g.handler, g.server = srv, srv
 	return g, nil
 }
 
@@ -282,6 +284,7 @@ func (l *live) reload(ctx context.Context, trigger string) error {
 	}
 	l.seen = g.dir
 	l.install(g, trigger)
+	boundMemory(l.log)
 	return nil
 }
 
@@ -372,6 +375,8 @@ func (l *live) replaced() bool {
 // handleDebug serves the counts a soak test watches, as JSON. heap_live_bytes
 // is the heap the last garbage collection found in use: unlike the heap in
 // use now, it does not swing with the collection cycle, so it shows a leak.
+// cache_bytes and cache_entries are the current generation's response cache
+// as it counts itself (scripts/cache-memory.sh sets them beside the RSS).
 func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 	g := l.cur.Load()
 	heap := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -379,6 +384,10 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 	var heapLive uint64
 	if heap[0].Value.Kind() == metrics.KindUint64 {
 		heapLive = heap[0].Value.Uint64()
+	}
+	var cs httpcache.Stats
+	if g.server != nil {
+		cs = g.server.CacheStats()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
@@ -389,5 +398,7 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 		"generations":     l.open.Load(),
 		"reloads":         l.reloads.Load(),
 		"in_flight":       g.inFlight(),
+		"cache_bytes":     cs.Bytes,
+		"cache_entries":   cs.Entries,
 	})
 }

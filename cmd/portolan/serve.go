@@ -94,6 +94,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	defer live.close()
+	boundMemory(log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // KeyFunc says what a request's response depends on: two requests with the
@@ -136,8 +137,9 @@ type Cache struct {
 	hits, misses atomic.Int64
 }
 
-// New returns a cache of at most maxBytes for all responses together and
-// maxEntryBytes for one; nil (no cache: Handler passes every request on) if
+// New returns a cache of at most maxBytes for all responses together, as
+// the memory they hold (bodies, keys, headers and Go's structures around
+// them), and of bodies of at most maxEntryBytes; nil (no cache: Handler passes every request on) if
 // either is zero or less.
 func New(maxBytes, maxEntryBytes int64) *Cache {
 	if maxBytes <= 0 || maxEntryBytes <= 0 {
@@ -186,7 +188,7 @@ func (c *Cache) land(key string, f *flight, e *cacheEntry) {
 // put keeps e, then drops the least recently used entries until the total
 // fits.
 func (c *Cache) put(e *cacheEntry) {
-	if e.size > c.maxEntry {
+	if int64(len(e.body)) > c.maxEntry || e.size > c.maxBytes {
 		return
 	}
 	c.mu.Lock()
@@ -224,11 +226,8 @@ type cacheEntry struct {
 	notModified http.Header // of the 304 answering its ETag
 	etag        string
 	body        []byte
-	size        int64 // body, key and headers, as counted against the limit
+	size        int64 // the memory it holds, as counted against the limit (entrySize)
 }
-
-// entryOverhead approximates an entry's own memory beyond its bytes.
-const entryOverhead = 256
 
 // serve writes the entry as the handler did, or the 304 the handler gives
 // when If-None-Match names its ETag.
@@ -357,7 +356,7 @@ func (rec *recorder) entry(r *http.Request, key string) *cacheEntry {
 	e := &cacheEntry{key: key, header: clipHeader(rec.header.Clone()), body: body,
 		etag: rec.header.Get("ETag")}
 	e.notModified = notModifiedHeader(e.header)
-	e.size = int64(len(body)+len(key)) + headerSize(e.header) + headerSize(e.notModified) + entryOverhead
+	e.size = entrySize(e)
 	return e
 }
 
@@ -401,12 +400,70 @@ func clipHeader(h http.Header) http.Header {
 	return h
 }
 
-func headerSize(h http.Header) int64 {
-	var n int64
+// The memory an entry holds, counted against the cache's limit: its bytes
+// and Go's own structures around them, rounded up as the allocator does, so
+// that a cache of N bytes keeps the live heap within about N bytes more (the
+// test measures it). Go's maps are the part easily forgotten: two header
+// maps of a dozen keys take more than a small JSON body.
+const (
+	// Per entry: the cacheEntry, its list.Element, and its slot in the
+	// entries map (key header, pointer, control byte, room to grow).
+	entryFixed = int64(unsafe.Sizeof(cacheEntry{})) + int64(unsafe.Sizeof(list.Element{})) + 64
+	// A map's header and, past eight keys, its table and directory.
+	mapFixed = 48
+	mapTable = 64
+	// A map slot of a string key and a []string value, with its control
+	// byte; maps grow by doubling at 7/8 full.
+	headerSlot = 16 + 24 + 1
+)
+
+// entrySize is what e holds in memory.
+func entrySize(e *cacheEntry) int64 {
+	n := entryFixed + allocSize(len(e.key)) + allocSize(cap(e.body))
+	// The values' strings are shared between the two maps (Clone copies
+	// the slices, not the strings); count them once.
+	n += headerSize(e.header, true) + headerSize(e.notModified, false)
+	return n
+}
+
+// headerSize is the memory of h's map and value slices, and with strings
+// also of its keys and values.
+func headerSize(h http.Header, strs bool) int64 {
+	if h == nil {
+		return 0
+	}
+	slots := 8
+	for slots*7/8 < len(h) {
+		slots *= 2
+	}
+	n := int64(mapFixed + slots*headerSlot)
+	if slots > 8 {
+		n += mapTable
+	}
 	for k, vals := range h {
-		for _, v := range vals {
-			n += int64(len(k) + len(v) + 16)
+		n += allocSize(16 * cap(vals))
+		if strs {
+			n += allocSize(len(k))
+			for _, v := range vals {
+				n += allocSize(len(v))
+			}
 		}
 	}
 	return n
+}
+
+// allocSize is what the allocator takes for an object of n bytes: small
+// objects are rounded up to a size class (up to an eighth more, and to 16
+// bytes at least); large ones to whole 8 KiB pages.
+func allocSize(n int) int64 {
+	switch {
+	case n == 0:
+		return 0
+	case n <= 16:
+		return 16
+	case n <= 32<<10:
+		return int64(n + n/8)
+	default:
+		return int64((n + 8<<10 - 1) &^ (8<<10 - 1))
+	}
 }

@@ -80,7 +80,7 @@ func (ix *Index) match(ctx context.Context, q Query) (MatchSet, error) {
 		}
 		if d := dm.IndexInternalID.Value(); d < uint64(len(ix.seqs)) && ix.seqs[d] > 0 {
 			m.Seqs = append(m.Seqs, ix.seqs[d])
-			m.Scores = append(m.Scores, dm.Score)
+			m.Scores = append(m.Scores, score(dm.Score))
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}

@@ -1,8 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,26 +77,52 @@ func (ix *Index) Search(ctx context.Context, q Query, limit int) (Result, error)
 }
 
 func (ix *Index) search(ctx context.Context, q Query, limit int) ([]Hit, error) {
-	size := limit
-	if size <= 0 {
-		n, err := ix.idx.DocCount()
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		size = int(n)
+	// Every match is fetched and ranked here: bleve's own sort on the seq
+	// field left ties in segment order now and then, and a top-N cut
+	// could split a tie anywhere.
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
 	}
-	req := bleve.NewSearchRequestOptions(ix.query(q, flowFields, typeFlow), size, 0, false)
-	req.SortBy([]string{"-_score", fieldSeq})
+	req := bleve.NewSearchRequestOptions(ix.query(q, flowFields, typeFlow), int(n), 0, false)
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	hits := make([]Hit, len(res.Hits))
-	for i, h := range res.Hits {
-		hits[i] = Hit{ID: h.ID, Score: h.Score}
+	type ranked struct {
+		Hit
+		seq int32
+	}
+	all := make([]ranked, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		r := ranked{Hit: Hit{ID: h.ID, Score: score(h.Score)}}
+		if d := h.IndexInternalID.Value(); d < uint64(len(ix.seqs)) {
+			r.seq = ix.seqs[d]
+		}
+		all = append(all, r)
+	}
+	// Best score first, ties in dataset order (seq), as the store ranks.
+	slices.SortFunc(all, func(a, b ranked) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	hits := make([]Hit, len(all))
+	for i, r := range all {
+		hits[i] = r.Hit
 	}
 	return hits, nil
 }
+
+// score is a match's score as Search and Match give it: bleve's, rounded
+// to 1e-9. Two flows with the same words in the same fields score the same
+// but for the last bits, which depend on the order bleve sums the fields'
+// parts in; rounded, they tie, and ties rank in dataset order.
+func score(s float64) float64 { return math.Round(s*1e9) / 1e9 }
 
 // fuzzyApplies reports whether the typo fallback could find anything q did not.
 func fuzzyApplies(q Query) bool {

@@ -96,3 +96,43 @@ func BenchmarkFlowsPortFilter100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFacetsEndpoints100k counts the facets of 100k flows whose
+// endpoints have few names (Client 0-49, Server 0-49, as synthetic gives)
+// and many (every flow's own pair of names): the source and destination
+// facets count each listed name as its filter selects, by words.
+func BenchmarkFacetsEndpoints100k(b *testing.B) {
+	ctx := context.Background()
+	many := synthetic(100_000)
+	n := 0
+	for d := range many {
+		for s := range many[d].Sections {
+			for f := range many[d].Sections[s].Flows {
+				n++
+				fl := &many[d].Sections[s].Flows[f]
+				fl.Source, fl.Destination = fmt.Sprintf("Client host %d", n), fmt.Sprintf("Server %d pool", n%20000)
+			}
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		docs []data.Document
+	}{{"few-names", synthetic(100_000)}, {"many-names", many}} {
+		path := filepath.Join(b.TempDir(), "bench.db")
+		if err := Ingest(ctx, path, bc.docs); err != nil {
+			b.Fatal(err)
+		}
+		db, err := Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.Facets(ctx, FlowFilter{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		db.Close()
+	}
+}

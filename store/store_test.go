@@ -19,6 +19,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/data/lint"
 	"github.com/portolan/portolan/data/roles"
 )
@@ -303,6 +304,57 @@ func TestFlowsReturnNonNilSlices(t *testing.T) {
 	}
 }
 
+// TestEndpointFacetCountsWhatItsLinkSelects: a source or destination
+// facet's count is the number of flows its value selects as a filter, which
+// matches whole words of the endpoint name, not the rows with exactly that
+// name.
+func TestEndpointFacetCountsWhatItsLinkSelects(t *testing.T) {
+	ctx := context.Background()
+	docs := fixture()
+	sec := &docs[0].Sections[0]
+	for i, dst := range []string{"DC", "DC", "DC", "DCs", "Primary DC", "Citrix ADC", "Citrix ADC"} {
+		sec.Flows = append(sec.Flows, data.Flow{ID: fmt.Sprintf("dc%d", i), Ordinal: 100 + i, Source: "Member server",
+			Destination: dst, Protocols: []string{"TCP"}, Ports: ports(pr(389, 389)), PortsRaw: "389"})
+	}
+	db, _ := open(t, docs)
+	for _, base := range []string{"", "proto=tcp", "doc=alpha", "-dst=primary%20dc"} {
+		fc, err := db.Facets(ctx, FlowFilter{Filter: where(base)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, side := range []struct {
+			key    string
+			counts []FacetCount
+		}{{"src", fc.Sources}, {"dst", fc.Destinations}} {
+			if len(side.counts) == 0 {
+				t.Fatalf("%s: no %s facet", base, side.key)
+			}
+			for _, c := range side.counts {
+				v, err := filter.Canonical(side.key, c.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The facet link: the value added to the filter, any
+				// exclusion of it dropped (Filter.Toggle).
+				f := where(base).Toggle(side.key, v)
+				_, total, err := db.Flows(ctx, FlowFilter{Filter: f, Limit: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != c.Count {
+					t.Errorf("%s: facet %s=%q shows %d flows, its link %s lists %d", base, side.key, c.Value, c.Count, f.Encode(), total)
+				}
+			}
+		}
+		if base == "" {
+			dc := slices.IndexFunc(fc.Destinations, func(c FacetCount) bool { return c.Value == "DC" })
+			if dc < 0 || fc.Destinations[dc].Count != 5 {
+				t.Errorf("destinations %v: want DC with 5 flows (DC, DCs, Primary DC; not Citrix ADC)", fc.Destinations)
+			}
+		}
+	}
+}
+
 func TestFacetsCountMatchingFlows(t *testing.T) {
 	db, _ := open(t, fixture())
 	ctx := context.Background()
@@ -317,7 +369,9 @@ func TestFacetsCountMatchingFlows(t *testing.T) {
 		Directions:   []FacetCount{{"inbound", 3}, {"outbound", 2}, {"", 1}, {"bidirectional", 1}},
 		Sections:     []FacetCount{{"web", 3}, {"agent", 2}, {"dc", 2}},
 		Sources:      []FacetCount{{"Browser", 2}, {"エージェント", 2}, {"Admin PC", 1}, {"Client", 1}, {"Monitor", 1}},
-		Destinations: []FacetCount{{"Web Server", 3}, {"Domain Controller", 2}, {"サーバー", 1}, {"配布サーバー", 1}},
+		// dst=サーバー selects the サーバー and the 配布サーバー rows (a
+		// Japanese word matches within a word), so it counts both.
+		Destinations: []FacetCount{{"Web Server", 3}, {"Domain Controller", 2}, {"サーバー", 2}, {"配布サーバー", 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Facets() =\n%+v\nwant\n%+v", got, want)
@@ -333,7 +387,7 @@ func TestFacetsCountMatchingFlows(t *testing.T) {
 		Directions:   []FacetCount{{"inbound", 2}, {"outbound", 1}},
 		Sections:     []FacetCount{{"agent", 2}, {"dc", 1}},
 		Sources:      []FacetCount{{"エージェント", 2}, {"Client", 1}},
-		Destinations: []FacetCount{{"Domain Controller", 1}, {"サーバー", 1}, {"配布サーバー", 1}},
+		Destinations: []FacetCount{{"サーバー", 2}, {"Domain Controller", 1}, {"配布サーバー", 1}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Facets(udp) =\n%+v\nwant\n%+v", got, want)
@@ -511,42 +565,95 @@ func TestReingestSwapsDatabaseUnderOpenHandle(t *testing.T) {
 	}
 }
 
+// midIngest is a context that runs fn, synchronously, each every-th time
+// the code holding it asks for Done: given to Ingest, it runs readers in the
+// middle of building the new database, at points fixed by the build's own
+// steps rather than by timing.
+type midIngest struct {
+	context.Context
+	every, calls, ran int
+	fn                func()
+}
+
+func (c *midIngest) Done() <-chan struct{} {
+	if c.calls++; c.calls%c.every == 0 {
+		c.ran++
+		c.fn()
+	}
+	return c.Context.Done()
+}
+
+// TestReadersDuringReingestSeeOneWholeDataset: while an ingest is building
+// the next dataset, a handle opened before it, and one opened in the
+// middle of it, both read the current dataset whole (every flow, listing
+// and stream alike); once it is done, a handle opened then reads the new
+// one whole, and the handle opened before still reads the old one.
 func TestReadersDuringReingestSeeOneWholeDataset(t *testing.T) {
 	ctx := context.Background()
-	db, path := open(t, fixture())
-	small := fixture()[1:]
-	done := make(chan struct{})
-	errs := make(chan error, 1)
-	go func() {
-		defer close(errs)
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			flows, total, err := db.Flows(ctx, FlowFilter{})
-			if err == nil && (total != len(flows) || (total != 7 && total != 2)) {
-				err = fmt.Errorf("read %d flows, total %d: not one whole dataset", len(flows), total)
-			}
-			if err != nil {
-				errs <- err
-				return
+	large, small := fixture(), fixture()[1:]
+	db, path := open(t, large)
+	idsOf := func(docs []data.Document) []string {
+		var out []string
+		for _, d := range docs {
+			for _, p := range d.OrderedFlows() {
+				out = append(out, p.Flow.ID)
 			}
 		}
-	}()
-	for i := range 20 {
-		docs := fixture()
-		if i%2 == 0 {
-			docs = small
+		return out
+	}
+	// whole checks that h reads exactly the flows of docs, in order, by
+	// the listing (the flow table) and by the stream (SQL).
+	whole := func(when string, h *DB, docs []data.Document) {
+		t.Helper()
+		want := idsOf(docs)
+		flows, total, err := h.Flows(ctx, FlowFilter{})
+		if err != nil {
+			t.Fatalf("%s: Flows: %v", when, err)
 		}
-		if err := Ingest(ctx, path, docs); err != nil {
-			t.Fatal(err)
+		if got := ids(flows); total != len(want) || !slices.Equal(got, want) {
+			t.Fatalf("%s: listing has %v (total %d), want %v: not one whole dataset", when, got, total, want)
+		}
+		var streamed []string
+		if err := h.EachFlow(ctx, FlowFilter{}, func(f data.Flow) error {
+			streamed = append(streamed, f.ID)
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: EachFlow: %v", when, err)
+		}
+		if !slices.Equal(streamed, want) {
+			t.Fatalf("%s: stream has %v, want %v: not one whole dataset", when, streamed, want)
 		}
 	}
-	close(done)
-	if err := <-errs; err != nil {
-		t.Error(err)
+	cur := large
+	for i := range 6 {
+		next := small
+		if i%2 == 1 {
+			next = large
+		}
+		mid := &midIngest{Context: ctx, every: 10}
+		mid.fn = func() {
+			whole(fmt.Sprintf("ingest %d, step %d, handle from the start", i, mid.calls), db, large)
+			h, err := Open(ctx, path)
+			if err != nil {
+				t.Fatalf("ingest %d, step %d: open: %v", i, mid.calls, err)
+			}
+			defer h.Close()
+			whole(fmt.Sprintf("ingest %d, step %d, handle opened mid-ingest", i, mid.calls), h, cur)
+		}
+		if err := Ingest(mid, path, next); err != nil {
+			t.Fatal(err)
+		}
+		if mid.ran < 3 {
+			t.Fatalf("ingest %d: readers ran %d times in its middle (of %d context checks), want several", i, mid.ran, mid.calls)
+		}
+		cur = next
+		h, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole(fmt.Sprintf("after ingest %d, new handle", i), h, cur)
+		h.Close()
+		whole(fmt.Sprintf("after ingest %d, handle from the start", i), db, large)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
@@ -59,6 +60,9 @@ type flowTable struct {
 	// included), bit i standing for Roles[i].
 	Roles              []string
 	SrcRoles, DstRoles []uint64
+
+	wordsOnce sync.Once
+	words     map[string][]int32 // see wordIndex; not encoded
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -678,14 +682,19 @@ func (f *facetCounter) facets() Facets {
 	fc.Protocols = byCount(t.Protocols, f.protos)
 	fc.Requirements = byCount(t.Values, f.req)
 	fc.Directions = byCount(t.Values, f.dir)
-	fc.Sources = topEndpoints(t.Strings, f.src)
-	fc.Destinations = topEndpoints(t.Strings, f.dst)
+	fc.Sources = t.endpointFacet("src", f.src)
+	fc.Destinations = t.endpointFacet("dst", f.dst)
 	return fc
 }
 
-// topEndpoints lists the maxEndpointFacet named endpoints with the most
-// flows, highest count first, then by name.
-func topEndpoints(names []string, counts []int32) []FacetCount {
+// endpointFacet lists the maxEndpointFacet endpoint names with the most
+// flows, highest count first, then by name. counts are the rows by exact
+// name (index into Strings); a name is counted as the filter key= with it
+// selects: every row whose endpoint has the name's words
+// (filter.MatchWords), so "DC" counts the rows of "DCs" and "Primary DC"
+// too, and following its link lists as many flows as it showed. The names
+// with the most rows of their own are the candidates.
+func (t *flowTable) endpointFacet(key string, counts []int32) []FacetCount {
 	better := func(a, b FacetCount) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
@@ -694,15 +703,103 @@ func topEndpoints(names []string, counts []int32) []FacetCount {
 	}
 	var all []FacetCount
 	for i, n := range counts {
-		if n > 0 && strings.TrimSpace(names[i]) != "" {
-			all = append(all, FacetCount{Value: names[i], Count: int(n)})
+		if n > 0 && strings.TrimSpace(t.Strings[i]) != "" {
+			all = append(all, FacetCount{Value: t.Strings[i], Count: int(n)})
 		}
 	}
-	out := topN(all, maxEndpointFacet, better)
+	cands := topN(all, 3*maxEndpointFacet, better)
+	for c := range cands {
+		v, err := filter.Canonical(key, cands[c].Value)
+		if err != nil {
+			continue // no link carries it: its own rows
+		}
+		n := 0
+		t.eachNamed(filter.SplitWords(v), func(i int32) { n += int(counts[i]) })
+		cands[c].Count = n
+	}
+	slices.SortFunc(cands, better)
+	out := cands[:min(len(cands), maxEndpointFacet)]
 	if out == nil {
 		out = []FacetCount{}
 	}
 	return out
+}
+
+// eachNamed calls fn with the index of each of Strings that has q's words
+// (filter.Words.In), once each. It looks only at the strings holding q's
+// rarest word (wordIndex), unless q has no word.
+func (t *flowTable) eachNamed(q filter.Words, fn func(i int32)) {
+	ws := q.List()
+	if len(ws) == 0 {
+		for i, s := range t.Strings {
+			if q.In(filter.SplitWords(s)) {
+				fn(int32(i))
+			}
+		}
+		return
+	}
+	ix := t.wordIndex()
+	var best [][]int32
+	size := -1
+	for k, w := range ws {
+		var lists [][]int32
+		if q.Ideographic(k) {
+			// Matches within a word: the strings holding its rarest character.
+			var rare []int32
+			for _, r := range w {
+				if l := ix[string(r)]; rare == nil || len(l) < len(rare) {
+					rare = l
+				}
+			}
+			lists = [][]int32{rare}
+		} else {
+			lists = [][]int32{ix[w], ix[w+"s"], ix[w+"es"]}
+		}
+		n := 0
+		for _, l := range lists {
+			n += len(l)
+		}
+		if size < 0 || n < size {
+			best, size = lists, n
+		}
+	}
+	seen := map[int32]bool{}
+	for _, l := range best {
+		for _, i := range l {
+			if !seen[i] && q.In(filter.SplitWords(t.Strings[i])) {
+				seen[i] = true
+				fn(i)
+			}
+		}
+	}
+}
+
+// wordIndex lists, for each word of the table's strings (filter.SplitWords;
+// each character of a Chinese or Japanese word, which a query word may
+// match within), the strings holding it, in order. Built on first use.
+func (t *flowTable) wordIndex() map[string][]int32 {
+	t.wordsOnce.Do(func() {
+		ix := map[string][]int32{}
+		add := func(k string, i int32) {
+			if l := ix[k]; len(l) == 0 || l[len(l)-1] != i {
+				ix[k] = append(l, i)
+			}
+		}
+		for i, s := range t.Strings {
+			w := filter.SplitWords(s)
+			for k, x := range w.List() {
+				if !w.Ideographic(k) {
+					add(x, int32(i))
+					continue
+				}
+				for _, r := range x {
+					add(string(r), int32(i))
+				}
+			}
+		}
+		t.words = ix
+	})
+	return t.words
 }
 
 // facets counts, in one pass, the rows c matches (see facetCounter).

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
@@ -222,6 +223,14 @@ func TestCacheSharesOneEntryAmongSpellingsOfOneQuery(t *testing.T) {
 			"/flows?q=&port=443&proto=tcp&src=&doc=citrix&doc=microsoft&dst"},
 		{"/flows.csv?proto=udp&doc=citrix", "/flows.csv?doc=citrix&proto=udp&req="},
 		{"/api/v1/flows?port=443&limit=5", "/api/v1/flows?limit=5&port=443&offset="},
+		// Every spelling of a filter is its canonical form (Filter.Encode).
+		{"/flows?doc=citrix&proto=tcp&proto=udp", "/flows?proto=tcp,udp&doc=citrix", "/flows?proto=UDP,%20TCP&doc=Citrix",
+			"/flows?doc=citrix&proto=udp,tcp,udp"},
+		{"/flows?-doc=citrix&port=443", "/flows?port=443,%20443&-doc=CITRIX", "/flows?port=443&port=443&-doc=citrix,citrix"},
+		{"/flows.csv?doc=citrix&doc=lithnet", "/flows.csv?doc=lithnet,citrix"},
+		{"/api/v1/flows?proto=tcp&proto=udp&limit=5", "/api/v1/flows?limit=5&proto=udp,tcp"},
+		{"/hosts?doc=citrix&doc=lithnet", "/hosts?doc=Lithnet,Citrix"},
+		{"/ports/443?proto=tcp&proto=udp", "/ports/443?proto=udp,tcp"},
 	} {
 		cached := newTestServer(t)
 		first := do(t, cached, http.MethodGet, group[0])
@@ -234,6 +243,19 @@ func TestCacheSharesOneEntryAmongSpellingsOfOneQuery(t *testing.T) {
 		}
 		if st := cached.CacheStats(); st.Entries != 1 || st.Misses != 1 || st.Hits != int64(len(group)) {
 			t.Errorf("%s: stats %+v, want 1 entry, 1 miss, %d hits", group[0], st, len(group))
+		}
+	}
+}
+
+// TestPageLinksBackToTheCanonicalFormOfItsFilter: the language switcher's
+// way back to the page carries the filter as Filter.Encode writes it, so
+// every spelling of a filter leads back to the one URL the cache keys on.
+func TestPageLinksBackToTheCanonicalFormOfItsFilter(t *testing.T) {
+	srv := newTestServer(t)
+	want := `href="/lang?next=` + url.QueryEscape("/flows?doc=citrix&proto=tcp&proto=udp") + `&amp;set=ja"`
+	for _, target := range []string{"/flows?proto=UDP,TCP&doc=Citrix", "/flows?doc=citrix&proto=tcp&proto=udp&src="} {
+		if page := do(t, srv, http.MethodGet, target); !strings.Contains(page.Body, want) {
+			t.Errorf("%s: no link %s", target, want)
 		}
 	}
 }

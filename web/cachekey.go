@@ -3,10 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/web/httpcache"
 )
 
@@ -38,21 +38,32 @@ func (s *Server) CacheStats() httpcache.Stats {
 // their own validators, and /lang sets a cookie.
 var uncachedPrefixes = []string{"/healthz", "/static/", "/lang"}
 
-// orderFree are the parameters whose values may come in any order: every
-// parser of them (ParseFlowQuery, ParseHostQuery) sorts them, so sorting
-// them in the key lets doc=a&doc=b and doc=b&doc=a share an entry.
-var orderFree = map[string]bool{"doc": true, "section": true, "proto": true, "port": true, "req": true, "dir": true}
+// filterPaths are the paths whose query is a filter (ParseFlowQuery,
+// ParseHostQuery) besides /ports/{port}: their filter parameters are read
+// into one filter.Filter, so any spelling of a filter (proto=tcp,udp,
+// proto=udp&proto=tcp, proto=TCP,UDP) gives the same response as its
+// canonical form, Filter.Encode. /change is not among them: it answers a
+// query not in its canonical form with a redirect to it.
+var filterPaths = map[string]bool{
+	"/flows": true, "/flows.csv": true, "/api/v1/flows": true,
+	"/hosts": true, "/hosts.csv": true, "/api/v1/hosts": true,
+}
 
-// canonicalQuery returns raw in the canonical form of FlowQuery.URL: keys
-// sorted, empty values dropped, the values of order-free parameters sorted,
-// the others in their order. Two queries with the same canonical form mean
-// the same page, so the cache keys on it and the language switcher links to
-// it. ok is false for a query that is not read as written (unparsable) or is
-// refused with 400 for its size (checkValues): such a request is not cached,
-// lest dropping its empty values make it look like a valid one.
+// filtered reports whether path's query is a filter (see filterPaths).
+func filtered(path string) bool { return filterPaths[path] || strings.HasPrefix(path, "/ports/") }
+
+// canonicalQuery returns raw in canonical form: keys sorted, empty values
+// dropped, and, on a path whose query is a filter (filtered), the filter's
+// parameters as Filter.Encode writes them; other values in their order. Two
+// queries with the same canonical form mean the same response, so the cache
+// keys on it, the language switcher links to it and ETags hash it. ok is
+// false for a query that is not read as written (unparsable), is refused
+// with 400 for its size (checkValues) or holds a filter refused with 400:
+// such a request is not cached, lest dropping its empty values make it look
+// like a valid one.
 //
 // lang is the first value of the lang parameter, as url.Values.Get gives it.
-func canonicalQuery(raw string) (q, lang string, ok bool) {
+func canonicalQuery(path, raw string) (q, lang string, ok bool) {
 	if raw == "" {
 		return "", "", true
 	}
@@ -64,28 +75,31 @@ func canonicalQuery(raw string) (q, lang string, ok bool) {
 		return "", "", false
 	}
 	lang = v.Get("lang")
+	out := url.Values{}
+	isFilter := filtered(path)
+	if isFilter {
+		f, err := filter.Parse(v)
+		if err != nil {
+			return "", "", false
+		}
+		out = f.Values()
+	}
 	for k, vals := range v {
-		kept := vals[:0]
+		if isFilter && filter.IsParam(k) {
+			continue
+		}
 		for _, s := range vals {
 			if s != "" {
-				kept = append(kept, s)
+				out[k] = append(out[k], s)
 			}
 		}
-		switch {
-		case len(kept) == 0:
-			delete(v, k)
-			continue
-		case orderFree[k]:
-			slices.Sort(kept)
-		}
-		v[k] = kept
 	}
-	return v.Encode(), lang, true
+	return out.Encode(), lang, true
 }
 
 // canonicalQuery is canonicalQuery, remembered.
-func (s *Server) canonicalQuery(raw string) (q, lang string, ok bool) {
-	return s.queries.canonicalQuery(raw)
+func (s *Server) canonicalQuery(path, raw string) (q, lang string, ok bool) {
+	return s.queries.canonicalQuery(path, raw)
 }
 
 // requestURI is the request's path and canonical query q (ok false: the
@@ -134,7 +148,7 @@ func (s *Server) cacheKey(r *http.Request) (string, bool) {
 			return "", false
 		}
 	}
-	q, param, ok := s.canonicalQuery(r.URL.RawQuery)
+	q, param, ok := s.canonicalQuery(path, r.URL.RawQuery)
 	if !ok {
 		return "", false
 	}
@@ -170,26 +184,30 @@ const (
 // safe for concurrent use.
 type queryMemo struct {
 	mu      sync.Mutex
-	queries map[string]canonical // raw query -> canonical form
+	queries map[string]canonical // "f" (a filter path) or "-", then the raw query -> canonical form
 }
 
 // canonicalQuery is canonicalQuery, remembered for short queries.
-func (c *queryMemo) canonicalQuery(raw string) (q, lang string, ok bool) {
+func (c *queryMemo) canonicalQuery(path, raw string) (q, lang string, ok bool) {
 	if raw == "" || len(raw) > maxMemoQueryLen {
-		return canonicalQuery(raw)
+		return canonicalQuery(path, raw)
+	}
+	key := "-" + raw // the canonical form depends on the path only through filtered
+	if filtered(path) {
+		key = "f" + raw
 	}
 	c.mu.Lock()
-	cq, hit := c.queries[raw]
+	cq, hit := c.queries[key]
 	c.mu.Unlock()
 	if hit {
 		return cq.query, cq.lang, cq.ok
 	}
-	cq.query, cq.lang, cq.ok = canonicalQuery(raw)
+	cq.query, cq.lang, cq.ok = canonicalQuery(path, raw)
 	c.mu.Lock()
 	if c.queries == nil || len(c.queries) >= maxMemoQueries {
 		c.queries = map[string]canonical{}
 	}
-	c.queries[raw] = cq
+	c.queries[key] = cq
 	c.mu.Unlock()
 	return cq.query, cq.lang, cq.ok
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -338,6 +339,41 @@ func TestFacetCountsMatchTheFlows(t *testing.T) {
 				_ = val
 			}
 		})
+	}
+}
+
+// TestEndpointFacetLinksListAsManyFlowsAsTheyShow: a source or destination
+// facet's count is what its link lists, though the filter matches whole
+// words of the endpoint names (dst=dc lists the "DC" and "DCs" rows) and
+// the facet is one name.
+func TestEndpointFacetLinksListAsManyFlowsAsTheyShow(t *testing.T) {
+	srv := newTestServer(t)
+	checked := 0
+	for _, raw := range []string{"", "proto=tcp", "doc=citrix", "doc=microsoft&doc=lithnet"} {
+		counts, links := facetCounts(t, get(t, srv, "/flows?"+raw).Body)
+		for _, key := range []string{"src", "dst"} {
+			if len(counts[key]) == 0 {
+				t.Fatalf("/flows?%s: no %s facet", raw, key)
+			}
+			for val, n := range counts[key] {
+				link := links[key][val]
+				u, err := url.Parse(link)
+				if err != nil || u.Path != "/flows" {
+					t.Fatalf("facet %s=%q links to %q", key, val, link)
+				}
+				var api struct{ Total int }
+				if err := json.Unmarshal([]byte(get(t, srv, "/api/v1/flows?limit=1&"+u.RawQuery).Body), &api); err != nil {
+					t.Fatal(err)
+				}
+				if api.Total != n {
+					t.Errorf("/flows?%s: facet %s=%q shows %d flows, its link %s lists %d", raw, key, val, n, link, api.Total)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d facet values checked", checked)
 	}
 }
 

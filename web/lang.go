@@ -84,7 +84,7 @@ func (s *Server) localize(next http.Handler) http.Handler {
 			w.Header().Add("Vary", "Accept-Language, Cookie")
 		}
 		cat := catalogue()
-		q, param, ok := s.canonicalQuery(r.URL.RawQuery)
+		q, param, ok := s.canonicalQuery(r.URL.Path, r.URL.RawQuery)
 		if !ok {
 			param = r.URL.Query().Get("lang")
 		}

@@ -78,7 +78,7 @@ func (s *Server) streamETag(r *http.Request, kind string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	query, _, ok := s.canonicalQuery(r.URL.RawQuery)
+	query, _, ok := s.canonicalQuery(r.URL.Path, r.URL.RawQuery)
 	if !ok {
 		query = r.URL.RawQuery
 	}

@@ -315,19 +315,52 @@ func mapsEqual(a, b map[string]int) bool {
 	return true
 }
 
+// progress is the responses hammer has had so far, for a test to wait on.
+type progress struct {
+	mu  sync.Mutex
+	all []response
+}
+
+func (p *progress) add(r response) {
+	p.mu.Lock()
+	p.all = append(p.all, r)
+	p.mu.Unlock()
+}
+
+// wait returns once n responses to requests started after since have come,
+// failing the test after a minute: what the test waits for is the load
+// itself, not a guess at how long it takes.
+func (p *progress) wait(t *testing.T, n int, since time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		p.mu.Lock()
+		got := 0
+		for _, r := range p.all {
+			if r.start.After(since) {
+				got++
+			}
+		}
+		p.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d responses to requests since %v after a minute, want %d", got, since.Format(time.StampMicro), n)
+		}
+		time.Sleep(2 * time.Millisecond) // polling: the count decides, not the wait
+	}
+}
+
 // hammer requests paths from workers goroutines, round robin, until stop is
-// closed, and returns every response, classified against sets.
-func hammer(t *testing.T, s *testServer, workers int, paths []string, stop <-chan struct{}, sets ...shownSet) []response {
+// closed, adding every response, classified against sets, to p.
+func hammer(s *testServer, workers int, paths []string, stop <-chan struct{}, p *progress, sets ...shownSet) {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: workers},
 	}
 	defer client.CloseIdleConnections()
-	var (
-		mu  sync.Mutex
-		all []response
-		wg  sync.WaitGroup
-	)
+	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; ; i++ {
@@ -353,14 +386,11 @@ func hammer(t *testing.T, s *testServer, workers int, paths []string, stop <-cha
 				default:
 					r.dataset, r.problem = classify(r.path, body, sets...)
 				}
-				mu.Lock()
-				all = append(all, r)
-				mu.Unlock()
+				p.add(r)
 			}
 		})
 	}
 	wg.Wait()
-	return all
 }
 
 // Re-ingesting while serving, then SIGHUP: requests before the reload see the
@@ -375,33 +405,46 @@ func TestReloadUnderLoadServesEachRequestFromOneDataset(t *testing.T) {
 
 	s := startServe(t, db, "-watch", "0")
 	stop := make(chan struct{})
-	var responses []response
+	p := &progress{}
 	loaded := make(chan struct{})
 	go func() {
 		defer close(loaded)
 		paths := []string{"/api/v1/flows?limit=1000", "/api/v1/docs", "/"}
-		responses = hammer(t, s, 6, paths, stop, oldSet, newSet)
+		hammer(s, 6, paths, stop, p, oldSet, newSet)
+	}()
+	defer func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+		}
+		<-loaded
 	}()
 
-	time.Sleep(300 * time.Millisecond)
+	p.wait(t, 20, time.Time{})
 	mustPortolan(t, "ingest", "-db", db, acme) // renames both files under the server
-	time.Sleep(300 * time.Millisecond)
+	// Requests after the new files are in place, before the reload: the
+	// old dataset still answers them.
+	p.wait(t, 20, time.Now())
 	asked := time.Now()
 	if err := s.hup(t); err != nil {
 		t.Fatalf("reload: %v\n%s", err, s.logs)
 	}
 	reloaded := time.Now()
-	// More reloads of the same files: each closes a generation with requests
-	// running on it.
+	// More reloads of the same files, each once requests run on the
+	// generation it closes.
+	last := reloaded
 	for range 5 {
-		time.Sleep(50 * time.Millisecond)
+		p.wait(t, 10, last)
 		if err := s.hup(t); err != nil {
 			t.Fatalf("reload: %v\n%s", err, s.logs)
 		}
+		last = time.Now()
 	}
-	time.Sleep(300 * time.Millisecond)
+	p.wait(t, 20, last)
 	close(stop)
 	<-loaded
+	responses := p.all
 
 	var nOld, nNew, bad int
 	report := func(format string, args ...any) {

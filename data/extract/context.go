@@ -68,6 +68,37 @@ func (x *extractor) context(t table, start int, sec *data.Section, meta data.Sec
 	return ctx
 }
 
+// introducesTables finds a sentence that introduces several tables at once:
+// "The following tables describe the ports ... between X and Y."
+var introducesTables = regexp.MustCompile(`(?i)\b(?:following|these|the next|below)\s+(?:\w+\s+)?tables\b|\btables\s+below\b|以下の(?:各)?表|下列各?表|以下各表|folgenden\s+Tabellen|tableaux\s+suivants`)
+
+// intro is the endpoints a sentence introducing several tables names, kept
+// for the tables after it that name none of their own.
+type intro struct {
+	endpoints [2]string
+	level     int // level of the heading the sentence sits under; 0 for none or a text capture's
+}
+
+// scanIntro follows the blocks between two tables: a sentence introducing
+// the tables that follow sets the endpoints they share; a heading at or above
+// the level of the one the sentence sits under ends them.
+func (x *extractor) scanIntro(b read.Block) {
+	switch b.Kind {
+	case read.Heading:
+		if b.Level > 0 && x.intro.level > 0 && b.Level <= x.intro.level {
+			x.intro = intro{}
+		}
+		x.level = b.Level
+	case read.Text, read.Item:
+		if !introducesTables.MatchString(b.Text) {
+			return
+		}
+		if ep := endpointsIn(b.Text); ep != [2]string{} {
+			x.intro = intro{endpoints: ep, level: x.level}
+		}
+	}
+}
+
 var directionPhrase = regexp.MustCompile(`(?i)\b(?:inbound|outbound|incoming|outgoing|ingress|egress|eingehend|ausgehend|entrant|sortant)\b|インバウンド|アウトバウンド|入站|出站`)
 
 // endpointPatterns find the two ends of the flows a sentence or title names:

@@ -120,8 +120,13 @@ func normalise(m data.Meta, raw []byte, rd read.Document) (data.Document, []Tabl
 		room += 1 + len(t.raw.Rows)
 	}
 	d.Sections = make([]data.Section, 0, room)
+	x.budget = rowTextBudget(len(raw))
 	for ti := range tables {
 		x.table(tables, ti)
+		if x.overLine > 0 {
+			return fail(x.overLine, &read.LimitError{What: "text of the table rows (cells repeated by spans or from the row above included)",
+				Limit: x.budget, Got: x.rowText, Unit: "bytes"})
+		}
 	}
 	d.Sections = d.Sections[:len(d.Sections):len(d.Sections)]
 	if x.flowCount == 0 {
@@ -136,18 +141,34 @@ func normalise(m data.Meta, raw []byte, rd read.Document) (data.Document, []Tabl
 	return d, x.report, nil
 }
 
+// rowTextBudget bounds the text a document's table rows may hand the
+// normaliser and the store, counting each cell as often as a span (HTML
+// rowspan, colspan) or an omitted cell filled from the row above repeats it:
+// real documents give at most about twice their size (Endpoint Central, with
+// its notes spread over rows, 1.5), while one 64 KB cell spanning 50,000 rows
+// would give 3 GB to store and index.
+func rowTextBudget(docBytes int) int { return 8*docBytes + 1<<20 }
+
 // extractor carries the state of one document's extraction.
 type extractor struct {
+	// rowText counts the bytes of the rows' cells and of the flows made from
+	// them; past budget, the document is refused at overLine.
+	rowText, budget, overLine int
+
 	meta        data.Meta
 	doc         *data.Document
 	blocks      []read.Block
 	endpointsRe *regexp.Regexp
-	endpoints   [2]string // latest source/destination named by the prose
-	slugs       map[string]int
-	ids         map[string]int
-	marks       [][]string // footnote marks of the current table's flows, by row
-	flowCount   int
-	report      []TableReport
+	// intro holds the endpoints a sentence introducing several tables named;
+	// level is the level of the last heading read.
+	intro     intro
+	level     int
+	endpoints [2]string // latest source/destination named by the prose
+	slugs     map[string]int
+	ids       map[string]int
+	marks     [][]string // footnote marks of the current table's flows, by row
+	flowCount int
+	report    []TableReport
 	// notesBytes counts the footnote text given to flows so far; notesClipped
 	// is set once it passed maxNotesBytes.
 	notesBytes   int
@@ -178,6 +199,9 @@ func (x *extractor) findTables() []table {
 			for len(path) > 0 && x.blocks[path[len(path)-1]].Level >= b.Level && b.Level > 0 {
 				path = path[:len(path)-1]
 			}
+			if b.Level == 0 {
+				path = x.dropOldTitleLines(path)
+			}
 			path = append(path, i)
 			continue
 		}
@@ -203,6 +227,27 @@ func (x *extractor) findTables() []table {
 	return tables
 }
 
+// maxTitleLines is how many of a text capture's title-like lines (headings of
+// level 0, whose nesting the text does not say) a heading path keeps: the
+// nearest ones. Without a bound, a capture of thousands of headings made every
+// table's path as long as the document (20,000 headings and tables took 70 s
+// and 3.4 GB).
+const maxTitleLines = 4
+
+// dropOldTitleLines makes room in path for one more level-0 heading, dropping
+// the oldest of the level-0 headings that end it when they are maxTitleLines.
+func (x *extractor) dropOldTitleLines(path []int) []int {
+	n := 0
+	for n < len(path) && x.blocks[path[len(path)-1-n]].Level == 0 {
+		n++
+	}
+	if n < maxTitleLines {
+		return path
+	}
+	first := len(path) - n
+	return append(path[:first], path[first+1:]...)
+}
+
 // table extracts tables[ti]: its section, flows, footnotes and hosts.
 func (x *extractor) table(tables []table, ti int) {
 	t := tables[ti]
@@ -214,10 +259,18 @@ func (x *extractor) table(tables []table, ti int) {
 	// tables that have no Source/Destination columns.
 	for k := start; k < t.at; k++ {
 		x.matchEndpoints(x.blocks[k])
+		x.scanIntro(x.blocks[k])
 	}
 	sec := x.section(tables, ti)
 	meta := x.sectionMeta(sec.Title)
 	ctx := x.context(t, start, sec, meta)
+	// A table naming its own endpoints ends the group a sentence introduced;
+	// one naming none takes the group's.
+	if ctx.endpoints != [2]string{} {
+		x.intro = intro{}
+	} else {
+		ctx.endpoints = x.intro.endpoints
+	}
 
 	// Where the blocks after this table end: the next table's heading, or its header.
 	afterEnd := len(x.blocks)
@@ -247,7 +300,17 @@ func (x *extractor) table(tables []table, ti int) {
 			prev = nil
 			continue
 		}
+		for _, c := range r.Cells {
+			x.rowText += len(c)
+		}
 		fs, vals, err := x.flows(t, r, prev, sec, meta, ctx)
+		for _, f := range fs {
+			x.rowText += flowText(f)
+		}
+		if x.rowText > x.budget {
+			x.overLine = r.Line
+			return
+		}
 		if err != nil {
 			x.skip(r.Line, "row skipped: %v", err)
 			continue
@@ -265,6 +328,16 @@ func (x *extractor) table(tables []table, ti int) {
 	if first.Text == "" {
 		first.Text = x.prose(t, afterEnd)
 	}
+}
+
+// flowText is the bytes of text a flow holds.
+func flowText(f data.Flow) int {
+	n := len(f.Service) + len(f.Source) + len(f.Destination) + len(f.PortsRaw) + len(f.ProtocolRaw) +
+		len(f.AppProtocol) + len(f.Purpose) + len(f.RequirementRaw) + len(f.DirectionRaw) + len(f.Notes)
+	for _, e := range f.Extra {
+		n += len(e.Name) + len(e.Value)
+	}
+	return n
 }
 
 // flowRef points at a flow a table made (a table's sub-headings may put its

@@ -92,12 +92,22 @@ func TestEveryFlowIsTraceableToItsSourceLines(t *testing.T) {
 					continue
 				}
 				src := strings.Join(strings.Fields(strings.Join(lines[f.Line-1:f.LineEnd], " ")), " ")
-				for _, cell := range []string{f.PortsRaw, f.Purpose, f.ProtocolRaw, f.RequirementRaw, f.DirectionRaw} {
-					if cell != "" && !strings.Contains(src, cell) && cell != f.DirectionRaw {
+				for _, cell := range []string{f.PortsRaw, f.Purpose, f.ProtocolRaw, f.RequirementRaw} {
+					if cell != "" && !strings.Contains(src, cell) {
 						t.Errorf("%s line %d: %q not in source %q", d.Slug, f.Line, cell, src)
 					}
 				}
-				if f.URL != "/flows/"+f.ID || f.Doc != d.Slug || f.Section != s.Title || f.SectionID != s.Slug {
+				// A direction is the row's own, or read from the heading,
+				// caption or sentence above its table: between the
+				// section's heading and the row.
+				if f.DirectionRaw != "" && !strings.Contains(src, f.DirectionRaw) {
+					above := strings.Join(strings.Fields(strings.Join(lines[max(s.Line, 1)-1:f.Line-1], " ")), " ")
+					if !strings.Contains(above, f.DirectionRaw) {
+						t.Errorf("%s line %d: direction %q neither in the row %q nor above it under heading line %d",
+							d.Slug, f.Line, f.DirectionRaw, src, s.Line)
+					}
+				}
+				if f.URL != data.FlowURL(f.ID) || f.Doc != d.Slug || f.Section != s.Title || f.SectionID != s.Slug {
 					t.Errorf("%s line %d: identity fields wrong: %+v", d.Slug, f.Line, f)
 				}
 				if f.Protocols == nil || f.Ports == nil {
@@ -417,5 +427,71 @@ func TestAColumnPortolanDoesNotKnowIsKeptAsAnExtraField(t *testing.T) {
 	f := d.Sections[0].Flows[0]
 	if want := []data.Field{{Name: "Colour", Value: "red"}}; !reflect.DeepEqual(f.Extra, want) || f.Source != "A" || data.FormatPorts(f.Ports) != "1" {
 		t.Errorf("flow = %+v, want source A, port 1, extra %v", f, want)
+	}
+}
+
+// A capture a user saves from a docs site needs no line ranges to skip: the
+// site's chrome is known by its wording.
+func TestPageChromeNeedsNoMetadata(t *testing.T) {
+	txt := "Widget ports 编辑\nWidget server\nLast updated\nPort | Description |\n---|---|\n443 | Web UI |\nFeedback\nSubmit and view feedback for\n"
+	d, err := Extract(data.Meta{Slug: "widget", File: "widget.txt"}, []byte(txt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Widget ports" || len(d.Sections) != 1 || d.Sections[0].Title != "Widget server" {
+		t.Errorf("title %q, sections %+v: want the title without its edit link, and the heading, not 'Last updated'", d.Title, d.Sections)
+	}
+	if s := d.Sections[0].Text; strings.Contains(s, "eedback") {
+		t.Errorf("section text holds the site's chrome: %q", s)
+	}
+}
+
+// A sentence introducing several tables names the endpoints of those under it
+// that name none, up to the next heading at its own level.
+func TestASentenceIntroducingTablesGivesThemItsEndpoints(t *testing.T) {
+	md := `# Widget
+
+## Single sign-on
+
+The following tables describe the ports required for communication between the Widget server and the identity provider.
+
+### Password sync
+
+| Protocol | Port | Description |
+|---|---|---|
+| HTTPS | 443 | Sync |
+
+### Pass-through
+
+| Protocol | Port | Description |
+|---|---|---|
+| HTTPS | 8443 | Sign-in |
+
+## Agents
+
+| Protocol | Port | Description |
+|---|---|---|
+| TCP | 9000 | Heartbeat |
+`
+	d, err := Extract(data.Meta{Slug: "widget", File: "widget.md"}, []byte(md))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"443": {"Widget server", "identity provider"}, "8443": {"Widget server", "identity provider"}, "9000": {}}
+	for _, s := range d.Sections {
+		for _, f := range s.Flows {
+			w, ok := want[f.PortsRaw]
+			if !ok {
+				t.Errorf("unexpected flow %q", f.PortsRaw)
+				continue
+			}
+			if [2]string{f.Source, f.Destination} != w {
+				t.Errorf("port %s in %q: %q -> %q, want %q -> %q", f.PortsRaw, s.Title, f.Source, f.Destination, w[0], w[1])
+			}
+			delete(want, f.PortsRaw)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("flows not read: %v", want)
 	}
 }

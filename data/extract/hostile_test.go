@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"errors"
 	"runtime"
 	"strings"
@@ -27,6 +28,7 @@ func allocated(f func()) uint64 {
 func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 	tests := []struct {
 		name  string
+		file  string // default hostile.txt
 		text  func() string
 		flows int    // flows read, when the document is read
 		limit string // what the refusal names, when it is refused
@@ -37,13 +39,16 @@ func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 	}{
 		{name: "4,000 footnoted rows", text: synth.HostileFootnotes, flows: 4000, maxAlloc: 96 << 20},
 		{name: "20,000 unclosed rows", text: synth.HostileUnclosedRows, flows: 20000, maxAlloc: 256 << 20},
+		{name: "20,000 headings", text: synth.HostileHeadings, flows: 20000, maxAlloc: 256 << 20},
+		{name: "60 KB cell inherited by 50,000 rows", text: synth.HostileInherited, limit: "text of the table rows", line: 134, maxAlloc: 128 << 20},
+		{name: "60 KB cell spanning 50,000 rows", file: "hostile.html", text: synth.HostileRowspan, limit: "text of the cells repeated by rowspan and colspan", line: 188, maxAlloc: 256 << 20},
 		{name: "6,000 columns", text: synth.HostileColumns, limit: "table width 6000 columns is over the limit of 64", line: 3, maxAlloc: 32 << 20},
 		{name: "50 MB cell", text: synth.HostileCell, limit: "document size 52428853 bytes is over the limit of 16777216", line: 1, maxAlloc: 128 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := []byte(tt.text())
-			m := data.Meta{Slug: "hostile", File: "hostile.txt"}
+			m := data.Meta{Slug: "hostile", File: cmp.Or(tt.file, "hostile.txt")}
 			var d data.Document
 			var err error
 			n := allocated(func() { d, err = Extract(m, raw) })
@@ -53,8 +58,8 @@ func TestHostileDocumentsAreReadOrRefusedInBoundedMemory(t *testing.T) {
 			if tt.limit != "" {
 				var e *Error
 				var le *read.LimitError
-				if !errors.As(err, &e) || !errors.As(err, &le) || e.File != "hostile.txt" || e.Line != tt.line || !strings.Contains(err.Error(), tt.limit) {
-					t.Fatalf("err = %v, want hostile.txt:%d naming %q", err, tt.line, tt.limit)
+				if !errors.As(err, &e) || !errors.As(err, &le) || e.File != m.File || e.Line != tt.line || !strings.Contains(err.Error(), tt.limit) {
+					t.Fatalf("err = %v, want %s:%d naming %q", err, m.File, tt.line, tt.limit)
 				}
 				return
 			}
@@ -101,12 +106,12 @@ func TestAFootnoteExplainedThousandsOfTimesIsBounded(t *testing.T) {
 
 func BenchmarkExtractHostile(b *testing.B) {
 	for _, tt := range synth.HostileDocuments {
-		raw := []byte(tt.Text())
 		b.Run(tt.Name, func(b *testing.B) {
+			raw := []byte(tt.Text())
 			b.ReportAllocs()
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
-				_, _ = Extract(data.Meta{Slug: "hostile", File: "hostile.txt"}, raw)
+				_, _ = Extract(data.Meta{Slug: "hostile", File: tt.File()}, raw)
 			}
 		})
 	}

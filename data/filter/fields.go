@@ -101,6 +101,18 @@ func Canonical(key, value string) (string, error) {
 	return "", errorf(key, "%q is not one value", value)
 }
 
+// IsParam reports whether the URL parameter k is a filter's: a field's key,
+// or "-" and the key.
+func IsParam(k string) bool {
+	k = strings.TrimPrefix(k, "-")
+	for i := range Fields {
+		if Fields[i].Key == k {
+			return true
+		}
+	}
+	return false
+}
+
 // Lookup finds a field by its key or, in the search syntax, an alias, in
 // any case.
 func Lookup(name string) (*Field, bool) {

@@ -12,16 +12,43 @@ import (
 // letters and digits, compared in any case. A query word in Chinese or
 // Japanese, which do not separate words, matches anywhere within a word. A
 // query with no word at all matches where it occurs, in any case.
-func MatchWords(name, query string) bool {
-	q := words(query)
-	if len(q) == 0 {
-		return strings.Contains(strings.ToLower(name), strings.ToLower(strings.TrimSpace(query)))
+func MatchWords(name, query string) bool { return SplitWords(query).In(SplitWords(name)) }
+
+// Words is a name or a query split into words once, to be matched many
+// times (MatchWords splits both each time).
+type Words struct {
+	lower string // the text lower-cased, for a query with no word
+	words []string
+	ideo  []bool // words[i] is Chinese or Japanese
+}
+
+// SplitWords splits s into its words for MatchWords' matching.
+func SplitWords(s string) Words {
+	w := Words{lower: strings.ToLower(s), words: words(s)}
+	w.ideo = make([]bool, len(w.words))
+	for i, x := range w.words {
+		w.ideo[i] = hasIdeographs(x)
 	}
-	n := words(name)
-	for i := 0; i+len(q) <= len(n); i++ {
+	return w
+}
+
+// List returns the words, lower-cased, in order.
+func (q Words) List() []string { return q.words }
+
+// Ideographic reports whether the i-th word is Chinese or Japanese: as a
+// query word, it matches anywhere within a name's word.
+func (q Words) Ideographic(i int) bool { return q.ideo[i] }
+
+// In reports whether name has the words of q, as MatchWords(name, q) does.
+func (q Words) In(name Words) bool {
+	if len(q.words) == 0 {
+		return strings.Contains(name.lower, strings.TrimSpace(q.lower))
+	}
+	n := name.words
+	for i := 0; i+len(q.words) <= len(n); i++ {
 		ok := true
-		for k, w := range q {
-			if !wordMatches(n[i+k], w) {
+		for k, w := range q.words {
+			if !wordMatches(n[i+k], w, q.ideo[k]) {
 				ok = false
 				break
 			}
@@ -33,12 +60,13 @@ func MatchWords(name, query string) bool {
 	return false
 }
 
-// wordMatches reports whether the name's word w matches the query's word q.
-func wordMatches(w, q string) bool {
+// wordMatches reports whether the name's word w matches the query's word
+// q, an ideographic one or not.
+func wordMatches(w, q string, ideographic bool) bool {
 	switch {
 	case w == q, w == q+"s", w == q+"es":
 		return true
-	case hasIdeographs(q):
+	case ideographic:
 		return strings.Contains(w, q)
 	}
 	return false

@@ -27,7 +27,7 @@ func readHTMLFragment(raw []byte, offset int, c *counter) (Document, error) {
 	if err != nil {
 		return Document{}, &Error{Line: offset + 1, Err: err}
 	}
-	r := &htmlReader{c: c}
+	r := &htmlReader{c: c, spreadLimit: spreadLimit(len(raw))}
 	r.walk(root)
 	if r.err != nil {
 		return Document{}, r.err
@@ -74,7 +74,15 @@ type htmlReader struct {
 	h1       string
 	lang     string
 	err      error
+	// spread counts the bytes of the cells rowspan and colspan repeat;
+	// past spreadLimit the document is refused.
+	spread, spreadLimit int
 }
+
+// spreadLimit bounds the text spans may repeat in a document of n bytes: a
+// real table repeats a few short cells, while one 60 KB cell spanning 50,000
+// rows repeats 3 GB.
+func spreadLimit(n int) int { return 8*n + 1<<20 }
 
 func lineOf(n *html.Node) int {
 	for ; n != nil; n = n.Parent {
@@ -363,6 +371,7 @@ func (r *htmlReader) expand(rows []htmlRow) [][]string {
 		take := func() {
 			for col < len(down) && down[col].left > 0 {
 				out = append(out, down[col].text)
+				r.spread += len(down[col].text)
 				down[col].left--
 				col++
 			}
@@ -372,6 +381,7 @@ func (r *htmlReader) expand(rows []htmlRow) [][]string {
 			text := textContent(cell)
 			cs := spanOf(cell, "colspan", maxCols)
 			rs := spanOf(cell, "rowspan", len(rows)-ri)
+			r.spread += (cs - 1) * len(text)
 			for range cs {
 				out = append(out, text)
 				for len(down) <= col {
@@ -386,6 +396,10 @@ func (r *htmlReader) expand(rows []htmlRow) [][]string {
 			}
 		}
 		take()
+		if r.spread > r.spreadLimit {
+			r.err = &Error{Line: row.line, Err: &LimitError{What: "text of the cells repeated by rowspan and colspan", Limit: r.spreadLimit, Got: r.spread, Unit: "bytes"}}
+			return nil
+		}
 		grid = append(grid, out)
 	}
 	return grid

@@ -80,6 +80,10 @@ func readMarkdown(raw []byte, opt Options) (Document, error) {
 			if err != nil {
 				return ast.WalkStop, err
 			}
+			if len(b.Table.Rows) == 0 {
+				d.Warnings = append(d.Warnings, Warning{Line: b.Line, Reason: "table has a header and no rows"})
+				return ast.WalkSkipChildren, nil
+			}
 			blocks = append(blocks, b)
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock, *ast.ThematicBreak:

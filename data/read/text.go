@@ -56,9 +56,9 @@ func readText(raw []byte, opt Options) (Document, error) {
 			i = end - 1
 			continue
 		}
-		s := strings.TrimSpace(l.text)
+		s := trimChrome(strings.TrimSpace(l.text))
 		switch {
-		case s == "":
+		case s == "" || isChrome(s):
 		case isHeading(s):
 			d.Blocks = append(d.Blocks, Block{Kind: Heading, Text: s, Line: l.n, LineEnd: l.n})
 		case strings.HasPrefix(s, "- "):
@@ -110,8 +110,8 @@ func textTitle(lines []textLine, at int) string {
 		return strings.TrimSpace(lines[at-1].text)
 	}
 	for _, l := range lines {
-		if !l.skip && strings.TrimSpace(l.text) != "" {
-			return strings.TrimSpace(l.text)
+		if s := trimChrome(strings.TrimSpace(l.text)); !l.skip && s != "" && !isChrome(s) {
+			return s
 		}
 	}
 	return ""

@@ -33,8 +33,9 @@ var (
 // reading it.) On failure Build removes its temporary directory and leaves
 // path as it was.
 //
-// Flows are ranked ties in the order given: documents in order, flows in
-// Ordinal order within their document, as store.Ingest numbers them.
+// Flows that score the same rank in the order given: documents in order,
+// flows in Ordinal order within their document, their seq (data.Seqs), the
+// key store.Ingest gives them too.
 func Build(ctx context.Context, path string, docs []data.Document) (err error) {
 	dir, base := filepath.Split(filepath.Clean(path))
 	if dir == "" {

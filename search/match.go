@@ -14,7 +14,7 @@ import (
 )
 
 // MatchSet is the flows a search found, in no particular order: each flow's
-// seq (its 1-based position in the dataset, as store.Ingest numbers it, so
+// seq (its 1-based position in the dataset, as data.Seqs numbers it, so
 // store.FlowFilter takes them as they are) and score, higher better.
 type MatchSet struct {
 	Seqs   []int32

@@ -30,7 +30,7 @@ type FlowFilter struct {
 	// slice matches nothing.
 	IDs []string
 	// Seqs, when not nil, restricts the flows to these (Flow seq: the flow's
-	// 1-based position in the dataset, as search.Hit.Seq gives it), each at
+	// 1-based position in the dataset, data.Seqs, as search.MatchSet gives it), each at
 	// most once. With Scores beside them (the same length), the flows come
 	// best score first, ties in dataset order, unless Sort is "port".
 	Seqs   []int32

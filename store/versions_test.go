@@ -18,20 +18,8 @@ import (
 // identity ports page kept by data/versions.
 func hybridIdentity(t *testing.T, v string) data.Document {
 	t.Helper()
-	dir := filepath.Join("..", "data", "versions", "testdata")
-	b, err := os.ReadFile(filepath.Join(dir, "hybrid-identity-"+v+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m data.Meta
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, m.File))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := extract.Extract(m, raw)
+	// The text's metadata is the JSON file beside it.
+	d, err := extract.LoadFile(filepath.Join("..", "data", "versions", "testdata", "hybrid-identity-"+v+".txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,15 +29,7 @@ func historyServer(t *testing.T) (http.Handler, versions.History) {
 	dir := filepath.Join("..", "data", "versions", "testdata")
 	var vs []data.Version
 	for i, n := range []string{"v1", "v2", "v3"} {
-		b, err := os.ReadFile(filepath.Join(dir, "hybrid-identity-"+n+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m data.Meta
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, m.File))
+		m, raw, err := extract.ReadFile(filepath.Join(dir, "hybrid-identity-"+n+".txt")) // metadata: the JSON beside it
 		if err != nil {
 			t.Fatal(err)
 		}

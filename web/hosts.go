@@ -25,14 +25,8 @@ var hostFilters = []string{"doc", "section"}
 // ParseHostQuery validates the host listing's parameters.
 func ParseHostQuery(v url.Values) (HostQuery, error) {
 	var q HostQuery
-	if err := checkValues(v); err != nil {
-		return q, err
-	}
 	var err error
-	if q.Text, err = single(v, "q"); err != nil {
-		return q, err
-	}
-	if q.Filter, err = parseFilter(v); err != nil {
+	if q.Text, q.Filter, err = parseListing(v); err != nil {
 		return q, err
 	}
 	if other := q.Filter.FieldsNotIn(hostFilters...); len(other) > 0 {

@@ -48,14 +48,8 @@ type FlowQuery struct {
 // with an empty field sends them.
 func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 	var q FlowQuery
-	if err := checkValues(v); err != nil {
-		return q, err
-	}
 	var err error
-	if q.Text, err = single(v, "q"); err != nil {
-		return q, err
-	}
-	if q.Filter, err = parseFilter(v); err != nil {
+	if q.Text, q.Filter, err = parseListing(v); err != nil {
 		return q, err
 	}
 	sortBy, err := single(v, "sort")
@@ -88,6 +82,19 @@ func ParseFlowQuery(v url.Values) (FlowQuery, error) {
 		return q, badRequest("query string longer than %d bytes", maxQueryBytes)
 	}
 	return q, nil
+}
+
+// parseListing reads what every listing takes, flows and hosts alike, once
+// the parameters pass checkValues: the text q and the filter.
+func parseListing(v url.Values) (text string, f filter.Filter, err error) {
+	if err := checkValues(v); err != nil {
+		return "", f, err
+	}
+	if text, err = single(v, "q"); err != nil {
+		return "", f, err
+	}
+	f, err = parseFilter(v)
+	return text, f, err
 }
 
 // parseFilter is filter.Parse with its refusal a 400.

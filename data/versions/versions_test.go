@@ -29,19 +29,8 @@ var update = flag.Bool("update", false, "rewrite the golden change lists in test
 // the WinRM row of Table 3 dropped and the Service Bus row given a range.
 func load(t *testing.T, v string) data.Document {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "hybrid-identity-"+v+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m data.Meta
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join("testdata", m.File))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := extract.Extract(m, raw)
+	// The text's metadata is the JSON file beside it.
+	d, err := extract.LoadFile(filepath.Join("testdata", "hybrid-identity-"+v+".txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

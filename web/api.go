@@ -1,12 +1,17 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/store"
 )
 
 // apiSection is a section as /api/v1/docs lists it.
@@ -38,30 +43,66 @@ type apiDoc struct {
 	URL            string       `json:"url"`
 	CSV            string       `json:"csv"`
 	Sections       []apiSection `json:"sections"`
+	// Version is the version described and Versions how many the document
+	// has (/api/v1/docs/{doc} only).
+	Version  int `json:"version,omitempty"`
+	Versions int `json:"versions,omitempty"`
 }
 
 func (s *Server) handleAPIDocs(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
+	docs, err := s.storeOf(r.Context()).Documents(r.Context())
 	if err != nil {
 		return err
 	}
 	out := make([]apiDoc, 0, len(docs))
 	for _, d := range docs {
-		a := apiDoc{ID: d.Slug, Vendor: d.Vendor, Product: d.Product, Title: d.Title,
-			Language: d.Language, SourceLanguage: d.SourceLanguage, SourceURL: d.URL,
-			Created: d.Created, Updated: d.Updated, Checksum: d.Checksum, Format: d.Format, Skipped: d.Skipped,
-			Flows: d.FlowCount, Hosts: d.HostCount,
-			URL: "/docs/" + d.Slug, CSV: "/docs/" + d.Slug + ".csv", Sections: []apiSection{}}
-		if a.Skipped == nil {
-			a.Skipped = []data.Skip{}
-		}
-		for _, sec := range d.Sections {
-			a.Sections = append(a.Sections, apiSection{ID: sec.Slug, Title: sec.Title, TitleEn: sec.TitleEn,
-				Flows: sec.FlowCount, URL: "/docs/" + d.Slug + "/" + sec.Slug})
-		}
-		out = append(out, a)
+		out = append(out, toAPIDoc(r.Context(), d))
 	}
 	return s.json(w, r, map[string]any{"docs": out})
+}
+
+// toAPIDoc describes d for the API; its links keep the version a request
+// asked for.
+func toAPIDoc(ctx context.Context, d store.DocSummary) apiDoc {
+	a := apiDoc{ID: d.Slug, Vendor: d.Vendor, Product: d.Product, Title: d.Title,
+		Language: d.Language, SourceLanguage: d.SourceLanguage, SourceURL: d.URL,
+		Created: d.Created, Updated: d.Updated, Checksum: d.Checksum, Format: d.Format, Skipped: d.Skipped,
+		Flows: d.FlowCount, Hosts: d.HostCount,
+		URL: withVersion(ctx, "/docs/"+d.Slug), CSV: withVersion(ctx, "/docs/"+d.Slug+".csv"), Sections: []apiSection{}}
+	if a.Skipped == nil {
+		a.Skipped = []data.Skip{}
+	}
+	for _, sec := range d.Sections {
+		a.Sections = append(a.Sections, apiSection{ID: sec.Slug, Title: sec.Title, TitleEn: sec.TitleEn,
+			Flows: sec.FlowCount, URL: withVersion(ctx, "/docs/"+d.Slug+"/"+sec.Slug)})
+	}
+	return a
+}
+
+// handleAPIDoc serves /api/v1/docs/{doc}: one document as /api/v1/docs lists
+// it, with the version described (v=N for an earlier one) and how many the
+// document has.
+func (s *Server) handleAPIDoc(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	slug := chi.URLParam(r, "doc")
+	docs, err := s.storeOf(ctx).Documents(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(docs, func(d store.DocSummary) bool { return d.Slug == slug })
+	if i < 0 {
+		return notFound("there is no document %q", slug)
+	}
+	vs, err := s.db.Versions(ctx, slug)
+	if err != nil {
+		return err
+	}
+	a := toAPIDoc(ctx, docs[i])
+	a.Version, a.Versions = len(vs), len(vs)
+	if v := viewOf(ctx); v != nil {
+		a.Version = v.Number
+	}
+	return s.json(w, r, a)
 }
 
 // flowsResponse is the body of /api/v1/flows.
@@ -83,7 +124,7 @@ func (s *Server) handleAPIFlows(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Ranked by the search's scores when q had text (f carries them).
 	f.Limit, f.Offset = limit, q.Offset
-	flows, total, err := s.db.Flows(r.Context(), f)
+	flows, total, err := s.storeOf(r.Context()).Flows(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -238,7 +238,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, c.URL("/change"), http.StatusSeeOther)
 		return nil
 	}
-	langs, err := s.db.DocLanguages(r.Context())
+	langs, err := s.storeOf(r.Context()).DocLanguages(r.Context())
 	if err != nil {
 		return err
 	}

@@ -61,8 +61,9 @@ func historyServer(t *testing.T) (http.Handler, versions.History) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close(); idx.Close() })
-	return web.New(slog.New(slog.DiscardHandler), db, idx), h
+	srv := web.New(slog.New(slog.DiscardHandler), db, idx)
+	t.Cleanup(func() { srv.Close(); db.Close(); idx.Close() })
+	return srv, h
 }
 
 func TestChangesPagesListVersionsNewestFirst(t *testing.T) {

@@ -201,9 +201,10 @@ func sectionDiagram(doc data.Document, sec data.Section) templ.Component {
 var svgLink = regexp.MustCompile(`href="(/[^"]*)"`)
 
 // linksWithLang makes the internal links of an inline diagram keep a language
-// the URL chose, as every other link of the page does.
+// the URL chose and the version the page shows, as every other link of the
+// page does.
 func linksWithLang(ctx context.Context, svg []byte) []byte {
-	if !localeOf(ctx).explicit {
+	if !localeOf(ctx).explicit && viewOf(ctx) == nil {
 		return svg
 	}
 	return svgLink.ReplaceAllFunc(svg, func(m []byte) []byte {
@@ -240,7 +241,7 @@ func diagramFigure(layout func(diagram.Labels) *diagram.Graph, id, lang, svgURL,
 		}
 		b.Write(linksWithLang(ctx, svg.Bytes()))
 		b.WriteString(`</div><p class="pd-links">` + templ.EscapeString(t(ctx, "diagram.links_note")) +
-			` <a href="` + templ.EscapeString(svgURL) + `">` + templ.EscapeString(t(ctx, "diagram.as_svg")) +
+			` <a href="` + templ.EscapeString(withLang(ctx, svgURL)) + `">` + templ.EscapeString(t(ctx, "diagram.as_svg")) +
 			`</a></p></details>` + "\n")
 		_, err := w.Write(b.Bytes())
 		return err

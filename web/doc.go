@@ -21,7 +21,7 @@ func (s *Server) document(r *http.Request, slug string) (data.Document, error) {
 	if !filter.IsSlug(slug) {
 		return data.Document{}, notFound("there is no document %q", slug)
 	}
-	doc, err := s.db.Document(r.Context(), slug)
+	doc, err := s.storeOf(r.Context()).Document(r.Context(), slug)
 	if errors.Is(err, store.ErrNotFound) {
 		return doc, notFound("there is no document %q", slug)
 	}
@@ -39,7 +39,11 @@ func (s *Server) handleDoc(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, docPage(doc, hostsBySection(doc.Hosts)))
+	vs, err := s.db.Versions(r.Context(), doc.Slug)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, docPage(doc, hostsBySection(doc.Hosts), vs))
 }
 
 // handleSection serves /docs/{doc}/{section}: one component's flows and hosts.

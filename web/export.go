@@ -30,7 +30,7 @@ func (s *Server) handleFlowsCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit, f.Offset = q.Limit, q.Offset
-	return s.streamFlowsCSV(w, r, f, q.FileName())
+	return s.streamFlowsCSV(w, r, f, versionedFileName(r.Context(), q.FileName()))
 }
 
 // handleDocCSV serves /docs/{doc}.csv: every flow of one document.
@@ -38,31 +38,18 @@ func (s *Server) handleDocCSV(w http.ResponseWriter, r *http.Request, slug strin
 	if _, err := s.document(r, slug); err != nil {
 		return err
 	}
-	// ?v=N: the flows of an earlier version, with the IDs they had then.
-	if old, ok, err := s.docVersion(r, slug); err != nil {
-		return err
-	} else if ok {
-		return s.streamCSV(w, r, "portolan-"+fileSlug(slug, 80)+"-v"+r.URL.Query().Get("v")+".csv", func(fn func(data.Flow) error) error {
-			for _, p := range old.OrderedFlows() {
-				if err := fn(*p.Flow); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
 	f, err := filter.Filter{}.With("doc", slug)
 	if err != nil {
 		return err
 	}
-	return s.streamFlowsCSV(w, r, store.FlowFilter{Filter: f, Sort: "doc"}, "portolan-"+fileSlug(slug, 80)+".csv")
+	return s.streamFlowsCSV(w, r, store.FlowFilter{Filter: f, Sort: "doc"}, versionedFileName(r.Context(), "portolan-"+fileSlug(slug, 80)+".csv"))
 }
 
 // streamFlowsCSV writes the flows matching f as CSV, after every check that could
 // fail has passed: once the first byte is out, an error can only be logged.
 func (s *Server) streamFlowsCSV(w http.ResponseWriter, r *http.Request, f store.FlowFilter, name string) error {
 	return s.streamCSV(w, r, name, func(fn func(data.Flow) error) error {
-		return s.db.EachFlow(r.Context(), f, fn)
+		return s.storeOf(r.Context()).EachFlow(r.Context(), f, fn)
 	})
 }
 
@@ -175,7 +162,7 @@ func (s *Server) handleHostsCSV(w http.ResponseWriter, r *http.Request) error {
 	if notModified(w, r, etag) {
 		return nil
 	}
-	setCSVHeaders(w, q.FileName())
+	setCSVHeaders(w, versionedFileName(r.Context(), q.FileName()))
 	base := baseURL(r)
 	if err := csvout.Hosts(w, hosts, func(h data.Host) string { return base + hostSourceLink(h) }); err != nil {
 		return s.streamFailed(r, err)

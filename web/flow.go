@@ -32,11 +32,33 @@ func (s *Server) flow(r *http.Request) (data.Flow, error) {
 	if len(id) > maxValueBytes {
 		return data.Flow{}, notFound("there is no flow %q", clipText(id, 40))
 	}
-	f, err := s.db.Flow(r.Context(), id)
+	f, err := s.storeOf(r.Context()).Flow(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
+		if v := viewOf(r.Context()); v != nil {
+			if n := s.firstVersion(r.Context(), v, id); n > 0 {
+				return f, notFound("flow %s is not in version %s of %s: it first appears in version %s", id, itoa(v.Number), v.Doc, itoa(n))
+			}
+		}
 		return f, notFound("there is no flow %q", id)
 	}
 	return f, err
+}
+
+// firstVersion is the version of v's document after the one v shows that
+// added the flow id, or 0.
+func (s *Server) firstVersion(ctx context.Context, v *versionView, id string) int {
+	for n := v.Number + 1; n <= v.Latest.Number; n++ {
+		d, err := s.db.Change(ctx, v.Doc, n)
+		if err != nil {
+			return 0
+		}
+		for _, f := range d.Added {
+			if f.ID == id {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // removedFlow finds a flow that a version of its document removed, when err
@@ -46,7 +68,7 @@ func (s *Server) removedFlow(r *http.Request, err error) (versions.Gone, bool, e
 	if !errors.As(err, &nf) {
 		return versions.Gone{}, false, err
 	}
-	g, gerr := s.db.RemovedFlow(r.Context(), chi.URLParam(r, "id"))
+	g, gerr := s.storeOf(r.Context()).RemovedFlow(r.Context(), chi.URLParam(r, "id"))
 	if errors.Is(gerr, store.ErrNotFound) {
 		return versions.Gone{}, false, err
 	}
@@ -76,7 +98,7 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.handleGoneFlow(w, r, g)
 	}
-	docs, err := s.db.Documents(r.Context())
+	docs, err := s.storeOf(r.Context()).Documents(r.Context())
 	if err != nil {
 		return err
 	}
@@ -91,7 +113,7 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 	}
 	if related, ok := relatedFilter(f); ok {
 		// One more than shown: the flow itself is among them.
-		rel, total, err := s.db.Flows(r.Context(), store.FlowFilter{Filter: related, Sort: "doc", Limit: maxRelated + 1})
+		rel, total, err := s.storeOf(r.Context()).Flows(r.Context(), store.FlowFilter{Filter: related, Sort: "doc", Limit: maxRelated + 1})
 		if err != nil {
 			return err
 		}
@@ -108,10 +130,10 @@ func (s *Server) handleFlow(w http.ResponseWriter, r *http.Request) error {
 // docMaps returns the documents' languages by slug and their sections'
 // English titles by "doc/section", for flow tables.
 func (s *Server) docMaps(ctx context.Context) (langs, titlesEn map[string]string, err error) {
-	if langs, err = s.db.DocLanguages(ctx); err != nil {
+	if langs, err = s.storeOf(ctx).DocLanguages(ctx); err != nil {
 		return nil, nil, err
 	}
-	titlesEn, err = s.db.SectionTitlesEn(ctx)
+	titlesEn, err = s.storeOf(ctx).SectionTitlesEn(ctx)
 	return langs, titlesEn, err
 }
 
@@ -148,11 +170,11 @@ func (s *Server) handleGoneFlow(w http.ResponseWriter, r *http.Request, g versio
 		return err
 	}
 	d.Doc = docs[g.Flow.Doc]
-	if vs, err := s.db.Versions(r.Context(), g.Flow.Doc); err == nil && g.RemovedIn <= len(vs) {
+	if vs, err := s.storeOf(r.Context()).Versions(r.Context(), g.Flow.Doc); err == nil && g.RemovedIn <= len(vs) {
 		d.Version = vs[g.RemovedIn-1]
 	}
 	if g.Successor != "" {
-		if f, err := s.db.Flow(r.Context(), g.Successor); err == nil {
+		if f, err := s.storeOf(r.Context()).Flow(r.Context(), g.Successor); err == nil {
 			d.Successor = &f
 		}
 	}

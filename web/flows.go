@@ -108,7 +108,7 @@ func checkNames(f filter.Filter, docs []store.DocSummary) error {
 // strict refuses a malformed search (the API and CSV) where the page falls back
 // to plain words with a note.
 func (s *Server) flowListing(r *http.Request, strict bool) ([]store.DocSummary, FlowQuery, *textSearch, store.FlowFilter, error) {
-	docs, err := s.db.Documents(r.Context())
+	docs, err := s.storeOf(r.Context()).Documents(r.Context())
 	if err != nil {
 		return nil, FlowQuery{}, nil, store.FlowFilter{}, err
 	}
@@ -144,7 +144,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit, f.Offset = flowsPageLimit, (q.PageNumber()-1)*flowsPageLimit
-	flows, total, fc, err := s.db.Listing(ctx, f, base)
+	flows, total, fc, err := s.storeOf(ctx).Listing(ctx, f, base)
 	if err != nil {
 		return err
 	}

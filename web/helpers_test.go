@@ -114,6 +114,7 @@ var sharedDB struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeThreeVersions()
 	if sharedDB.db != nil {
 		sharedDB.db.Close()
 	}

@@ -129,7 +129,7 @@ func (s *Server) hostGlosses(ctx context.Context, hosts []data.Host, langs map[s
 		}
 	}
 	out := map[string]string{}
-	err := s.db.EachFlow(ctx, store.FlowFilter{Filter: f, Sort: "doc"}, func(fl data.Flow) error {
+	err := s.storeOf(ctx).EachFlow(ctx, store.FlowFilter{Filter: f, Sort: "doc"}, func(fl data.Flow) error {
 		addGloss(out, fl)
 		return nil
 	})
@@ -163,7 +163,7 @@ func glossKey(doc, purpose string) string {
 // hostListing reads the documents, the host query of r and the hosts it
 // selects: what /hosts, /hosts.csv and /api/v1/hosts all list.
 func (s *Server) hostListing(r *http.Request) ([]store.DocSummary, HostQuery, []data.Host, error) {
-	docs, err := s.db.Documents(r.Context())
+	docs, err := s.storeOf(r.Context()).Documents(r.Context())
 	if err != nil {
 		return nil, HostQuery{}, nil, err
 	}
@@ -171,7 +171,7 @@ func (s *Server) hostListing(r *http.Request) ([]store.DocSummary, HostQuery, []
 	if err != nil {
 		return nil, HostQuery{}, nil, err
 	}
-	hosts, err := s.db.Hosts(r.Context(), q.filter())
+	hosts, err := s.storeOf(r.Context()).Hosts(r.Context(), q.filter())
 	return docs, q, hosts, err
 }
 
@@ -181,7 +181,7 @@ func (s *Server) handleHosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	langs, err := s.db.DocLanguages(r.Context())
+	langs, err := s.storeOf(r.Context()).DocLanguages(r.Context())
 	if err != nil {
 		return err
 	}

@@ -126,12 +126,20 @@ func uiLang(ctx context.Context) string { return localeOf(ctx).lang.Code }
 func htmlLang(ctx context.Context) string { return localeOf(ctx).lang.HTML }
 
 // href is an internal link with the language carried on when the URL chose it
-// (?lang=): every page's links go through it. A fragment stays last.
+// (?lang=), and the version of a document the page shows when the link is
+// about that document (withVersion): every page's links go through it. A
+// fragment stays last.
 func href(ctx context.Context, u string) templ.SafeURL {
 	return templ.SafeURL(withLang(ctx, u))
 }
 
 func withLang(ctx context.Context, u string) string {
+	return langOnly(ctx, withVersion(ctx, u))
+}
+
+// langOnly is withLang without the version a page shows: for the links that
+// leave it (to the latest).
+func langOnly(ctx context.Context, u string) string {
 	loc := localeOf(ctx)
 	if !loc.explicit {
 		return u

@@ -46,14 +46,14 @@ func (s *Server) handleLint(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := lint.CheckByID(check); check != "" && !ok {
 		return badRequest("check: there is no check %q", check)
 	}
-	docs, err := s.db.Documents(ctx)
+	docs, err := s.storeOf(ctx).Documents(ctx)
 	if err != nil {
 		return err
 	}
 	if doc != "" && !slices.ContainsFunc(docs, func(d store.DocSummary) bool { return d.Slug == doc }) {
 		return badRequest("doc: there is no document %q", doc)
 	}
-	counts, err := s.db.FindingCounts(ctx)
+	counts, err := s.storeOf(ctx).FindingCounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Server) handleLint(w http.ResponseWriter, r *http.Request) error {
 				ld.Total += c.Count
 			}
 		}
-		if ld.Flows, err = s.db.FlowsWithFindings(ctx, ds.Slug, check); err != nil {
+		if ld.Flows, err = s.storeOf(ctx).FlowsWithFindings(ctx, ds.Slug, check); err != nil {
 			return err
 		}
 		d.Docs = append(d.Docs, ld)

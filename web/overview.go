@@ -14,7 +14,7 @@ type overviewData struct {
 }
 
 func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.db.Documents(r.Context())
+	docs, err := s.storeOf(r.Context()).Documents(r.Context())
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) error {
 		d.Flows += doc.FlowCount
 		d.Hosts += doc.HostCount
 	}
-	if d.CommonPorts, err = s.db.CommonPorts(r.Context(), 15); err != nil {
+	if d.CommonPorts, err = s.storeOf(r.Context()).CommonPorts(r.Context(), 15); err != nil {
 		return err
 	}
 	return s.render(w, r, overviewPage(d))

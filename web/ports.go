@@ -78,7 +78,7 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	docs, err := s.db.Documents(ctx)
+	docs, err := s.storeOf(ctx).Documents(ctx)
 	if err != nil {
 		return err
 	}
@@ -86,12 +86,12 @@ func (s *Server) handlePort(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ff := store.FlowFilter{Filter: f, Sort: "doc"}
-	fc, err := s.db.Facets(ctx, ff)
+	fc, err := s.storeOf(ctx).Facets(ctx, ff)
 	if err != nil {
 		return err
 	}
 	ff.Limit = maxPortFlows
-	flows, total, err := s.db.Flows(ctx, ff)
+	flows, total, err := s.storeOf(ctx).Flows(ctx, ff)
 	if err != nil {
 		return err
 	}

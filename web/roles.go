@@ -47,7 +47,7 @@ type roleRow struct {
 // handleRoles serves /roles: every role of the vocabulary with the flows from
 // and to it; roles no document names come last.
 func (s *Server) handleRoles(w http.ResponseWriter, r *http.Request) error {
-	counts, err := s.db.RoleCounts(r.Context())
+	counts, err := s.storeOf(r.Context()).RoleCounts(r.Context())
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) handleRole(w http.ResponseWriter, r *http.Request) error {
 		return notFound("there is no role %q", id)
 	}
 	d := rolePageData{Role: role}
-	counts, err := s.db.RoleCounts(ctx)
+	counts, err := s.storeOf(ctx).RoleCounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -99,12 +99,12 @@ func (s *Server) handleRole(w http.ResponseWriter, r *http.Request) error {
 			d.Count = c
 		}
 	}
-	if d.To, d.ToTotal, err = s.db.Flows(ctx, store.FlowFilter{Filter: roleFilter("dst_role", role.ID), Sort: "doc", Limit: maxRoleFlows}); err != nil {
+	if d.To, d.ToTotal, err = s.storeOf(ctx).Flows(ctx, store.FlowFilter{Filter: roleFilter("dst_role", role.ID), Sort: "doc", Limit: maxRoleFlows}); err != nil {
 		return err
 	}
 	// From the role, leaving out what is already listed as to it (a flow
 	// between two domain controllers).
-	from, _, err := s.db.Flows(ctx, store.FlowFilter{Filter: roleFilter("src_role", role.ID), Sort: "doc", Limit: maxRoleFlows})
+	from, _, err := s.storeOf(ctx).Flows(ctx, store.FlowFilter{Filter: roleFilter("src_role", role.ID), Sort: "doc", Limit: maxRoleFlows})
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Server) handleRole(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.FromTotal = d.Count.Flows - d.Count.AsDestination
 	all := store.FlowFilter{Filter: roleFilter("role", role.ID)}
-	if d.Facets, err = s.db.Facets(ctx, all); err != nil {
+	if d.Facets, err = s.storeOf(ctx).Facets(ctx, all); err != nil {
 		return err
 	}
 	if d.Langs, d.TitlesEn, err = s.docMaps(ctx); err != nil {

@@ -28,38 +28,39 @@ func (s *Server) routes() http.Handler {
 	r.Get("/lang", s.handle(s.handleLang))
 
 	r.Get("/", s.handle(s.handleOverview))
-	r.With(allowDiagramStyle).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
-	r.Get("/docs/{doc}/source", s.handle(s.handleSource))
+	r.With(allowDiagramStyle, s.atVersion).Get("/docs/{doc}", s.handle(s.handleDoc)) // also /docs/{doc}.csv
+	r.With(s.atVersion).Get("/docs/{doc}/source", s.handle(s.handleSource))
 	r.Get("/docs/{doc}/changes", s.handle(s.handleChanges)) // before {section}
 	r.Get("/docs/{doc}/changes.atom", s.handle(s.handleChangesAtom))
 	r.Get("/docs/{doc}/changes/{version}", s.handle(s.handleDiff)) // also {version}.csv
 	r.Get("/changes", s.handle(s.handleChanges))
 	r.Get("/changes.atom", s.handle(s.handleChangesAtom))
-	r.Get("/docs/{doc}/diagram.svg", s.handle(s.handleDocDiagram)) // before {section}
-	r.With(allowDiagramStyle).Get("/docs/{doc}/{section}", s.handle(s.handleSection))
-	r.Get("/docs/{doc}/{section}/diagram.svg", s.handle(s.handleSectionDiagram))
-	r.Get("/flows", s.handle(s.handleFlows))
-	r.Get("/flows.csv", s.handle(s.handleFlowsCSV))
-	r.Get("/flows/{id}", s.handle(s.handleFlow))
+	r.With(s.atVersion).Get("/docs/{doc}/diagram.svg", s.handle(s.handleDocDiagram)) // before {section}
+	r.With(allowDiagramStyle, s.atVersion).Get("/docs/{doc}/{section}", s.handle(s.handleSection))
+	r.With(s.atVersion).Get("/docs/{doc}/{section}/diagram.svg", s.handle(s.handleSectionDiagram))
+	r.With(s.atVersion).Get("/flows", s.handle(s.handleFlows))
+	r.With(s.atVersion).Get("/flows.csv", s.handle(s.handleFlowsCSV))
+	r.With(s.atVersion).Get("/flows/{id}", s.handle(s.handleFlow))
 	r.Get("/ports", s.handle(s.handlePortLookup))
-	r.Get("/ports/*", s.handle(s.handlePort)) // 443, 443,80, tcp/443, 443/udp
-	r.Get("/hosts", s.handle(s.handleHosts))
-	r.Get("/hosts.csv", s.handle(s.handleHostsCSV))
+	r.With(s.atVersion).Get("/ports/*", s.handle(s.handlePort)) // 443, 443,80, tcp/443, 443/udp
+	r.With(s.atVersion).Get("/hosts", s.handle(s.handleHosts))
+	r.With(s.atVersion).Get("/hosts.csv", s.handle(s.handleHostsCSV))
 	r.Get("/roles", s.handle(s.handleRoles))
 	r.Get("/roles/{role}", s.handle(s.handleRole))
 	r.Get("/lint", s.handle(s.handleLint))
-	r.Get("/change", s.handle(s.handleChange))
+	r.With(s.atVersion).Get("/change", s.handle(s.handleChange))
 	for _, f := range encode.Formats {
-		r.Get("/change"+f.Ext, s.handle(s.handleChangeDownload(f)))
+		r.With(s.atVersion).Get("/change"+f.Ext, s.handle(s.handleChangeDownload(f)))
 	}
-	r.Get("/change/mapping.txt", s.handle(s.handleChangeMapping))
+	r.With(s.atVersion).Get("/change/mapping.txt", s.handle(s.handleChangeMapping))
 	r.Post("/change/mapping", s.handle(s.handleChangeUpload))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/docs", s.handle(s.handleAPIDocs))
-		r.Get("/flows", s.handle(s.handleAPIFlows))
-		r.Get("/flows/{id}", s.handle(s.handleAPIFlow))
-		r.Get("/hosts", s.handle(s.handleAPIHosts))
+		r.With(s.atVersion).Get("/flows", s.handle(s.handleAPIFlows))
+		r.With(s.atVersion).Get("/flows/{id}", s.handle(s.handleAPIFlow))
+		r.With(s.atVersion).Get("/hosts", s.handle(s.handleAPIHosts))
+		r.With(s.atVersion).Get("/docs/{doc}", s.handle(s.handleAPIDoc))
 		r.Get("/changes", s.handle(s.handleAPIChanges))
 	})
 

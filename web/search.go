@@ -48,7 +48,7 @@ func (s *Server) searchText(ctx context.Context, text string, strict bool) (*tex
 		ts.Note = t(ctx, "search.note_fallback", se.Msg)
 	}
 	ts.query = q
-	if !q.HasText() || s.idx == nil {
+	if !q.HasText() || s.indexOf(ctx) == nil {
 		return ts, nil
 	}
 	if ts.res, err = s.match(ctx, q); err != nil {
@@ -109,7 +109,7 @@ func (s *Server) match(ctx context.Context, q search.Query) (search.MatchSet, er
 			return search.MatchSet{}, s.errSearchTimeout()
 		}
 	}
-	m, err := s.idx.Match(ctx, q)
+	m, err := s.indexOf(ctx).Match(ctx, q)
 	if err != nil && parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return search.MatchSet{}, s.errSearchTimeout()
 	}
@@ -128,7 +128,7 @@ func (s *Server) filter(q FlowQuery, ts *textSearch) (store.FlowFilter, error) {
 	}
 	f.Filter = f.Filter.Merge(ts.query.Filter)
 	f.Text = ""
-	if s.idx == nil {
+	if !ts.ranked { // no index: the store matches the words as substrings
 		f.Text = textOf(ts.query)
 	}
 	if ts.ranked {
@@ -154,7 +154,7 @@ func (s *Server) highlights(ctx context.Context, ts *textSearch, flows []data.Fl
 	}
 	q := ts.query
 	q.Fuzzy = ts.Fuzzy
-	m, err := s.idx.Highlight(ctx, q, ids)
+	m, err := s.indexOf(ctx).Highlight(ctx, q, ids)
 	if err != nil {
 		// Marks are a nicety; the listing stands without them.
 		s.log.WarnContext(ctx, "highlight", "err", err)

@@ -37,6 +37,8 @@ type Server struct {
 	acceptLangs acceptLangs // Accept-Language values negotiated so far
 	ids         *requestIDs
 
+	views *versionViews // earlier versions of documents, served (versionview.go)
+
 	searchTimeout time.Duration // see WithSearchLimits
 	searchSlots   chan struct{} // a value in it for each expensive search running
 }
@@ -51,7 +53,8 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: log, db: db, idx: idx,
-		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs()}
+		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs(),
+		views: newVersionViews()}
 	WithSearchLimits(DefaultSearchTimeout, runtime.GOMAXPROCS(0)/2)(s)
 	for _, o := range opts {
 		o(s)

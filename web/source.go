@@ -29,12 +29,6 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) error {
 	if err := checkValues(v); err != nil {
 		return err
 	}
-	// ?v=N: the text of an earlier version.
-	if old, ok, err := s.docVersion(r, doc.Slug); err != nil {
-		return err
-	} else if ok {
-		doc.Raw, doc.Checksum, doc.File = old.Raw, old.Checksum, old.File
-	}
 	hlRaw, err := single(v, "hl")
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ type generation struct {
 	db      *store.DB
 	idx     *search.Index
 	handler http.Handler
-	server  *web.Server // the handler, for its cache's counts
+	server  *web.Server // the handler, for its cache's counts; closed with the generation
 	// pin is a hard link to the database file this generation opened, or ""
 	// (see pinDatabase).
 	pin string
@@ -102,6 +102,9 @@ func (g *generation) inFlight() int {
 // close releases what the generation holds; it works on one opened halfway.
 func (g *generation) close() error {
 	var errs []error
+	if g.server != nil {
+		errs = append(errs, g.server.Close())
+	}
 	if g.idx != nil {
 		errs = append(errs, g.idx.Close())
 	}

@@ -35,6 +35,8 @@ type threeVersions struct {
 	added   string // the flow version 2 added (Global Catalog, 3268)
 	changed string // a flow version 2 changed from TCP/UDP to TCP (MS-RPC, 135)
 	removed string // a flow version 3 removed
+	db      *store.DB
+	idx     *search.Index
 }
 
 var threeVersionsOnce struct {
@@ -45,7 +47,7 @@ var threeVersionsOnce struct {
 	ts  *httptest.Server
 }
 
-func hybridVersions(t *testing.T) *threeVersions {
+func hybridVersions(t testing.TB) *threeVersions {
 	t.Helper()
 	threeVersionsOnce.Lock()
 	defer threeVersionsOnce.Unlock()
@@ -116,6 +118,7 @@ func hybridVersions(t *testing.T) *threeVersions {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tv.db, tv.idx = db, idx
 	srv := web.New(nil, db, idx)
 	ts := httptest.NewServer(srv)
 	tv.url = ts.URL
@@ -417,4 +420,39 @@ func closeThreeVersions() {
 	if v.dir != "" {
 		os.RemoveAll(v.dir)
 	}
+}
+
+// BenchmarkVersionView measures a document page at an earlier version: the
+// first request, which reads the version again and builds its database and
+// index, and the next ones, against the same page at the latest version.
+// Each server has its response cache off, so every request is rendered.
+func BenchmarkVersionView(b *testing.B) {
+	tv := hybridVersions(b)
+	page := func(b *testing.B, srv *web.Server, path string) {
+		if r := get(b, srv, path); r.Status != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, r.Status)
+		}
+	}
+	b.Run("latest", func(b *testing.B) {
+		srv := web.New(nil, tv.db, tv.idx, web.WithCache(0, 0))
+		defer srv.Close()
+		for b.Loop() {
+			page(b, srv, "/docs/hybrid")
+		}
+	})
+	b.Run("earlier-first", func(b *testing.B) {
+		for b.Loop() {
+			srv := web.New(nil, tv.db, tv.idx, web.WithCache(0, 0))
+			page(b, srv, "/docs/hybrid?v=1")
+			srv.Close()
+		}
+	})
+	b.Run("earlier-next", func(b *testing.B) {
+		srv := web.New(nil, tv.db, tv.idx, web.WithCache(0, 0))
+		defer srv.Close()
+		page(b, srv, "/docs/hybrid?v=1")
+		for b.Loop() {
+			page(b, srv, "/docs/hybrid?v=1")
+		}
+	})
 }

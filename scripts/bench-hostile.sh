@@ -58,8 +58,10 @@ run() {
 	shift
 	rm -rf "$work/db" && mkdir "$work/db"
 	set +e
-	(ulimit -v 4194304; timeout 150 /usr/bin/time -f '%e %U %S %M' -o "$work/time" \
-		"$work/portolan-$b" ingest -db "$work/db/p.db" "$@" >/dev/null 2>"$work/err")
+	# timeout runs under time, and kills with SIGKILL, so no ingest outlives
+	# its 150 s and the CPU and peak RSS are the ingest's own.
+	(ulimit -v 4194304; /usr/bin/time -f '%e %U %S %M' -o "$work/time" \
+		timeout -s KILL 150 "$work/portolan-$b" ingest -db "$work/db/p.db" "$@" >/dev/null 2>"$work/err")
 	rc=$?
 	set -e
 	# GNU time writes "Command exited with non-zero status N" first when it does.
@@ -81,7 +83,7 @@ for doc in footnotes-4000.txt unclosed-20000.txt headings-20000.txt inherit-5000
 		run "$b" "$f"
 		case $rc in
 		0) outcome="read" ;;
-		124) outcome="killed after 150 s" ;;
+		124 | 137) outcome="killed after 150 s" ;;
 		*) outcome="refused: $(grep -v '^\s*$' "$work/err" | grep -v 'Command exited' | head -1 | cut -c1-100)" ;;
 		esac
 		if grep -q "out of memory\|cannot allocate" "$work/err" 2>/dev/null; then outcome="out of memory (4 GB limit)"; fi

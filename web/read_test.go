@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,7 +54,7 @@ func TestDocumentPageAndAPIShowFormatAndSkippedParts(t *testing.T) {
 }
 
 // A column Portolan has no field for is shown on the flow page and carried in
-// the JSON, as written.
+// the JSON and the CSV, as written.
 func TestFlowPageAndAPIShowExtraColumns(t *testing.T) {
 	h := newTestServer(t)
 	page := get(t, h, "/flows/zzfix-gw-3")
@@ -66,5 +67,31 @@ func TestFlowPageAndAPIShowExtraColumns(t *testing.T) {
 	getJSON(t, h, "/api/v1/flows/zzfix-gw-3", &f)
 	if len(f.Extra) != 1 || f.Extra[0].Name != "Zone" || f.Extra[0].Value != "dmz" {
 		t.Errorf("api flow extra = %+v", f.Extra)
+	}
+	var list struct {
+		Flows []struct {
+			ID    string
+			Extra []struct{ Name, Value string }
+		}
+	}
+	getJSON(t, h, "/api/v1/flows?doc=zzfix-en&limit=10", &list)
+	for _, fl := range list.Flows {
+		if (fl.ID == "zzfix-gw-3") != (len(fl.Extra) == 1) {
+			t.Errorf("api listing: flow %s extra = %+v", fl.ID, fl.Extra)
+		}
+	}
+	recs := parseCSV(t, get(t, h, "/flows.csv?doc=zzfix-en").Body)
+	col := slices.Index(recs[0], "extra")
+	if col != len(recs[0])-1 {
+		t.Fatalf("CSV header %q: want extra as the last column", recs[0])
+	}
+	for _, rec := range recs[1:] {
+		want := ""
+		if rec[0] == "zzfix-gw-3" {
+			want = "Zone: dmz"
+		}
+		if rec[col] != want {
+			t.Errorf("CSV row %s extra = %q, want %q", rec[0], rec[col], want)
+		}
 	}
 }

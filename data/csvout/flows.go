@@ -10,7 +10,8 @@ import (
 
 // FlowHeader returns the header row NewFlows writes, one name per column, in
 // English whatever the UI language, so that one URL gives every script the
-// same columns.
+// same columns. Columns are only ever added at the end: "extra" (the cells of
+// columns Portolan has no field for) came after "link".
 func FlowHeader() []string {
 	return []string{
 		"id",
@@ -33,6 +34,7 @@ func FlowHeader() []string {
 		"destination_roles",
 		"findings",
 		"link",
+		"extra",
 	}
 }
 
@@ -111,6 +113,7 @@ func (c *Flows) Write(f data.Flow) error {
 		roles(f, data.SideDestination),
 		findings(f),
 		link,
+		extra(f),
 	)
 	return c.w.WriteKeeping(c.row, flowPorts)
 }
@@ -134,6 +137,16 @@ func roles(f data.Flow, side string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// extra is the row's cells under columns Portolan has no field for, as the
+// document writes them: "Zone: dmz; Version: 8.0".
+func extra(f data.Flow) string {
+	out := make([]string, len(f.Extra))
+	for i, e := range f.Extra {
+		out[i] = e.Name + ": " + e.Value
+	}
+	return strings.Join(out, "; ")
 }
 
 // findings is a flow's lint findings, "check: detail" each, one per line.

@@ -58,7 +58,7 @@ func TestFlowCSVStartsWithBOMAndExactHeader(t *testing.T) {
 	recs := parseFlowCSV(t, writeFlowCSV(t, ""))
 	want := []string{"id", "document", "section", "section_en", "source", "destination", "protocol", "ports",
 		"app_protocol", "requirement", "direction", "purpose", "purpose_en", "notes", "notes_en", "line",
-		"source_roles", "destination_roles", "findings", "link"}
+		"source_roles", "destination_roles", "findings", "link", "extra"}
 	if len(recs) != 1 {
 		t.Fatalf("got %d records for no flows, want the header only", len(recs))
 	}
@@ -77,6 +77,7 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 		Roles: []data.EndpointRole{{Side: data.SideDestination, Role: "identity-provider"},
 			{Side: data.SideDestination, Role: "cloud-service", Guess: true}},
 		Findings: []data.Finding{{Check: "port-service", Detail: "one"}, {Check: "transport-service", Detail: "two"}},
+		Extra:    []data.Field{{Name: "Zone", Value: "dmz"}, {Name: "ゾーン", Value: "=内部"}},
 	}
 	recs := parseFlowCSV(t, writeFlowCSV(t, "https://portolan.example.com/", f))
 	if len(recs) != 2 {
@@ -86,7 +87,8 @@ func TestFlowCSVRowHoldsEveryColumn(t *testing.T) {
 		"Azure AD Connect server", "Microsoft Entra ID", "TCP/UDP", `="389, 49152-65535"`, "LDAP", "required", "outbound",
 		"Used for LDAP, \"quoted\"\nand wrapped", "Used for LDAP, \"quoted\"\nand wrapped", "see note", "see note", "42", "", "identity-provider, cloud-service (guess)",
 		"port-service: one\ntransport-service: two",
-		"https://portolan.example.com/flows/ab12cd"}
+		"https://portolan.example.com/flows/ab12cd",
+		"Zone: dmz; ゾーン: =内部"}
 	if !reflect.DeepEqual(recs[1], want) {
 		t.Errorf("row =\n%q\nwant\n%q", recs[1], want)
 	}

@@ -104,9 +104,19 @@ func (s *Server) handleChangesAtom(w http.ResponseWriter, r *http.Request) error
 	}
 	title, link := "Portolan: what changed in the vendor documents", "/changes"
 	if d := p.Doc; d != nil {
-		title, link = "Portolan: what changed in "+d.Vendor+" · "+docTitle(d.Title, d.Product), "/docs/"+d.Slug+"/changes"
+		title, link = feedTitle(*d), "/docs/"+d.Slug+"/changes"
 	}
 	return s.atom(w, r, title, link, p.Changes, p.Titles)
+}
+
+// feedTitle names one document's feed by its vendor, where the document
+// names one, and its title.
+func feedTitle(d store.DocSummary) string {
+	name := docTitle(d.Title, d.Product)
+	if d.Vendor != "" {
+		name = d.Vendor + " · " + name
+	}
+	return "Portolan: what changed in " + name
 }
 
 type diffPageData struct {

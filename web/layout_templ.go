@@ -758,9 +758,9 @@ func layout(p pageInfo) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var53 string
-			templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "version.banner", itoa(vv.Number), itoa(vv.Latest.Number), vv.Doc, capturedOn(ctx, vv.Captured), itoa(vv.Latest.Number), capturedOn(ctx, vv.Latest.Captured)))
+			templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "version.banner", itoa(vv.Number), itoa(vv.Latest.Number), vv.Title, capturedOn(ctx, vv.Captured), itoa(vv.Latest.Number), capturedOn(ctx, vv.Latest.Captured)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/layout.templ`, Line: 78, Col: 172}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/layout.templ`, Line: 78, Col: 174}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var53))
 			if templ_7745c5c3_Err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,6 +49,7 @@ const (
 // versionView is one earlier version of one document, served.
 type versionView struct {
 	Doc      string
+	Title    string       // the document's title (or product) in the version shown
 	Number   int          // the version shown
 	Latest   data.Version // the document's latest version (its number: how many it has)
 	Captured time.Time    // when the version shown was captured
@@ -326,7 +328,7 @@ func buildView(ctx context.Context, db *store.DB, doc string, n int, vs []data.V
 	if err != nil {
 		return nil, err
 	}
-	v := &versionView{Doc: doc, Number: n, Latest: vs[len(vs)-1], Captured: h.Versions[n-1].Captured, dir: dir}
+	v := &versionView{Doc: doc, Title: cmp.Or(docTitle(d.Title, d.Product), doc), Number: n, Latest: vs[len(vs)-1], Captured: h.Versions[n-1].Captured, dir: dir}
 	defer func() {
 		if err != nil {
 			v.close()

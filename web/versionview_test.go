@@ -169,7 +169,7 @@ func TestDocumentPageAtAnEarlierVersion(t *testing.T) {
 	}
 	body := tv.ok(t, "/docs/hybrid?v=1")
 	for _, want := range []string{
-		`data-testid="version-banner">You are looking at version 1 of 3 of hybrid, captured 2024-01-01 00:00 UTC. The latest is version 3, captured 2024-09-01 00:00 UTC.`,
+		`data-testid="version-banner">You are looking at version 1 of 3 of Hybrid Identity Required Ports and Protocols, captured 2024-01-01 00:00 UTC. The latest is version 3, captured 2024-09-01 00:00 UTC.`,
 		`<a href="/docs/hybrid" data-testid="version-latest">`,
 		`<option value="1" selected>`,
 		`href="/flows/` + tv.changed + `?v=1"`, // flow links keep the version

@@ -79,13 +79,7 @@ func layoutClusters(lb Labels, title, slug string, secs []data.Section) *Graph {
 		sg.Nodes, sg.Edges = build(flows, subjectOf, lb, nil)
 		nodes += len(sg.Nodes)
 		edges += len(sg.Edges)
-		l := &layouter{g: sg, bare: true}
-		l.assignLayers()
-		l.makeElements()
-		l.order()
-		l.placeY()
-		l.placeX()
-		l.finish()
+		(&layouter{g: sg, bare: true}).run()
 		w := max(sg.Width-2*margin, clusterMinTxt) + 2*clusterPad
 		parts = append(parts, part{sec: sec, sg: sg, w: w})
 		widest = max(widest, w)

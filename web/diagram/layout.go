@@ -156,14 +156,19 @@ func layout(lb Labels, title string, flows []data.Flow, subjectOf func(data.Flow
 	}
 	flows, g.Omitted, g.AllNodes = capFlows(flows, subjectOf)
 	g.Nodes, g.Edges = build(flows, subjectOf, lb, merge)
-	l := &layouter{g: g}
+	(&layouter{g: g}).run()
+	return g
+}
+
+// run lays out l.g: layers, the elements in them, their order, then their
+// coordinates.
+func (l *layouter) run() {
 	l.assignLayers()
 	l.makeElements()
 	l.order()
 	l.placeY()
 	l.placeX()
 	l.finish()
-	return g
 }
 
 // MaxNodes and MaxEdges are the most endpoints and connections one diagram

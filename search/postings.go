@@ -190,6 +190,9 @@ type scratch struct {
 	sum     []float64 // the current clause's leaves' scores
 	n       []uint8   // how many of the current clause's leaves matched
 	touched []uint32  // the documents the current clause matched
+	cands   []uint32  // the documents add may count, in order, when candsOK
+	candsOK bool
+	candsBM *roaring.Bitmap // cands, when not nil
 	need    uint8     // add counts a document only if it matched this many clauses
 	exclude bool      // add excludes the document instead, if it matched at least need
 	it      segment.PostingsIterator
@@ -269,7 +272,7 @@ func (s *scratch) add(d uint32, sc float64) {
 // clauses before it and match c get c's score added (as a disjunction, see
 // clause) and count one more clause matched. It reports whether any did.
 func (s *scratch) clause(c clause, pls segmentPostings, need uint8) (bool, error) {
-	s.need, s.exclude, s.touched = need, false, s.touched[:0]
+	s.need, s.exclude, s.touched, s.candsOK = need, false, s.touched[:0], false
 	for _, l := range c {
 		if err := s.eval(l, pls[l]); err != nil {
 			return false, err
@@ -420,7 +423,7 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 				return MatchSet{}, false, err
 			}
 		}
-		s.need, s.exclude = all, true
+		s.need, s.exclude, s.candsOK = all, true, false
 		for _, c := range p.not {
 			for _, l := range c {
 				if err := s.eval(l, postings[i][l]); err != nil {
@@ -449,6 +452,36 @@ func termScore(freq uint64, norm, idf, weight float64) float64 {
 	return math.Sqrt(float64(freq)) * norm * idf * weight
 }
 
+// candidates returns the documents add may count, in order, or nil when
+// that is any document (the first clause).
+func (s *scratch) candidates() []uint32 {
+	if s.need == 0 {
+		return nil
+	}
+	if !s.candsOK {
+		s.cands = s.cands[:0]
+		for d, h := range s.hits {
+			if h == s.need || s.exclude && h > s.need && h != notHit {
+				s.cands = append(s.cands, uint32(d))
+			}
+		}
+		s.candsOK, s.candsBM = true, nil
+	}
+	return s.cands
+}
+
+// candidateSet is candidates as a bitmap.
+func (s *scratch) candidateSet() *roaring.Bitmap {
+	cands := s.candidates()
+	if cands == nil {
+		return nil
+	}
+	if s.candsBM == nil {
+		s.candsBM = roaring.BitmapOf(cands...)
+	}
+	return s.candsBM
+}
+
 // eval adds (see add) each document of the segment in which leaf l
 // matches, with its score there; pls are l's postings lists in the segment.
 func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
@@ -458,12 +491,28 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 		}
 		s.it = pls[0].Iterator(true, true, false, s.it)
 		idf, w := l.idf[0], l.weight[0]
+		if cands := s.candidates(); cands != nil && uint64(len(cands))*8 < pls[0].Count() {
+			// Few documents left to match: skip to each (the postings'
+			// chunks without one are not read).
+			for _, d := range cands {
+				p, err := s.it.Advance(uint64(d))
+				if err != nil || p == nil {
+					return err
+				}
+				if p.Number() == uint64(d) {
+					s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
+				}
+			}
+			return nil
+		}
 		for {
 			p, err := s.it.Next()
 			if err != nil || p == nil {
 				return err
 			}
-			s.add(uint32(p.Number()), termScore(p.Frequency(), p.Norm(), idf, w))
+			if d := uint32(p.Number()); s.hits[d] == s.need || s.exclude {
+				s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
+			}
 		}
 	}
 	// A phrase: the documents holding every term, then their positions.
@@ -506,6 +555,9 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 	}
 	if cands == nil || cands.IsEmpty() {
 		return nil
+	}
+	if left := s.candidateSet(); left != nil {
+		cands.And(left)
 	}
 	if cap(s.locs) < len(l.terms) {
 		s.locs = make([][]segment.Location, len(l.terms))

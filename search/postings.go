@@ -193,8 +193,8 @@ type scratch struct {
 	cands   []uint32  // the documents add may count, in order, when candsOK
 	candsOK bool
 	candsBM *roaring.Bitmap // cands, when not nil
-	need    uint8     // add counts a document only if it matched this many clauses
-	exclude bool      // add excludes the document instead, if it matched at least need
+	need    uint8           // add counts a document only if it matched this many clauses
+	exclude bool            // add excludes the document instead, if it matched at least need
 	it      segment.PostingsIterator
 	locs    [][]segment.Location
 	dicts   map[dictKey]segment.TermDictionary

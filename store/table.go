@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
@@ -63,6 +64,10 @@ type flowTable struct {
 
 	wordsOnce sync.Once
 	words     map[string][]int32 // see wordIndex; not encoded
+	// namedLists are the sources' and destinations' named lists, by
+	// string; not encoded.
+	namedOnce  sync.Once
+	namedLists [2][]atomic.Pointer[[]int32]
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -695,34 +700,72 @@ func (f *facetCounter) facets() Facets {
 // too, and following its link lists as many flows as it showed. The names
 // with the most rows of their own are the candidates.
 func (t *flowTable) endpointFacet(key string, counts []int32) []FacetCount {
-	better := func(a, b FacetCount) int {
+	type cand struct {
+		FacetCount
+		i int32 // into Strings
+	}
+	better := func(a, b cand) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return strings.Compare(a.Value, b.Value)
 	}
-	var all []FacetCount
+	var all []cand
 	for i, n := range counts {
 		if n > 0 && strings.TrimSpace(t.Strings[i]) != "" {
-			all = append(all, FacetCount{Value: t.Strings[i], Count: int(n)})
+			all = append(all, cand{FacetCount{Value: t.Strings[i], Count: int(n)}, int32(i)})
 		}
 	}
 	cands := topN(all, 3*maxEndpointFacet, better)
 	for c := range cands {
-		v, err := filter.Canonical(key, cands[c].Value)
-		if err != nil {
+		named := t.named(key, cands[c].i)
+		if named == nil {
 			continue // no link carries it: its own rows
 		}
 		n := 0
-		t.eachNamed(filter.SplitWords(v), func(i int32) { n += int(counts[i]) })
+		for _, i := range *named {
+			n += int(counts[i])
+		}
 		cands[c].Count = n
 	}
 	slices.SortFunc(cands, better)
-	out := cands[:min(len(cands), maxEndpointFacet)]
-	if out == nil {
-		out = []FacetCount{}
+	out := []FacetCount{}
+	for _, c := range cands[:min(len(cands), maxEndpointFacet)] {
+		out = append(out, c.FacetCount)
 	}
 	return out
+}
+
+// named lists the strings the filter key= with Strings[i] selects (by
+// eachNamed), nil when no link can carry Strings[i]. The lists are worked
+// out on first use and kept: they depend on the dataset only.
+func (t *flowTable) named(key string, i int32) *[]int32 {
+	t.namedOnce.Do(func() {
+		for k := range t.namedLists {
+			t.namedLists[k] = make([]atomic.Pointer[[]int32], len(t.Strings))
+		}
+	})
+	k := 0
+	if key == "dst" {
+		k = 1
+	}
+	p := &t.namedLists[k][i]
+	if l := p.Load(); l != nil {
+		if *l == nil {
+			return nil
+		}
+		return l
+	}
+	l := []int32(nil)
+	if v, err := filter.Canonical(key, t.Strings[i]); err == nil {
+		l = []int32{}
+		t.eachNamed(filter.SplitWords(v), func(j int32) { l = append(l, j) })
+	}
+	p.Store(&l)
+	if l == nil {
+		return nil
+	}
+	return &l
 }
 
 // eachNamed calls fn with the index of each of Strings that has q's words

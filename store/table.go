@@ -68,6 +68,9 @@ type flowTable struct {
 	// string; not encoded.
 	namedOnce  sync.Once
 	namedLists [2][]atomic.Pointer[[]int32]
+	// sectionsSorted is sectionOrder's; not encoded.
+	sectionsOnce   sync.Once
+	sectionsSorted []int32
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -683,7 +686,7 @@ func (f *facetCounter) facets() Facets {
 			fc.Docs = append(fc.Docs, FacetCount{Value: t.Docs[d], Count: n})
 		}
 	}
-	fc.Sections = byCount(t.Sections, f.sections)
+	fc.Sections = byCountIn(t.sectionOrder(), t.Sections, f.sections)
 	fc.Protocols = byCount(t.Protocols, f.protos)
 	fc.Requirements = byCount(t.Values, f.req)
 	fc.Directions = byCount(t.Values, f.dir)
@@ -891,6 +894,32 @@ func byCount(values []string, counts []int) []FacetCount {
 		return strings.Compare(a.Value, b.Value)
 	})
 	return out
+}
+
+// byCountIn is byCount for distinct values, with order listing them
+// sorted: only counts are compared.
+func byCountIn(order []int32, values []string, counts []int) []FacetCount {
+	out := []FacetCount{}
+	for _, i := range order {
+		if n := counts[i]; n > 0 {
+			out = append(out, FacetCount{Value: values[i], Count: n})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b FacetCount) int { return b.Count - a.Count })
+	return out
+}
+
+// sectionOrder lists the indexes of Sections in the order of their
+// values, worked out on first use.
+func (t *flowTable) sectionOrder() []int32 {
+	t.sectionsOnce.Do(func() {
+		t.sectionsSorted = make([]int32, len(t.Sections))
+		for i := range t.sectionsSorted {
+			t.sectionsSorted[i] = int32(i)
+		}
+		slices.SortFunc(t.sectionsSorted, func(a, b int32) int { return strings.Compare(t.Sections[a], t.Sections[b]) })
+	})
+	return t.sectionsSorted
 }
 
 // portIndex finds the rows whose ranges overlap a port range without looking

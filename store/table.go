@@ -899,13 +899,43 @@ func byCount(values []string, counts []int) []FacetCount {
 // byCountIn is byCount for distinct values, with order listing them
 // sorted: only counts are compared.
 func byCountIn(order []int32, values []string, counts []int) []FacetCount {
-	out := []FacetCount{}
-	for _, i := range order {
-		if n := counts[i]; n > 0 {
-			out = append(out, FacetCount{Value: values[i], Count: n})
+	// A counting sort, stable: by count, highest first, each count's
+	// values in order.
+	most := 0
+	var nonzero int
+	for _, n := range counts {
+		if n > 0 {
+			most = max(most, n)
+			nonzero++
 		}
 	}
-	slices.SortStableFunc(out, func(a, b FacetCount) int { return b.Count - a.Count })
+	if most > 4*nonzero+64 {
+		// Counts too spread for an array of them: a comparison sort.
+		out := make([]FacetCount, 0, nonzero)
+		for _, i := range order {
+			if n := counts[i]; n > 0 {
+				out = append(out, FacetCount{Value: values[i], Count: n})
+			}
+		}
+		slices.SortStableFunc(out, func(a, b FacetCount) int { return b.Count - a.Count })
+		return out
+	}
+	at := make([]int, most+2) // at[most-n+1]: where the values counted n start
+	for _, n := range counts {
+		if n > 0 {
+			at[most-n+1]++
+		}
+	}
+	for k := 1; k < len(at); k++ {
+		at[k] += at[k-1]
+	}
+	out := make([]FacetCount, nonzero)
+	for _, i := range order {
+		if n := counts[i]; n > 0 {
+			out[at[most-n]] = FacetCount{Value: values[i], Count: n}
+			at[most-n]++
+		}
+	}
 	return out
 }
 

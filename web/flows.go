@@ -276,13 +276,14 @@ func topFacetCounts(cs []store.FacetCount, n int, active func(v string) bool) ([
 	if len(cs) <= n {
 		return cs, 0
 	}
-	byCount := func(a, b int) int { return cs[b].Count - cs[a].Count }
+	// By count, ties in the order given.
+	byCount := func(a, b int) int { return cmp.Or(cs[b].Count-cs[a].Count, a-b) }
 	order := make([]int, len(cs))
 	for i := range order {
 		order[i] = i
 	}
 	if !slices.IsSortedFunc(order, byCount) {
-		slices.SortStableFunc(order, byCount)
+		slices.SortFunc(order, byCount)
 	}
 	keep := make([]bool, len(cs))
 	for _, i := range order[:n] {

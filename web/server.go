@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/search"
@@ -39,6 +40,7 @@ type Server struct {
 
 	views *versionViews // earlier versions of documents, served (versionview.go)
 	names *facetNames   // of db (a view has its own)
+	bufs  sync.Pool     // of *bytes.Buffer: see buffer
 
 	searchTimeout time.Duration // see WithSearchLimits
 	searchSlots   chan struct{} // a value in it for each expensive search running

@@ -190,15 +190,22 @@ func Seqs(docs []Document) iter.Seq2[*Document, []SeqFlow] {
 		seq := 0
 		for i := range docs {
 			d := &docs[i]
-			placed := d.OrderedFlows()
-			flows := make([]SeqFlow, len(placed))
-			for j, p := range placed {
-				seq++
-				flows[j] = SeqFlow{Seq: seq, PlacedFlow: p}
-			}
+			flows := d.SeqFlows(seq)
+			seq += len(flows)
 			if !yield(d, flows) {
 				return
 			}
 		}
 	}
+}
+
+// SeqFlows numbers d's flows as Seqs does when the documents before d in the
+// dataset have last flows in all: for a dataset read one document at a time.
+func (d *Document) SeqFlows(last int) []SeqFlow {
+	placed := d.OrderedFlows()
+	flows := make([]SeqFlow, len(placed))
+	for j, p := range placed {
+		flows[j] = SeqFlow{Seq: last + j + 1, PlacedFlow: p}
+	}
+	return flows
 }

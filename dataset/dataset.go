@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/portolan/portolan/data"
@@ -83,8 +84,8 @@ func Current(path string) (Paths, error) {
 
 // Phases of Build, in order, as given to Options.Phase.
 const (
-	PhaseDatabase = "database" // about to write the database
-	PhaseIndex    = "index"    // database written; about to build the index
+	PhaseDatabase = "database" // about to write the database (and the index beside it)
+	PhaseIndex    = "index"    // about to build the index, while the database is being written
 	PhaseBuilt    = "built"    // both written and synced; about to make them current
 	PhaseSwapped  = "swapped"  // current; about to remove what it replaced
 )
@@ -101,10 +102,35 @@ type Options struct {
 
 // Build writes a database of docs with their history (store.IngestHistory;
 // nil for none) and an index of docs into a new dataset directory and makes
-// it PATH's current dataset, then removes what it replaced and any
-// leftovers of interrupted builds. On failure PATH is left as it was and the
-// new directory is removed. Builds of one PATH run one at a time.
-func Build(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History, opt Options) (_ Paths, err error) {
+// it PATH's current dataset (see BuildFrom).
+func Build(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History, opt Options) (Paths, error) {
+	return BuildFrom(ctx, path, func(yield func(*data.Document, *versions.History) error) error {
+		for i := range docs {
+			var h *versions.History
+			if x, ok := hist[docs[i].Slug]; ok {
+				h = &x
+			}
+			if err := yield(&docs[i], h); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, opt)
+}
+
+// Source gives a build the documents of a dataset, in order, each with its
+// history (nil: version 1 of itself, as store.IngestHistory has it), one at
+// a time: it calls yield with each and stops, returning yield's error, when
+// yield fails. Neither the document nor its history may change once given.
+type Source func(yield func(d *data.Document, h *versions.History) error) error
+
+// BuildFrom writes a database of the documents src gives (store.Builder)
+// and their index (search.Builder) into a new dataset directory, both at
+// once and one document at a time, and makes it PATH's current dataset,
+// then removes what it replaced and any leftovers of interrupted builds. On
+// failure, src's included, PATH is left as it was and the new directory is
+// removed. Builds of one PATH run one at a time.
+func BuildFrom(ctx context.Context, path string, src Source, opt Options) (_ Paths, err error) {
 	root := Root(path)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return Paths{}, fmt.Errorf("dataset %s: %w", path, err)
@@ -141,13 +167,7 @@ func Build(ctx context.Context, path string, docs []data.Document, hist map[stri
 	if err := phase(PhaseDatabase); err != nil {
 		return Paths{}, err
 	}
-	if err := store.IngestHistory(ctx, p.DB, docs, hist); err != nil {
-		return Paths{}, err
-	}
-	if err := phase(PhaseIndex); err != nil {
-		return Paths{}, err
-	}
-	if err := search.Build(ctx, p.Index, docs); err != nil {
+	if err := write(ctx, p, src, phase); err != nil {
 		return Paths{}, err
 	}
 	syncDir(dir)
@@ -163,6 +183,89 @@ func Build(ctx context.Context, path string, docs []data.Document, hist map[stri
 	}
 	clean(path, opt.Removed)
 	return p, nil
+}
+
+// write builds the database and the index of p from src, each in a
+// goroutine of its own fed one document at a time, so that the two builds
+// (and src's own work) share the cores and at most a few documents are held
+// at once. The first failure stops all three.
+func write(ctx context.Context, p Paths, src Source, phase func(string) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	type item struct {
+		d     *data.Document
+		flows []data.SeqFlow
+		h     *versions.History
+	}
+	// A few documents ahead: enough for neither build to wait on the
+	// other's slower moments.
+	toDB, toIndex := make(chan item, 4), make(chan item, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		err := func() error {
+			b, err := store.NewBuilder(ctx, p.DB)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			for it := range toDB {
+				if err := b.Add(ctx, it.d, it.flows, it.h); err != nil {
+					return err
+				}
+			}
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return b.Commit(ctx)
+		}()
+		if err != nil {
+			cancel(err)
+		}
+	})
+	wg.Go(func() {
+		err := func() error {
+			if err := phase(PhaseIndex); err != nil {
+				return err
+			}
+			b, err := search.NewBuilder(p.Index)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			for it := range toIndex {
+				if err := b.Add(ctx, it.d, it.flows); err != nil {
+					return err
+				}
+			}
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return b.Commit(ctx)
+		}()
+		if err != nil {
+			cancel(err)
+		}
+	})
+	last := 0
+	err := src(func(d *data.Document, h *versions.History) error {
+		it := item{d: d, flows: d.SeqFlows(last), h: h}
+		last += len(it.flows)
+		for _, ch := range []chan item{toDB, toIndex} {
+			select {
+			case ch <- it:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		cancel(err) // before the builds see the end of the documents
+	}
+	close(toDB)
+	close(toIndex)
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 // swap makes p PATH's current dataset: a new link to its database, renamed

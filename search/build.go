@@ -36,124 +36,193 @@ var (
 // Flows that score the same rank in the order given: documents in order,
 // flows in Ordinal order within their document, their seq (data.Seqs), the
 // key store.Ingest gives them too.
-func Build(ctx context.Context, path string, docs []data.Document) (err error) {
+func Build(ctx context.Context, path string, docs []data.Document) error {
+	b, err := NewBuilder(path)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for d, flows := range data.Seqs(docs) {
+		if err := b.Add(ctx, d, flows); err != nil {
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
+// Builder indexes a dataset one document at a time, holding no more of it
+// than one batch (batchSize flows and hosts): what Build does for a dataset
+// too large to hold in memory. The index appears at its path only when Commit succeeds; Close
+// without Commit removes what was written.
+type Builder struct {
+	path, dir, tmp, fresh string
+	off                   bleve.Builder   // bleve's offline builder: segments merged once, at the end
+	ids                   []string        // flow IDs in seq order
+	sums                  []data.Document // slug and checksum of each document, for DatasetVersion
+	hostSeq               int
+	done                  bool
+}
+
+// NewBuilder starts an index to be put at path (see Build).
+func NewBuilder(path string) (*Builder, error) {
 	dir, base := filepath.Split(filepath.Clean(path))
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.MkdirTemp(dir, base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("search: build %s: %w", path, err)
+		return nil, fmt.Errorf("search: build %s: %w", path, err)
 	}
-	defer func() {
-		os.RemoveAll(tmp)
-		if err != nil {
-			err = fmt.Errorf("search: build %s: %w", path, err)
-		}
-	}()
-	fresh := filepath.Join(tmp, "index")
-	ids, err := build(ctx, fresh, docs)
+	b := &Builder{path: path, dir: dir, tmp: tmp, fresh: filepath.Join(tmp, "index")}
+	b.off, err = bleve.NewBuilder(b.fresh, newMapping(), map[string]any{
+		"buildPathPrefix": tmp, // its segments, beside the index (one file system)
+		"batchSize":       batchSize,
+		"mergeMax":        mergeMax,
+	})
 	if err != nil {
-		return err
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("search: build %s: %w", path, err)
 	}
-	if err := writeSeqMap(fresh, ids); err != nil {
-		return err
-	}
-	// bleve makes the directory private; the index is as readable as the
-	// database it goes with (store.Ingest makes that 0644).
-	if err := os.Chmod(fresh, 0o755); err != nil {
-		return err
-	}
-	// Swap: move the old index aside (into tmp, removed with it), then the
-	// new one into place.
-	old := filepath.Join(tmp, "old")
-	moved := false
-	if _, err := os.Stat(path); err == nil {
-		if err := os.Rename(path, old); err != nil {
-			return err
-		}
-		moved = true
-	}
-	if err := os.Rename(fresh, path); err != nil {
-		if moved {
-			os.Rename(old, path)
-		}
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	return b, nil
+}
+
+// Add indexes document d, the next of the dataset, with its flows numbered
+// (d.SeqFlows, following the flows of the documents added before).
+func (b *Builder) Add(ctx context.Context, d *data.Document, flows []data.SeqFlow) error {
+	if err := b.add(ctx, d, flows); err != nil {
+		return fmt.Errorf("search: build %s: %w", b.path, err)
 	}
 	return nil
 }
 
-// build writes a complete index of docs at the new directory path.
-func build(ctx context.Context, path string, docs []data.Document) (ids []string, err error) {
-	idx, err := bleve.New(path, newMapping())
-	if err != nil {
-		return nil, err
+func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlow) error {
+	if b.done || b.off == nil {
+		return errors.New("builder closed")
 	}
-	defer func() {
-		if cerr := idx.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	b := idx.NewBatch()
-	flush := func(force bool) error {
-		if b.Size() < batchSize && !force {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := idx.Batch(b); err != nil {
-			return err
-		}
-		b.Reset()
-		return nil
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	hostSeq := 0
-	for d, flows := range data.Seqs(docs) {
-		hosts := map[string][]string{} // flow ID -> host names the row gives
-		for _, h := range d.Hosts {
-			if h.FlowID != "" {
-				hosts[h.FlowID] = append(hosts[h.FlowID], h.Name)
-			}
-		}
-		for _, p := range flows {
-			f := p.Flow
-			if f.ID == "" {
-				return nil, fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
-			}
-			ids = append(ids, f.ID)
-			if err := b.Index(f.ID, flowDocument(*d, *p.Section, *f, hosts[f.ID], p.Seq)); err != nil {
-				return nil, fmt.Errorf("flow %s: %w", f.ID, err)
-			}
-			if err := flush(false); err != nil {
-				return nil, err
-			}
-		}
-		for i, h := range d.Hosts {
-			hostSeq++
-			if err := b.Index(HostKey(d.Slug, i+1), hostDocument(*d, h, hostSeq)); err != nil {
-				return nil, fmt.Errorf("host %s: %w", h.Name, err)
-			}
-			if err := flush(false); err != nil {
-				return nil, err
-			}
+	if len(flows) > 0 && flows[0].Seq != len(b.ids)+1 {
+		return fmt.Errorf("flow seq %d after %d: flows out of order", flows[0].Seq, len(b.ids))
+	}
+	b.sums = append(b.sums, data.Document{Slug: d.Slug, Checksum: d.Checksum})
+	hosts := map[string][]string{} // flow ID -> host names the row gives
+	for _, h := range d.Hosts {
+		if h.FlowID != "" {
+			hosts[h.FlowID] = append(hosts[h.FlowID], h.Name)
 		}
 	}
-	b.SetInternal(keyMappingVersion, []byte(MappingVersion))
-	b.SetInternal(keyDatasetVersion, []byte(data.DatasetVersion(docs)))
-	return ids, flush(true)
+	for _, p := range flows {
+		f := p.Flow
+		if f.ID == "" {
+			return fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
+		}
+		b.ids = append(b.ids, f.ID)
+		if err := b.off.Index(f.ID, flowDocument(*d, *p.Section, *f, hosts[f.ID], p.Seq)); err != nil {
+			return fmt.Errorf("flow %s: %w", f.ID, err)
+		}
+	}
+	for i, h := range d.Hosts {
+		b.hostSeq++
+		if err := b.off.Index(HostKey(d.Slug, i+1), hostDocument(*d, h, b.hostSeq)); err != nil {
+			return fmt.Errorf("host %s: %w", h.Name, err)
+		}
+	}
+	return nil
 }
 
-// batchSize is how many documents go into one bleve batch while building.
-// bleve analyses a batch's documents on all cores, then turns them into one
-// segment on one. Measured (BenchmarkBuild20k, issue 18): larger batches
-// cost more memory than they save time, and two batches in flight at once
-// took more CPU and half again the memory on a loaded machine for no gain.
-const batchSize = 2000
+// Commit finishes the index and puts it at its path.
+func (b *Builder) Commit(ctx context.Context) error {
+	if err := b.commit(ctx); err != nil {
+		b.Close()
+		return fmt.Errorf("search: build %s: %w", b.path, err)
+	}
+	return nil
+}
+
+func (b *Builder) commit(ctx context.Context) error {
+	if b.done || b.off == nil {
+		return errors.New("builder closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Close writes the last segment and merges them all into one.
+	err := b.off.Close()
+	b.off = nil
+	if err != nil {
+		return err
+	}
+	// What the builder cannot write: the index's own metadata.
+	idx, err := bleve.Open(b.fresh)
+	if err != nil {
+		return err
+	}
+	err = idx.SetInternal(keyMappingVersion, []byte(MappingVersion))
+	if err == nil {
+		err = idx.SetInternal(keyDatasetVersion, []byte(data.DatasetVersion(b.sums)))
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeSeqMap(b.fresh, b.ids); err != nil {
+		return err
+	}
+	b.ids = nil
+	// bleve makes the directory private; the index is as readable as the
+	// database it goes with (store.Ingest makes that 0644).
+	if err := os.Chmod(b.fresh, 0o755); err != nil {
+		return err
+	}
+	// Swap: move the old index aside (into tmp, removed with it), then the
+	// new one into place.
+	old := filepath.Join(b.tmp, "old")
+	moved := false
+	if _, err := os.Stat(b.path); err == nil {
+		if err := os.Rename(b.path, old); err != nil {
+			return err
+		}
+		moved = true
+	}
+	if err := os.Rename(b.fresh, b.path); err != nil {
+		if moved {
+			os.Rename(old, b.path)
+		}
+		return err
+	}
+	if d, err := os.Open(b.dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	b.Close()
+	return nil
+}
+
+// Close ends a build, removing its temporary directory: after Commit, what
+// the index replaced; before, the index and its segments.
+func (b *Builder) Close() {
+	if b.done {
+		return
+	}
+	b.done = true
+	os.RemoveAll(b.tmp)
+}
+
+// batchSize is how many documents go into one segment while building, and
+// mergeMax how many segments are merged into one at a time when the
+// builder closes. The offline builder (bleve.NewBuilder) analyses and
+// writes each batch on the goroutine that adds its last document, and
+// merges once at the end: measured (BenchmarkBuild20k, issue 18), a third
+// less wall time than batches given to an open index, whose merger rewrites
+// each document several times as segments pile up, and a smaller index (one
+// segment).
+const (
+	batchSize = 2000
+	mergeMax  = 100
+)
 
 // HostKey is the index's key of the n-th (1-based) host of document doc, as
 // SearchHosts returns it.

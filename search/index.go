@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -33,6 +34,7 @@ type Index struct {
 	cjkA    analysis.Analyzer
 	latinA  analysis.Analyzer // the en fields' (latinAnalyzer)
 	seqs    []int32           // by internal document number: the flow's seq, 0 for a host
+	scratch sync.Pool         // of *scratch, for matchPostings
 }
 
 // Open opens the index at path for searching. It fails with an error wrapping
@@ -77,6 +79,7 @@ func newIndex(idx bleve.Index) (*Index, error) {
 	}
 	m := idx.Mapping()
 	ix := &Index{idx: idx, dataset: string(dv)}
+	ix.scratch.New = func() any { return new(scratch) }
 	if ix.enA = m.AnalyzerNamed(en.AnalyzerName); ix.enA == nil {
 		return nil, errors.New("no en analyzer")
 	}

@@ -36,10 +36,19 @@ func (ix *Index) HighlightFlows(q Query, flows []data.Flow) map[string]Matches {
 			if p.text == "" {
 				continue
 			}
-			fa := fieldAnalysis{text: dotless(p.text), ix: ix}
+			// Analysing a text costs more than the rest of marking it:
+			// only the texts one of the words may match are analysed.
+			lower, folds := strings.ToLower(p.text), hasWidthForms(p.text)
+			var fa *fieldAnalysis
 			var spans []Span
 			for _, w := range words {
-				spans = append(spans, w.find(&fa)...)
+				if !w.mayMatch(lower, folds) {
+					continue
+				}
+				if fa == nil {
+					fa = &fieldAnalysis{text: dotless(p.text), ix: ix}
+				}
+				spans = append(spans, w.find(fa)...)
 			}
 			if len(spans) > 0 {
 				m[p.name] = mergeSpans(spans)
@@ -54,6 +63,11 @@ func (ix *Index) HighlightFlows(q Query, flows []data.Flow) map[string]Matches {
 
 // markWord is one word or phrase of a query as its bleve query looks for it.
 type markWord struct {
+	// needles are strings a text holds, lower-cased, wherever the word
+	// matches it; with any set, the word may match any text.
+	needles []string
+	any     bool
+
 	cjk    bool     // in the cjk analyzer's field (else the en one)
 	terms  []string // analysed terms, by position offset from the first ("" for a gap)
 	phrase bool     // the terms in order at their offsets (else each on its own)
@@ -80,7 +94,7 @@ func (ix *Index) markWords(q Query) []markWord {
 		// literalQuery: unstemmed, stop words kept, in the cjk field.
 		for _, t := range q.Terms {
 			if terms := termsOf(ix.cjkA.Analyze([]byte(dotless(t)))); len(terms) > 0 {
-				out = append(out, markWord{cjk: true, terms: compact(terms), all: true})
+				out = append(out, markWord{cjk: true, terms: compact(terms), all: true, any: true})
 			}
 		}
 	}
@@ -92,8 +106,83 @@ func (ix *Index) markWords(q Query) []markWord {
 	return out
 }
 
-// markWordOf mirrors Index.wordQuery.
+// markWordOf mirrors Index.wordQuery; its needles are set by withNeedles.
 func (ix *Index) markWordOf(w string, phrase, fuzzy bool) (markWord, bool) {
+	mw, ok := ix.markWordAs(w, phrase, fuzzy)
+	return mw.withNeedles(), ok
+}
+
+// withNeedles sets w's needles: the Han, kana or Hangul terms of a Japanese
+// or Chinese word (its bigrams, or its lone character), which the cjk
+// analyzer takes from a text as they stand in it but for the width forms
+// it folds (see hasWidthForms); and for a word of Latin text, its stems
+// less their last two letters, which a word stemming to them begins with
+// (Porter's steps only ever change the last two letters of what they leave,
+// TestStemsBeginTheirWords). The typo and stop-word fallbacks have none.
+func (w markWord) withNeedles() markWord {
+	switch {
+	case w.fuzzy || len(w.raw) > 0 || !w.phrase && !w.all && w.single == "":
+		w.any = true
+	case w.single != "":
+		w.needles = []string{w.single}
+	case w.cjk:
+		for _, t := range w.terms {
+			if hasCJK([]byte(t)) {
+				w.needles = append(w.needles, t)
+			}
+		}
+	default:
+		for _, t := range w.terms {
+			if n := stemNeedle(t); n != "" {
+				w.needles = append(w.needles, n)
+			}
+		}
+	}
+	return w
+}
+
+// stemNeedle is what the lower-cased text of a word stemming to t holds:
+// t less its last two letters, for an ASCII t of three letters or more.
+func stemNeedle(t string) string {
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf {
+			return ""
+		}
+	}
+	if len(t) < 3 {
+		return ""
+	}
+	return t[:len(t)-2]
+}
+
+// mayMatch reports whether w may match a text, given the text lower-cased
+// and whether it has width forms the cjk analyzer folds: false only when
+// it cannot.
+func (w markWord) mayMatch(lower string, widthForms bool) bool {
+	if w.any || w.cjk && widthForms {
+		return true
+	}
+	for _, n := range w.needles {
+		if !strings.Contains(lower, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasWidthForms reports whether s has a character of the Halfwidth and
+// Fullwidth Forms block (ＡＢＣ, ﾌｧｲﾙ), which the cjk analyzer folds.
+func hasWidthForms(s string) bool {
+	for _, r := range s {
+		if r >= 0xFF00 && r <= 0xFFEF {
+			return true
+		}
+	}
+	return false
+}
+
+// markWordAs is markWordOf without the needles.
+func (ix *Index) markWordAs(w string, phrase, fuzzy bool) (markWord, bool) {
 	w = dotless(w)
 	if isCJK(w) {
 		toks := ix.cjkA.Analyze([]byte(w))

@@ -46,6 +46,12 @@ func (ix *Index) Match(ctx context.Context, q Query) (MatchSet, error) {
 }
 
 func (ix *Index) match(ctx context.Context, q Query) (MatchSet, error) {
+	return ix.matchUsing(ctx, q, true)
+}
+
+// matchUsing is match, reading the postings itself when it can and
+// postings is set (see matchPostings), else with bleve's searchers.
+func (ix *Index) matchUsing(ctx context.Context, q Query, postings bool) (MatchSet, error) {
 	adv, err := ix.idx.Advanced()
 	if err != nil {
 		return MatchSet{}, fmt.Errorf("search: %w", err)
@@ -55,6 +61,11 @@ func (ix *Index) match(ctx context.Context, q Query) (MatchSet, error) {
 		return MatchSet{}, fmt.Errorf("search: %w", err)
 	}
 	defer r.Close()
+	if postings {
+		if m, ok, err := ix.matchPostings(ctx, r, q); ok || err != nil {
+			return m, err
+		}
+	}
 	s, err := ix.query(q, flowFields, typeFlow).Searcher(ctx, r, ix.idx.Mapping(), bsearch.SearcherOptions{})
 	if err != nil {
 		return MatchSet{}, fmt.Errorf("search: %w", err)

@@ -34,46 +34,247 @@ func Ingest(ctx context.Context, path string, docs []data.Document) error {
 // history of document d, whose last version is d's text (versions.History.Add
 // gave d's flows their IDs). A document without one is version 1 of itself,
 // captured at no stated time, as the documents shipped with the binary are.
-func IngestHistory(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History) (err error) {
+func IngestHistory(ctx context.Context, path string, docs []data.Document, hist map[string]versions.History) error {
+	b, err := NewBuilder(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for d, flows := range data.Seqs(docs) {
+		var h *versions.History
+		if x, ok := hist[d.Slug]; ok {
+			h = &x
+		}
+		if err := b.Add(ctx, d, flows, h); err != nil {
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
+// Builder writes a database one document at a time, holding no document
+// after Add returns: what IngestHistory does for a dataset too large to hold
+// in memory. The database appears at its path only when Commit succeeds;
+// Close without Commit removes what was written.
+type Builder struct {
+	path, tmp string
+	sdb       *sql.DB
+	tx        *sql.Tx
+	w         *writer
+	ordinal   int
+	last      int             // seq of the last flow added
+	sums      []data.Document // slug and checksum of each document, for DatasetVersion
+	lint      *lint.Registry
+	across    *lint.Across
+	// later are the flows whose findings wait for the documents after
+	// them: the flows lint.Across may give a finding comparing documents.
+	later []laterFindings
+	done  bool
+}
+
+type laterFindings struct {
+	seq int
+	id  string
+	own []data.Finding
+}
+
+// NewBuilder starts a database to be put at path (see IngestHistory).
+func NewBuilder(ctx context.Context, path string) (_ *Builder, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("store: ingest %s: %w", path, err)
+		return nil, fmt.Errorf("store: ingest %s: %w", path, err)
 	}
-	tmp := f.Name()
+	b := &Builder{path: path, tmp: f.Name(), lint: lint.Default()}
 	f.Close()
+	b.across = b.lint.NewAcross()
 	defer func() {
 		if err != nil {
-			os.Remove(tmp)
-			os.Remove(tmp + "-journal")
+			b.Close()
 			err = fmt.Errorf("store: ingest %s: %w", path, err)
 		}
 	}()
+	dsn, err := fileDSN(b.tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-65536")
+	if err != nil {
+		return nil, err
+	}
+	if b.sdb, err = sql.Open("sqlite3", dsn); err != nil {
+		return nil, err
+	}
+	b.sdb.SetMaxOpenConns(1)
+	if b.tx, err = b.sdb.BeginTx(ctx, nil); err != nil {
+		return nil, err
+	}
+	for _, m := range migrations.All() {
+		if _, err := b.tx.ExecContext(ctx, m.SQL); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		// user_version is part of the file header and so part of the transaction.
+		if _, err := b.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	if b.w, err = newWriter(ctx, b.tx); err != nil {
+		return nil, err
+	}
+	b.w.roles = roles.Default()
+	return b, nil
+}
 
-	if err := build(ctx, tmp, docs, hist); err != nil {
+// Add writes document d, the next of the dataset, with its flows numbered
+// (d.SeqFlows, following the flows of the documents added before) and its
+// history h (nil: version 1 of itself, see IngestHistory).
+func (b *Builder) Add(ctx context.Context, d *data.Document, flows []data.SeqFlow, h *versions.History) error {
+	if err := b.add(ctx, d, flows, h); err != nil {
+		return fmt.Errorf("store: ingest %s: document %q: %w", b.path, d.Slug, err)
+	}
+	return nil
+}
+
+func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlow, h *versions.History) error {
+	if b.done || b.w == nil {
+		return errors.New("builder closed")
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := syncFile(tmp); err != nil {
+	// Checked here, once a document: a statement run with a context that
+	// can be cancelled runs on a goroutine of its own (go-sqlite3), a
+	// handover per row that cost more than the row.
+	ctx = context.WithoutCancel(ctx)
+	if len(flows) > 0 && flows[0].Seq != b.last+1 {
+		return fmt.Errorf("flow seq %d after %d: flows out of order", flows[0].Seq, b.last)
+	}
+	b.last += len(flows)
+	b.sums = append(b.sums, data.Document{Slug: d.Slug, Checksum: d.Checksum})
+	later := map[string]bool{}
+	for _, id := range b.across.Add(d) {
+		later[id] = true
+	}
+	own := map[string][]data.Finding{}
+	for _, f := range b.lint.Document(d) {
+		own[f.FlowID] = append(own[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
+	}
+	findings := func(seq int, id string) []data.Finding {
+		if later[id] {
+			b.later = append(b.later, laterFindings{seq: seq, id: id, own: own[id]})
+			return nil
+		}
+		return own[id]
+	}
+	b.ordinal++
+	if err := b.w.document(ctx, b.ordinal, *d, flows, findings); err != nil {
+		return err
+	}
+	hist := versions.Start(*d, data.Version{})
+	if h != nil {
+		hist = *h
+	}
+	return b.w.writeHistory(ctx, *d, hist)
+}
+
+// Commit finishes the database and puts it at its path: synced, then
+// renamed over what was there.
+func (b *Builder) Commit(ctx context.Context) error {
+	if err := b.commit(ctx); err != nil {
+		b.Close()
+		return fmt.Errorf("store: ingest %s: %w", b.path, err)
+	}
+	return nil
+}
+
+func (b *Builder) commit(ctx context.Context) (err error) {
+	if b.done || b.w == nil {
+		return errors.New("builder closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx) // as in add
+	disagree := b.across.Details()
+	for _, l := range b.later {
+		for i, x := range lint.Disagreement(l.own, disagree[l.id]) {
+			if _, err := b.w.finding.ExecContext(ctx, l.seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
+				return fmt.Errorf("flow %q: finding %q: %w", l.id, x.Check, err)
+			}
+		}
+	}
+	b.later = nil
+	blob, err := b.w.table.finish().encode()
+	if err != nil {
+		return err
+	}
+	if _, err := b.tx.ExecContext(ctx, "INSERT INTO flow_table (format, data) VALUES (?, ?)", flowTableFormat, blob); err != nil {
+		return err
+	}
+	for _, kv := range [][2]string{
+		{"dataset_version", data.DatasetVersion(b.sums)},
+		{"extractor_version", data.ExtractorVersion},
+	} {
+		if _, err := b.tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	b.w.close()
+	b.w = nil
+	if err := b.tx.Commit(); err != nil {
+		return err
+	}
+	// Statistics for the query planner, taken on the finished data.
+	if _, err := b.sdb.ExecContext(ctx, "ANALYZE"); err != nil {
+		return err
+	}
+	err = b.sdb.Close()
+	b.sdb = nil
+	if err != nil {
+		return err
+	}
+	if err := syncFile(b.tmp); err != nil {
 		return err
 	}
 	// CreateTemp makes the file private; a database is as readable as any
 	// file the process creates.
-	if err := os.Chmod(tmp, 0o644); err != nil {
+	if err := os.Chmod(b.tmp, 0o644); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(b.tmp, b.path); err != nil {
 		return err
 	}
+	b.done = true
 	// Make the rename itself durable. Not every platform can sync a directory,
 	// and the swap has happened by now, so a failure here is not reported.
+	dir, _ := filepath.Split(b.path)
+	if dir == "" {
+		dir = "."
+	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// Close ends a build: after Commit it does nothing; before, it throws away
+// what was written.
+func (b *Builder) Close() {
+	if b.done {
+		return
+	}
+	b.done = true
+	if b.w != nil {
+		b.w.close()
+	}
+	if b.tx != nil {
+		b.tx.Rollback()
+	}
+	if b.sdb != nil {
+		b.sdb.Close()
+	}
+	os.Remove(b.tmp)
+	os.Remove(b.tmp + "-journal")
 }
 
 func syncFile(name string) error {
@@ -88,90 +289,6 @@ func syncFile(name string) error {
 	return f.Close()
 }
 
-// build writes docs into the empty database file tmp and closes it. The rollback
-// journal lives in memory and nothing is synced while building: a build that
-// fails is thrown away, and the finished file is synced once before the rename.
-// The file is left in rollback-journal (not WAL) mode, so it is complete on its
-// own and can be opened read-only.
-func build(ctx context.Context, tmp string, docs []data.Document, hist map[string]versions.History) (err error) {
-	dsn, err := fileDSN(tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-65536")
-	if err != nil {
-		return err
-	}
-	sdb, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := sdb.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	sdb.SetMaxOpenConns(1)
-
-	tx, err := sdb.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, m := range migrations.All() {
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("migration %s: %w", m.Name, err)
-		}
-		// user_version is part of the file header and so part of the transaction.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
-			return fmt.Errorf("migration %s: %w", m.Name, err)
-		}
-	}
-	w, err := newWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	w.roles = roles.Default()
-	for _, f := range lint.Default().Run(docs) {
-		w.findings[f.FlowID] = append(w.findings[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
-	}
-	defer w.close()
-	ordinal := 0
-	for dp, flows := range data.Seqs(docs) {
-		d := *dp
-		ordinal++
-		if err := w.document(ctx, ordinal, d, flows); err != nil {
-			return fmt.Errorf("document %q: %w", d.Slug, err)
-		}
-		h, ok := hist[d.Slug]
-		if !ok {
-			h = versions.Start(d, data.Version{})
-		}
-		if err := w.writeHistory(ctx, d, h); err != nil {
-			return fmt.Errorf("document %q: %w", d.Slug, err)
-		}
-	}
-	blob, err := w.table.finish().encode()
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO flow_table (format, data) VALUES (?, ?)", flowTableFormat, blob); err != nil {
-		return err
-	}
-	for _, kv := range [][2]string{
-		{"dataset_version", data.DatasetVersion(docs)},
-		{"extractor_version", data.ExtractorVersion},
-	} {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", kv[0], kv[1]); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	// Statistics for the query planner, taken on the finished data.
-	if _, err := sdb.ExecContext(ctx, "ANALYZE"); err != nil {
-		return err
-	}
-	return nil
-}
-
 // writer holds the prepared insert statements of one build.
 type writer struct {
 	doc, section, flow, proto, port, host *sql.Stmt
@@ -179,14 +296,13 @@ type writer struct {
 	role, finding                         *sql.Stmt
 
 	table *tableBuilder
-	// roles and findings are what the build adds beside each flow: the role
-	// vocabulary, and the lint findings of the whole dataset by flow ID.
-	roles    *roles.Vocabulary
-	findings map[string][]data.Finding
+	// roles is the role vocabulary, what the build adds beside each flow
+	// with the lint findings.
+	roles *roles.Vocabulary
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{table: newTableBuilder(), findings: map[string][]data.Finding{}}
+	w := &writer{table: newTableBuilder()}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -231,7 +347,9 @@ func (w *writer) close() {
 	}
 }
 
-func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flows []data.SeqFlow) error {
+// document writes d and its flows; findings gives the lint findings of
+// the flow with seq and ID.
+func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flows []data.SeqFlow, findings func(seq int, id string) []data.Finding) error {
 	if err := data.CheckSlug(d.Slug); err != nil {
 		return err
 	}
@@ -253,7 +371,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flo
 	w.table.doc(d.Slug)
 	for _, p := range flows {
 		// A copy: the caller's documents are not changed.
-		f := w.annotate(*p.Flow)
+		f := w.annotate(*p.Flow, findings(p.Seq, p.Flow.ID))
 		if err := w.table.add(p.Seq, p.Section.Slug, &f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
@@ -280,13 +398,13 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flo
 }
 
 // annotate returns f with what Portolan adds beside it (data.Flow's SourceEn,
-// DestinationEn, Roles and Findings), computed afresh: whatever f carried
-// there is replaced.
-func (w *writer) annotate(f data.Flow) data.Flow {
+// DestinationEn, Roles, and findings as its Findings), computed afresh:
+// whatever f carried there is replaced.
+func (w *writer) annotate(f data.Flow, findings []data.Finding) data.Flow {
 	f.SourceEn = w.roles.Gloss(f.Source)
 	f.DestinationEn = w.roles.Gloss(f.Destination)
 	f.Roles = w.roles.Flow(f)
-	f.Findings = w.findings[f.ID]
+	f.Findings = findings
 	return f
 }
 

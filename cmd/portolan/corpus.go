@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/data"
@@ -27,6 +30,9 @@ type corpus struct {
 	// read holds texts already extracted, by slug and checksum, so that
 	// build does not read them again.
 	read map[string]data.Document
+	mu   sync.Mutex // read's, while each reads documents at once
+	// said, if set, is where each prints what its check says.
+	said io.Writer
 }
 
 // readCorpus reads the versions held by the database at path. With no
@@ -184,21 +190,108 @@ func (ds *corpus) addShipped(now time.Time) (shipped, added []string, err error)
 func (ds *corpus) build() ([]data.Document, map[string]versions.History, error) {
 	docs := make([]data.Document, 0, len(ds.slugs))
 	hist := make(map[string]versions.History, len(ds.slugs))
-	for _, slug := range ds.slugs {
-		d, h, err := versions.Replay(ds.vers[slug], func(v data.Version) (data.Document, error) {
-			if d, ok := ds.read[slug+"\x00"+v.Checksum]; ok {
-				delete(ds.read, slug+"\x00"+v.Checksum) // Replay changes it
-				return d, nil
-			}
-			return extract.ExtractAs(v.Meta, v.ContentType, []byte(v.Raw))
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("document %q: %w", slug, err)
-		}
-		docs = append(docs, d)
-		hist[slug] = h
+	err := ds.each(nil, func(d *data.Document, h *versions.History) error {
+		docs = append(docs, *d)
+		hist[d.Slug] = *h
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return docs, hist, nil
+}
+
+// A reading is one document as build makes it, its history, and what check
+// said of its texts (see each).
+type reading struct {
+	d        data.Document
+	h        versions.History
+	said     []string
+	err      error // reading the document
+	refusals error // check's, returned as it is
+}
+
+// each reads the documents as build does and gives them to yield in order,
+// one at a time, so that a dataset can be built without holding all its
+// documents. Documents are read on every core, a few ahead of yield.
+//
+// check, if set, sees every text as extracted (d, or the error reading it)
+// and may refuse it: each then stops with check's error as it is, after
+// printing to said what check said of the documents before. Otherwise each
+// stops with the first error reading a document, or yield's.
+func (ds *corpus) each(check func(slug string, v data.Version, d *data.Document, err error) (said []string, refuse error),
+	yield func(*data.Document, *versions.History) error) error {
+	read := func(slug string) (r reading) {
+		r.d, r.h, r.err = versions.Replay(ds.vers[slug], func(v data.Version) (data.Document, error) {
+			d, err := ds.extract(slug, v)
+			if check != nil {
+				said, refuse := check(slug, v, &d, err)
+				r.said = append(r.said, said...)
+				if refuse != nil && r.refusals == nil {
+					r.refusals = refuse
+				}
+				if refuse != nil {
+					return d, refuse
+				}
+			}
+			return d, err
+		})
+		return r
+	}
+	// A window of documents being read, each reading into its own channel,
+	// taken in order.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	ahead := 2 * workers
+	sem := make(chan struct{}, workers)
+	pending := make([]chan reading, len(ds.slugs))
+	start := func(i int) {
+		if i >= len(ds.slugs) {
+			return
+		}
+		ch := make(chan reading, 1)
+		pending[i] = ch
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ch <- read(ds.slugs[i])
+		}()
+	}
+	for i := range ahead {
+		start(i)
+	}
+	for i, slug := range ds.slugs {
+		r := <-pending[i]
+		pending[i] = nil
+		start(i + ahead)
+		for _, s := range r.said {
+			if ds.said != nil {
+				fmt.Fprintln(ds.said, s)
+			}
+		}
+		if r.refusals != nil {
+			return r.refusals
+		}
+		if r.err != nil {
+			return fmt.Errorf("document %q: %w", slug, r.err)
+		}
+		if err := yield(&r.d, &r.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// extract reads version v of document slug, or takes it from what was
+// read already (addRead).
+func (ds *corpus) extract(slug string, v data.Version) (data.Document, error) {
+	ds.mu.Lock()
+	d, ok := ds.read[slug+"\x00"+v.Checksum]
+	delete(ds.read, slug+"\x00"+v.Checksum) // Replay changes it
+	ds.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	return extract.ExtractAs(v.Meta, v.ContentType, []byte(v.Raw))
 }
 
 // isURL reports whether a command-line argument names a web page rather than

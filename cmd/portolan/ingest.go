@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,66 +51,123 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	client := &fetch.Client{Timeout: *timeout, UserAgent: userAgent}
+	// The texts given, by slug and checksum: each is read (and checked) as
+	// the dataset is built, one document at a time, so a bad one stops the
+	// build and PATH is left as it was.
+	given := map[string]string{}
 	for _, arg := range fs.Args() {
 		src, v, err := readArg(ctx, c, client, arg, *meta, now)
 		if err != nil {
 			return err
 		}
-		// Read it now, so that the error names this file rather than a
-		// version replayed later.
-		d, err := extract.ExtractAs(src.Meta, v.ContentType, src.Raw)
-		if err != nil {
-			return wrapFileError(arg, err)
-		}
-		if err := data.CheckSlug(d.Slug); err != nil {
-			return fmt.Errorf("%s: %w; set another \"slug\" in its metadata", arg, err)
-		}
-		if err := data.CheckHidden(d); err != nil {
-			return fmt.Errorf("%s: %w", arg, err)
-		}
-		warnings := extract.Warnings(d)
-		for _, w := range warnings {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
-		}
-		if *strict && len(warnings) > 0 {
-			return fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
-		}
-		slug, ok := c.addRead(src, v, false, &d)
+		slug, ok := c.add(src, v, false)
 		if ok {
 			added = append(added, slug)
 		}
 		keep = append(keep, slug)
+		given[slug+"\x00"+data.Checksum(src.Raw)] = arg
 	}
 	c.keep(keep)
-	docs, hist, err := c.build()
+	check := func(slug string, v data.Version, d *data.Document, err error) ([]string, error) {
+		arg, ok := given[slug+"\x00"+v.Checksum]
+		if !ok {
+			return nil, nil
+		}
+		return checkGiven(arg, d, err, *strict)
+	}
+	c.said = stderr
+	var counts []docCounts
+	var sums []data.Document
+	news := map[string]versionNews{}
+	wantNews := map[string]bool{}
+	for _, slug := range added {
+		wantNews[slug] = true
+	}
+	var refused error
+	p, err := writeDatasetFrom(ctx, stderr, *dbPath, func(yield func(*data.Document, *versions.History) error) error {
+		err := c.each(check, func(d *data.Document, h *versions.History) error {
+			counts = append(counts, countsOf(d))
+			sums = append(sums, data.Document{Slug: d.Slug, Checksum: d.Checksum})
+			if wantNews[d.Slug] {
+				news[d.Slug] = newsOf(*h)
+			}
+			return yield(d, h)
+		})
+		if err != nil && !errors.Is(err, errStopped) {
+			refused = err
+		}
+		return err
+	})
+	if refused != nil {
+		return refused
+	}
 	if err != nil {
 		return err
 	}
-	p, err := writeDataset(ctx, stderr, *dbPath, docs, hist)
-	if err != nil {
+	if err := printCounts(stdout, counts); err != nil {
 		return err
 	}
-	if err := printCounts(stdout, docs); err != nil {
+	if err := printNewVersions(stdout, added, news); err != nil {
 		return err
 	}
-	if err := printNewVersions(stdout, added, hist); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)
+	_, err = fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(sums), p.Dir)
 	return err
+}
+
+// checkGiven checks a text given on the command line (arg), as read into d
+// or failing with err: what it says (its warnings), and an error naming arg
+// when it cannot be ingested.
+func checkGiven(arg string, d *data.Document, err error, strict bool) ([]string, error) {
+	if err != nil {
+		return nil, wrapFileError(arg, err)
+	}
+	if err := data.CheckSlug(d.Slug); err != nil {
+		return nil, fmt.Errorf("%s: %w; set another \"slug\" in its metadata", arg, err)
+	}
+	if err := data.CheckHidden(*d); err != nil {
+		return nil, fmt.Errorf("%s: %w", arg, err)
+	}
+	warnings := extract.Warnings(*d)
+	said := make([]string, len(warnings))
+	for i, w := range warnings {
+		said[i] = fmt.Sprintf("warning: %s", w)
+	}
+	if strict && len(warnings) > 0 {
+		return said, fmt.Errorf("%s (and %d warnings in all; -strict refuses a document with any)", warnings[0], len(warnings))
+	}
+	return said, nil
+}
+
+// errStopped is how a source knows the build it feeds stopped first.
+var errStopped = errors.New("build stopped")
+
+// writeDatasetFrom is writeDataset of the documents src gives.
+func writeDatasetFrom(ctx context.Context, stderr io.Writer, path string, src dataset.Source) (dataset.Paths, error) {
+	return dataset.BuildFrom(ctx, path, func(yield func(*data.Document, *versions.History) error) error {
+		return src(func(d *data.Document, h *versions.History) error {
+			if err := yield(d, h); err != nil {
+				return fmt.Errorf("%w: %w", errStopped, err)
+			}
+			return nil
+		})
+	}, dataset.Options{Phase: phaseHook, Removed: removedTo(stderr)})
+}
+
+// removedTo tells w what a dataset build removed.
+func removedTo(w io.Writer) func(name string, err error) {
+	return func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(w, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
+			return
+		}
+		fmt.Fprintf(w, "removed %s, left by an interrupted or replaced ingest\n", name)
+	}
 }
 
 // writeDataset builds the dataset of docs and hist at path (dataset.Build)
 // and makes it current, telling stderr what leftovers it removed.
 func writeDataset(ctx context.Context, stderr io.Writer, path string, docs []data.Document, hist map[string]versions.History) (dataset.Paths, error) {
-	removed := func(name string, err error) {
-		if err != nil {
-			fmt.Fprintf(stderr, "cannot remove %s, left by an interrupted or replaced ingest: %v\n", name, err)
-			return
-		}
-		fmt.Fprintf(stderr, "removed %s, left by an interrupted or replaced ingest\n", name)
-	}
-	return dataset.Build(ctx, path, docs, hist, dataset.Options{Phase: phaseHook, Removed: removed})
+	return dataset.Build(ctx, path, docs, hist, dataset.Options{Phase: phaseHook, Removed: removedTo(stderr)})
 }
 
 // userAgent is what Portolan calls itself when it fetches a page.
@@ -148,24 +206,48 @@ func pageVersion(p *fetch.Page) data.Version {
 		LastModified: p.Validators.LastModified, ContentType: p.ContentType}
 }
 
+// versionNews is what printNewVersions says of a document: how many
+// versions it has, and the changes of the last.
+type versionNews struct {
+	versions int
+	last     versions.Diff
+}
+
+func newsOf(h versions.History) versionNews {
+	n := versionNews{versions: len(h.Versions)}
+	if len(h.Diffs) > 0 {
+		n.last = h.Diffs[len(h.Diffs)-1]
+	}
+	return n
+}
+
+// newsOfAll is newsOf each document of hist.
+func newsOfAll(hist map[string]versions.History) map[string]versionNews {
+	out := make(map[string]versionNews, len(hist))
+	for slug, h := range hist {
+		out[slug] = newsOf(h)
+	}
+	return out
+}
+
 // printNewVersions says which documents got a new version and what changed,
 // for ingest and refresh alike: a summary line each, the counts by impact and
 // the change list, flow by flow.
-func printNewVersions(w io.Writer, slugs []string, hist map[string]versions.History) error {
+func printNewVersions(w io.Writer, slugs []string, news map[string]versionNews) error {
 	seen := map[string]bool{}
 	for _, slug := range slugs {
 		if seen[slug] {
 			continue // given several texts: the last one's changes
 		}
 		seen[slug] = true
-		h := hist[slug]
-		if len(h.Versions) < 2 {
+		n := news[slug]
+		if n.versions < 2 {
 			if _, err := fmt.Fprintf(w, "\n%s: new document, version 1\n", slug); err != nil {
 				return err
 			}
 			continue
 		}
-		d := h.Diffs[len(h.Diffs)-1]
+		d := n.last
 		if _, err := fmt.Fprintf(w, "\n%s: version %d: %s\n", slug, d.Version, d.Summary()); err != nil {
 			return err
 		}
@@ -187,21 +269,31 @@ func metaFlags(fs *flag.FlagSet) *data.Meta {
 	return m
 }
 
+// docCounts is what printCounts says of a document.
+type docCounts struct {
+	slug                   string
+	sections, flows, hosts int
+}
+
+func countsOf(d *data.Document) docCounts {
+	c := docCounts{slug: d.Slug, sections: len(d.Sections), hosts: len(d.Hosts)}
+	for _, s := range d.Sections {
+		c.flows += len(s.Flows)
+	}
+	return c
+}
+
 // printCounts writes one aligned row per document with its sections, flows and
 // hosts, then the totals.
-func printCounts(w io.Writer, docs []data.Document) error {
+func printCounts(w io.Writer, docs []docCounts) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "document\tsections\tflows\thosts")
 	var sections, flows, hosts int
 	for _, d := range docs {
-		n := 0
-		for _, s := range d.Sections {
-			n += len(s.Flows)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", d.Slug, len(d.Sections), n, len(d.Hosts))
-		sections += len(d.Sections)
-		flows += n
-		hosts += len(d.Hosts)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", d.slug, d.sections, d.flows, d.hosts)
+		sections += d.sections
+		flows += d.flows
+		hosts += d.hosts
 	}
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\n", sections, flows, hosts)
 	return tw.Flush()

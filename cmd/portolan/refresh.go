@@ -86,7 +86,7 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		if err := printNewVersions(stdout, added, hist); err != nil {
+		if err := printNewVersions(stdout, added, newsOfAll(hist)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\nwrote %s (dataset %s: database and search index in %s)\n", *dbPath, data.DatasetVersion(docs), p.Dir)

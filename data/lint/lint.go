@@ -240,41 +240,60 @@ func transports(f *data.Flow) []string {
 // Run checks every flow of docs and returns the findings in document order,
 // then check order. It reads the documents and changes nothing.
 func (r *Registry) Run(docs []data.Document) []Finding {
+	a := r.NewAcross()
+	for i := range docs {
+		a.Add(&docs[i])
+	}
+	disagree := a.Details()
 	var out []Finding
-	disagree := r.disagreements(docs)
-	for _, d := range docs {
-		seen := map[string]data.PlacedFlow{} // duplicate key -> first row
-		for _, pf := range d.OrderedFlows() {
-			f := pf.Flow
-			add := func(check, detail string) {
-				c, _ := CheckByID(check)
-				out = append(out, Finding{FlowID: f.ID, Doc: d.Slug, Check: check, Severity: c.Severity, Detail: detail})
-			}
-			named := r.named(f)
-			if det := r.portService(f, named); det != "" {
-				add(PortService, det)
-			}
-			if det := r.transportService(f, named); det != "" {
-				add(TransportService, det)
-			}
-			if det := disagree[f.ID]; det != "" {
-				add(DocsDisagree, det)
-			}
-			if strings.TrimSpace(f.Source) == "" {
-				add(MissingSource, "The document names no source for this row.")
-			}
-			if strings.TrimSpace(f.Destination) == "" {
-				add(MissingDest, "The document names no destination for this row.")
-			}
-			if len(f.Protocols) == 0 {
-				add(MissingTransport, "The row names no transport protocol.")
-			}
-			if raw := strings.TrimSpace(f.RequirementRaw); raw != "" && f.Requirement == "" {
-				add(UndefinedMark, fmt.Sprintf("The document marks this row %s and never says what %s means.", raw, raw))
-			}
-			if det := duplicate(seen, pf); det != "" {
-				add(DuplicateRow, det)
-			}
+	for i := range docs {
+		out = append(out, r.document(&docs[i], disagree)...)
+	}
+	return out
+}
+
+// Document checks one document's flows on their own: every check but
+// DocsDisagree, which compares documents (Across). The findings are in flow
+// order, then check order, as Run gives them.
+func (r *Registry) Document(d *data.Document) []Finding {
+	return r.document(d, nil)
+}
+
+// document is Run's work on one document, disagree giving the DocsDisagree
+// detail of each flow (by ID) that has one.
+func (r *Registry) document(d *data.Document, disagree map[string]string) []Finding {
+	var out []Finding
+	seen := map[string]data.PlacedFlow{} // duplicate key -> first row
+	for _, pf := range d.OrderedFlows() {
+		f := pf.Flow
+		add := func(check, detail string) {
+			c, _ := CheckByID(check)
+			out = append(out, Finding{FlowID: f.ID, Doc: d.Slug, Check: check, Severity: c.Severity, Detail: detail})
+		}
+		named := r.named(f)
+		if det := r.portService(f, named); det != "" {
+			add(PortService, det)
+		}
+		if det := r.transportService(f, named); det != "" {
+			add(TransportService, det)
+		}
+		if det := disagree[f.ID]; det != "" {
+			add(DocsDisagree, det)
+		}
+		if strings.TrimSpace(f.Source) == "" {
+			add(MissingSource, "The document names no source for this row.")
+		}
+		if strings.TrimSpace(f.Destination) == "" {
+			add(MissingDest, "The document names no destination for this row.")
+		}
+		if len(f.Protocols) == 0 {
+			add(MissingTransport, "The row names no transport protocol.")
+		}
+		if raw := strings.TrimSpace(f.RequirementRaw); raw != "" && f.Requirement == "" {
+			add(UndefinedMark, fmt.Sprintf("The document marks this row %s and never says what %s means.", raw, raw))
+		}
+		if det := duplicate(seen, pf); det != "" {
+			add(DuplicateRow, det)
 		}
 	}
 	order := map[string]int{}
@@ -288,6 +307,21 @@ func (r *Registry) Run(docs []data.Document) []Finding {
 		return false
 	})
 	return out
+}
+
+// Disagreement inserts the DocsDisagree finding of a flow (detail det, from
+// Across.Details) among the flow's other findings (own, from Document), in
+// check order: the flow's findings as Run gives them.
+func Disagreement(own []data.Finding, det string) []data.Finding {
+	if det == "" {
+		return own
+	}
+	c, _ := CheckByID(DocsDisagree)
+	at := 0
+	for at < len(own) && (own[at].Check == PortService || own[at].Check == TransportService) {
+		at++
+	}
+	return slices.Insert(slices.Clone(own), at, data.Finding{Check: DocsDisagree, Severity: c.Severity, Detail: det})
 }
 
 // portService: the row names services, none of them has any of the row's
@@ -388,47 +422,71 @@ func explained(protocolRaw, t string) bool {
 	return false
 }
 
-// disagreements compares, for each well-known port of a service that runs over
-// both TCP and UDP, the transports each document opens it over, and returns a
-// detail for each flow of a document that leaves out a transport others open.
-func (r *Registry) disagreements(docs []data.Document) map[string]string {
-	type key struct {
-		port int
-		svc  *Service
-	}
-	byDoc := map[key]map[string][]string{} // -> doc -> transports
-	flows := map[key]map[string][]string{} // -> doc -> flow IDs
-	for _, d := range docs {
-		for _, pf := range d.OrderedFlows() {
-			f := pf.Flow
-			ts := transports(f)
-			if len(ts) == 0 {
-				continue
-			}
-			for _, p := range singlePorts(f) {
-				for _, a := range r.byPort[p] {
-					for _, s := range r.byIANA[a.Name] {
-						if !slices.Contains(s.Uses, "tcp") || !slices.Contains(s.Uses, "udp") {
-							continue
-						}
-						k := key{p, s}
-						if byDoc[k] == nil {
-							byDoc[k], flows[k] = map[string][]string{}, map[string][]string{}
-						}
-						for _, t := range ts {
-							if slices.Contains(s.Uses, t) && !slices.Contains(byDoc[k][d.Slug], t) {
-								byDoc[k][d.Slug] = append(byDoc[k][d.Slug], t)
-							}
-						}
-						flows[k][d.Slug] = append(flows[k][d.Slug], f.ID)
+// Across collects, one document at a time, what the documents-disagree
+// check compares between documents: for each well-known port of a service
+// that runs over both TCP and UDP, the transports each document opens it
+// over. It holds a few words per flow on such a port, not the documents.
+type Across struct {
+	r     *Registry
+	byDoc map[acrossKey]map[string][]string // -> doc -> transports
+	flows map[acrossKey]map[string][]string // -> doc -> flow IDs
+}
+
+type acrossKey struct {
+	port int
+	svc  *Service
+}
+
+// NewAcross starts comparing documents (Add each, then Details).
+func (r *Registry) NewAcross() *Across {
+	return &Across{r: r, byDoc: map[acrossKey]map[string][]string{}, flows: map[acrossKey]map[string][]string{}}
+}
+
+// Add records what d opens. It reports the IDs of d's flows that the
+// comparison may give a finding (Details), in flow order: the others never
+// get one.
+func (a *Across) Add(d *data.Document) (candidates []string) {
+	r := a.r
+	for _, pf := range d.OrderedFlows() {
+		f := pf.Flow
+		ts := transports(f)
+		if len(ts) == 0 {
+			continue
+		}
+		candidate := false
+		for _, p := range singlePorts(f) {
+			for _, as := range r.byPort[p] {
+				for _, s := range r.byIANA[as.Name] {
+					if !slices.Contains(s.Uses, "tcp") || !slices.Contains(s.Uses, "udp") {
+						continue
 					}
+					k := acrossKey{p, s}
+					if a.byDoc[k] == nil {
+						a.byDoc[k], a.flows[k] = map[string][]string{}, map[string][]string{}
+					}
+					for _, t := range ts {
+						if slices.Contains(s.Uses, t) && !slices.Contains(a.byDoc[k][d.Slug], t) {
+							a.byDoc[k][d.Slug] = append(a.byDoc[k][d.Slug], t)
+						}
+					}
+					a.flows[k][d.Slug] = append(a.flows[k][d.Slug], f.ID)
+					candidate = true
 				}
 			}
 		}
+		if candidate {
+			candidates = append(candidates, f.ID)
+		}
 	}
+	return candidates
+}
+
+// Details compares the documents added and returns a detail for each flow
+// of a document that leaves out a transport others open, by flow ID.
+func (a *Across) Details() map[string]string {
 	out := map[string]string{}
-	keys := make([]key, 0, len(byDoc))
-	for k := range byDoc {
+	keys := make([]acrossKey, 0, len(a.byDoc))
+	for k := range a.byDoc {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -438,7 +496,7 @@ func (r *Registry) disagreements(docs []data.Document) map[string]string {
 		return keys[i].svc.ID < keys[j].svc.ID
 	})
 	for _, k := range keys {
-		docsOf := byDoc[k]
+		docsOf := a.byDoc[k]
 		for doc, ts := range docsOf {
 			for _, t := range []string{"tcp", "udp"} {
 				if slices.Contains(ts, t) {
@@ -457,7 +515,7 @@ func (r *Registry) disagreements(docs []data.Document) map[string]string {
 				mine := strings.ToUpper(strings.Join(ts, " and "))
 				det := fmt.Sprintf("%s on %d: this document opens %s only; %s also open %s (%s).",
 					k.svc.Title, k.port, mine, strings.Join(others, ", "), strings.ToUpper(t), k.svc.Standard)
-				for _, id := range flows[k][doc] {
+				for _, id := range a.flows[k][doc] {
 					if out[id] == "" {
 						out[id] = det
 					} else if !strings.Contains(out[id], det) {

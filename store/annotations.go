@@ -84,7 +84,7 @@ func (db *DB) FindingCounts(ctx context.Context) ([]FindingCount, error) {
 // flows with a finding of that check.
 func (db *DB) FlowsWithFindings(ctx context.Context, doc, check string) ([]data.Flow, error) {
 	var out []data.Flow
-	err := queryFlows(ctx, db.db, `WHERE f.doc = ? AND f.seq IN
+	err := db.queryFlows(ctx, db.db, `WHERE f.doc = ? AND f.seq IN
 		(SELECT flow FROM findings WHERE ? = '' OR check_id = ?) ORDER BY f.seq`,
 		[]any{doc, check, check}, func(f data.Flow) error {
 			out = append(out, f)

@@ -205,7 +205,7 @@ func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		err = queryFlows(ctx, tx, "WHERE f.doc = ? ORDER BY f.seq", []any{slug}, func(f data.Flow) error {
+		err = db.queryFlows(ctx, tx, "WHERE f.doc = ? ORDER BY f.seq", []any{slug}, func(f data.Flow) error {
 			s := &d.Sections[index[f.SectionID]]
 			s.Flows = append(s.Flows, f)
 			return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -71,70 +70,179 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// flowColumns selects everything a data.Flow holds from flows f and sections s;
-// scanFlow reads it. Protocols and ports come back in stored order, joined:
-// protocols by U+001F, ranges as "from-to" by commas.
+// flowColumns selects the fields of a data.Flow that flows f and sections s
+// hold, and f.seq; scanFlow reads them. A flow's protocols, ports, roles and
+// findings are read after, for all the rows of a query at once (children):
+// correlated subqueries per row cost more than the rows themselves, the
+// findings' most (their primary key's b-tree holds whole rows, long
+// explanations spilling onto overflow pages that every probe through it
+// reads).
 const flowColumns = `f.id, f.doc, s.title, f.section_id, f.service, f.source, f.destination,
 	f.ports_raw, f.protocol_raw, f.app_protocol, f.purpose, f.purpose_en, f.requirement,
 	f.requirement_raw, f.direction, f.direction_raw, f.direction_en, f.notes, f.notes_en,
-	f.line, f.line_end, f.ordinal, f.extra,
-	(SELECT group_concat(p.protocol, char(31) ORDER BY p.ordinal) FROM flow_protocols p WHERE p.flow = f.seq),
-	(SELECT group_concat(q.port_from || '-' || q.port_to, ',' ORDER BY q.ordinal) FROM flow_ports q WHERE q.flow = f.seq),
-	f.source_en, f.destination_en,
-	(SELECT json_group_array(json_object('side', r.side, 'role', r.role, 'name', r.name, 'guess', json(CASE r.guess WHEN 1 THEN 'true' ELSE 'false' END)))
-		FROM (SELECT * FROM flow_roles WHERE flow = f.seq ORDER BY ordinal) r),
-	(SELECT json_group_array(json_object('check', x.check_id, 'severity', x.severity, 'detail', x.detail))
-		FROM (SELECT * FROM findings WHERE flow = f.seq ORDER BY ordinal) x)`
+	f.line, f.line_end, f.ordinal, f.extra, f.source_en, f.destination_en, f.seq`
 
 const flowSections = `JOIN sections s ON s.doc = f.doc AND s.slug = f.section_id`
 
-// scanFlow reads a row of flowColumns, and then any extra columns into extra.
-func scanFlow(rows *sql.Rows, extra ...any) (data.Flow, error) {
+// scanFlow reads a row of flowColumns: the flow, without its protocols,
+// ports, roles and findings (children), and its seq.
+func scanFlow(rows *sql.Rows) (data.Flow, int, error) {
 	var f data.Flow
-	var protos, ports sql.NullString
-	var roles, findings, fields string
-	if err := rows.Scan(append([]any{&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source,
+	var fields string
+	var seq int
+	if err := rows.Scan(&f.ID, &f.Doc, &f.Section, &f.SectionID, &f.Service, &f.Source,
 		&f.Destination, &f.PortsRaw, &f.ProtocolRaw, &f.AppProtocol, &f.Purpose, &f.PurposeEn,
 		&f.Requirement, &f.RequirementRaw, &f.Direction, &f.DirectionRaw, &f.DirectionEn, &f.Notes,
-		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &fields, &protos, &ports,
-		&f.SourceEn, &f.DestinationEn, &roles, &findings}, extra...)...); err != nil {
-		return data.Flow{}, err
+		&f.NotesEn, &f.Line, &f.LineEnd, &f.Ordinal, &fields, &f.SourceEn, &f.DestinationEn, &seq); err != nil {
+		return data.Flow{}, 0, err
 	}
 	if fields != "" {
 		if err := json.Unmarshal([]byte(fields), &f.Extra); err != nil {
-			return data.Flow{}, fmt.Errorf("flow %s: extra: %w", f.ID, err)
+			return data.Flow{}, 0, fmt.Errorf("flow %s: extra: %w", f.ID, err)
 		}
-	}
-	if err := json.Unmarshal([]byte(roles), &f.Roles); err != nil {
-		return data.Flow{}, fmt.Errorf("flow %s: roles: %w", f.ID, err)
-	}
-	if err := json.Unmarshal([]byte(findings), &f.Findings); err != nil {
-		return data.Flow{}, fmt.Errorf("flow %s: findings: %w", f.ID, err)
-	}
-	if len(f.Roles) == 0 {
-		f.Roles = nil
-	}
-	if len(f.Findings) == 0 {
-		f.Findings = nil
 	}
 	f.URL = data.FlowURL(f.ID)
 	f.Protocols = []string{}
-	if protos.Valid {
-		f.Protocols = strings.Split(protos.String, "\x1f")
-	}
 	f.Ports = []data.PortRange{}
-	if ports.Valid {
-		for _, s := range strings.Split(ports.String, ",") {
-			from, to, _ := strings.Cut(s, "-")
-			a, err1 := strconv.Atoi(from)
-			b, err2 := strconv.Atoi(to)
-			if err := errors.Join(err1, err2); err != nil {
-				return data.Flow{}, fmt.Errorf("flow %s: ports %q: %w", f.ID, s, err)
+	return f, seq, nil
+}
+
+// seqList is seqs as a JSON array, for "IN (SELECT value FROM json_each(?))".
+func seqList(seqs []int) string {
+	b := make([]byte, 0, 8*len(seqs)+2)
+	b = append(b, '[')
+	for k, seq := range seqs {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(seq), 10)
+	}
+	return string(append(b, ']'))
+}
+
+// children reads the protocols, ports, roles and findings of flows, whose
+// seqs are seqs (parallel), with one query each for all of them; with the
+// flow table t, ports come from it.
+func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs []int, t *flowTable) error {
+	if len(flows) == 0 {
+		return nil
+	}
+	at := make(map[int]int, len(seqs))
+	for k, seq := range seqs {
+		at[seq] = k
+	}
+	// each scans query's rows, a flow's seq and then dest, and calls add
+	// with the flow of each.
+	each := func(query, list string, dest []any, add func(f *data.Flow)) error {
+		rows, err := q.QueryContext(ctx, query, list)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var seq int
+		dest = append([]any{&seq}, dest...)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
 			}
-			f.Ports = append(f.Ports, data.PortRange{From: a, To: b})
+			k, ok := at[seq]
+			if !ok {
+				return fmt.Errorf("flow seq %d: not asked for", seq)
+			}
+			add(&flows[k])
+		}
+		return rows.Err()
+	}
+	list := seqList(seqs)
+	var proto string
+	if err := each(`SELECT flow, protocol FROM flow_protocols WHERE flow IN (SELECT value FROM json_each(?))
+		ORDER BY flow, ordinal`, list, []any{&proto},
+		func(f *data.Flow) { f.Protocols = append(f.Protocols, proto) }); err != nil {
+		return fmt.Errorf("protocols: %w", err)
+	}
+	if t != nil {
+		for k, seq := range seqs {
+			if seq < 1 || seq > len(t.Doc) {
+				return fmt.Errorf("flow seq %d of %d: database and flow table disagree", seq, len(t.Doc))
+			}
+			for _, p := range t.Ports[t.PortStart[seq-1]:t.PortStart[seq]] {
+				flows[k].Ports = append(flows[k].Ports, data.PortRange{From: int(p >> 16), To: int(p & 0xffff)})
+			}
+		}
+	} else {
+		var pr data.PortRange
+		if err := each(`SELECT flow, port_from, port_to FROM flow_ports WHERE flow IN (SELECT value FROM json_each(?))
+			ORDER BY flow, ordinal`, list, []any{&pr.From, &pr.To},
+			func(f *data.Flow) { f.Ports = append(f.Ports, pr) }); err != nil {
+			return fmt.Errorf("ports: %w", err)
 		}
 	}
-	return f, nil
+	var role data.EndpointRole
+	if err := each(`SELECT flow, side, role, name, guess FROM flow_roles WHERE flow IN (SELECT value FROM json_each(?))
+		ORDER BY flow, ordinal`, list, []any{&role.Side, &role.Role, &role.Name, &role.Guess},
+		func(f *data.Flow) { f.Roles = append(f.Roles, role) }); err != nil {
+		return fmt.Errorf("roles: %w", err)
+	}
+	// Only the flows that have findings are looked up: a probe into the
+	// findings' primary key is dear (see flowColumns), and most flows have
+	// none.
+	has, err := db.flowsWithFindings(ctx, q)
+	if err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	var with []int
+	for _, seq := range seqs {
+		if has.has(seq) {
+			with = append(with, seq)
+		}
+	}
+	if len(with) == 0 {
+		return nil
+	}
+	var fd data.Finding
+	if err := each(`SELECT flow, check_id, severity, detail FROM findings WHERE flow IN (SELECT value FROM json_each(?))
+		ORDER BY flow, ordinal`, seqList(with), []any{&fd.Check, &fd.Severity, &fd.Detail},
+		func(f *data.Flow) { f.Findings = append(f.Findings, fd) }); err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	return nil
+}
+
+// seqSet is a set of flow seqs, a bit each.
+type seqSet []uint64
+
+func (s seqSet) has(seq int) bool {
+	return seq >= 0 && seq/64 < len(s) && s[seq/64]&(1<<(seq%64)) != 0
+}
+
+// flowsWithFindings is the set of the flows that have a finding, read on
+// first use from the findings' check index, which is small.
+func (db *DB) flowsWithFindings(ctx context.Context, q querier) (seqSet, error) {
+	db.findingsOnce.Do(func() {
+		db.findings, db.findingsErr = func() (seqSet, error) {
+			rows, err := q.QueryContext(context.WithoutCancel(ctx), `SELECT flow FROM findings INDEXED BY findings_check`)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			var s seqSet
+			for rows.Next() {
+				var seq int
+				if err := rows.Scan(&seq); err != nil {
+					return nil, err
+				}
+				if seq < 0 {
+					return nil, fmt.Errorf("finding of flow seq %d", seq)
+				}
+				for seq/64 >= len(s) {
+					s = append(s, 0)
+				}
+				s[seq/64] |= 1 << (seq % 64)
+			}
+			return s, rows.Err()
+		}()
+	})
+	return db.findings, db.findingsErr
 }
 
 // textWhere is the SQL condition of ff.Text on flows f and its arguments: the
@@ -401,13 +509,12 @@ func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error
 			tail, args = "ORDER BY f.seq LIMIT ? OFFSET ?", []any{exportChunk, offset}
 			offset = 0
 		}
-		rows, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+`, f.seq FROM flows f `+flowSections+` `+tail, args...)
+		rows, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+` `+tail, args...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var seq int
-			f, err := scanFlow(rows, &seq)
+			f, seq, err := scanFlow(rows)
 			if err != nil {
 				rows.Close()
 				return err
@@ -416,6 +523,9 @@ func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := db.children(ctx, db.db, chunk, seqs, nil); err != nil {
 			return err
 		}
 		for _, f := range chunk {
@@ -431,23 +541,37 @@ func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error
 }
 
 // queryFlows calls fn with each flow of "SELECT flowColumns FROM flows f JOIN
-// sections s ... " + tail, as it reads them.
-func queryFlows(ctx context.Context, q querier, tail string, args []any, fn func(data.Flow) error) error {
-	rows, err := q.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+` `+tail, args...)
+// sections s ... " + tail, in order, once it has read them all.
+func (db *DB) queryFlows(ctx context.Context, q querier, tail string, args []any, fn func(data.Flow) error) error {
+	flows, seqs, err := func() ([]data.Flow, []int, error) {
+		rows, err := q.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+` `+tail, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		var flows []data.Flow
+		var seqs []int
+		for rows.Next() {
+			f, seq, err := scanFlow(rows)
+			if err != nil {
+				return nil, nil, err
+			}
+			flows, seqs = append(flows, f), append(seqs, seq)
+		}
+		return flows, seqs, rows.Err()
+	}()
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		f, err := scanFlow(rows)
-		if err != nil {
-			return err
-		}
+	if err := db.children(ctx, q, flows, seqs, nil); err != nil {
+		return err
+	}
+	for _, f := range flows {
 		if err := fn(f); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // flowsAt calls fn with the flows of rows (seq-1), in that order.
@@ -455,34 +579,43 @@ func (db *DB) flowsAt(ctx context.Context, rows []int32, fn func(data.Flow) erro
 	if len(rows) == 0 {
 		return nil
 	}
-	seqs := make([]string, len(rows))
+	seqs := make([]int, len(rows))
 	at := make(map[int]int, len(rows))
 	for k, i := range rows {
-		seqs[k] = strconv.Itoa(int(i) + 1)
+		seqs[k] = int(i) + 1
 		at[int(i)+1] = k
 	}
-	q, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+`, f.seq FROM flows f `+flowSections+
-		` WHERE f.seq IN (SELECT value FROM json_each(?))`, "["+strings.Join(seqs, ",")+"]")
-	if err != nil {
-		return err
-	}
-	defer q.Close()
 	got := make([]data.Flow, len(rows))
 	n := 0
-	for q.Next() {
-		var seq int
-		f, err := scanFlow(q, &seq)
+	err := func() error {
+		q, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+
+			` WHERE f.seq IN (SELECT value FROM json_each(?))`, seqList(seqs))
 		if err != nil {
 			return err
 		}
-		got[at[seq]] = f
-		n++
-	}
-	if err := q.Err(); err != nil {
+		defer q.Close()
+		for q.Next() {
+			f, seq, err := scanFlow(q)
+			if err != nil {
+				return err
+			}
+			k, ok := at[seq]
+			if !ok {
+				return fmt.Errorf("flow seq %d: not asked for", seq)
+			}
+			got[k] = f
+			n++
+		}
+		return q.Err()
+	}()
+	if err != nil {
 		return err
 	}
 	if n != len(rows) {
 		return fmt.Errorf("%d of %d flows read: database and flow table disagree", n, len(rows))
+	}
+	if err := db.children(ctx, db.db, got, seqs, db.table); err != nil {
+		return err
 	}
 	for _, f := range got {
 		if err := fn(f); err != nil {
@@ -496,7 +629,7 @@ func (db *DB) flowsAt(ctx context.Context, rows []int32, fn func(data.Flow) erro
 func (db *DB) Flow(ctx context.Context, id string) (data.Flow, error) {
 	var flow data.Flow
 	found := false
-	err := queryFlows(ctx, db.db, "WHERE f.id = ?", []any{id}, func(f data.Flow) error {
+	err := db.queryFlows(ctx, db.db, "WHERE f.id = ?", []any{id}, func(f data.Flow) error {
 		flow, found = f, true
 		return nil
 	})

@@ -51,6 +51,10 @@ type DB struct {
 	tableOnce sync.Once
 	tableErr  error
 
+	findingsOnce sync.Once
+	findings     seqSet // flows with findings: see flowsWithFindings
+	findingsErr  error
+
 	docsOnce sync.Once
 	docs     []DocSummary
 	docsErr  error
@@ -87,8 +91,10 @@ func openFile(ctx context.Context, f *os.File) (*DB, error) {
 	}
 	// The file never changes once built (Ingest writes a new one), so SQLite
 	// may treat it as immutable: no locks, no journal checks. Pragmas live in
-	// the DSN so every connection gets them.
-	dsn, err := fileDSN(f.Name(), "mode=ro&immutable=1&_foreign_keys=on")
+	// the DSN so every connection gets them; each connection keeps its
+	// prepared statements (the listing's few queries are the same each time)
+	// and reads the file mapped (Connect), not copied page by page.
+	dsn, err := fileDSN(f.Name(), "mode=ro&immutable=1&_foreign_keys=on&_stmt_cache_size=64")
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +159,13 @@ func (p pinnedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	// Replaced between the check and the open: the connection may be on the
 	// new file.
 	if err := p.same(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	// Read through a memory map: a page of a listing's rows is not in the
+	// connection's small page cache, and copying it in costs a system call.
+	// The file never changes while mapped (Ingest writes a new one).
+	if _, err := c.(driver.ExecerContext).ExecContext(ctx, "PRAGMA mmap_size = 1073741824", nil); err != nil {
 		c.Close()
 		return nil, err
 	}

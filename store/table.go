@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
@@ -63,6 +64,13 @@ type flowTable struct {
 
 	wordsOnce sync.Once
 	words     map[string][]int32 // see wordIndex; not encoded
+	// namedLists are the sources' and destinations' named lists, by
+	// string; not encoded.
+	namedOnce  sync.Once
+	namedLists [2][]atomic.Pointer[[]int32]
+	// sectionsSorted is sectionOrder's; not encoded.
+	sectionsOnce   sync.Once
+	sectionsSorted []int32
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -678,7 +686,7 @@ func (f *facetCounter) facets() Facets {
 			fc.Docs = append(fc.Docs, FacetCount{Value: t.Docs[d], Count: n})
 		}
 	}
-	fc.Sections = byCount(t.Sections, f.sections)
+	fc.Sections = byCountIn(t.sectionOrder(), t.Sections, f.sections)
 	fc.Protocols = byCount(t.Protocols, f.protos)
 	fc.Requirements = byCount(t.Values, f.req)
 	fc.Directions = byCount(t.Values, f.dir)
@@ -695,34 +703,72 @@ func (f *facetCounter) facets() Facets {
 // too, and following its link lists as many flows as it showed. The names
 // with the most rows of their own are the candidates.
 func (t *flowTable) endpointFacet(key string, counts []int32) []FacetCount {
-	better := func(a, b FacetCount) int {
+	type cand struct {
+		FacetCount
+		i int32 // into Strings
+	}
+	better := func(a, b cand) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return strings.Compare(a.Value, b.Value)
 	}
-	var all []FacetCount
+	var all []cand
 	for i, n := range counts {
 		if n > 0 && strings.TrimSpace(t.Strings[i]) != "" {
-			all = append(all, FacetCount{Value: t.Strings[i], Count: int(n)})
+			all = append(all, cand{FacetCount{Value: t.Strings[i], Count: int(n)}, int32(i)})
 		}
 	}
 	cands := topN(all, 3*maxEndpointFacet, better)
 	for c := range cands {
-		v, err := filter.Canonical(key, cands[c].Value)
-		if err != nil {
+		named := t.named(key, cands[c].i)
+		if named == nil {
 			continue // no link carries it: its own rows
 		}
 		n := 0
-		t.eachNamed(filter.SplitWords(v), func(i int32) { n += int(counts[i]) })
+		for _, i := range *named {
+			n += int(counts[i])
+		}
 		cands[c].Count = n
 	}
 	slices.SortFunc(cands, better)
-	out := cands[:min(len(cands), maxEndpointFacet)]
-	if out == nil {
-		out = []FacetCount{}
+	out := []FacetCount{}
+	for _, c := range cands[:min(len(cands), maxEndpointFacet)] {
+		out = append(out, c.FacetCount)
 	}
 	return out
+}
+
+// named lists the strings the filter key= with Strings[i] selects (by
+// eachNamed), nil when no link can carry Strings[i]. The lists are worked
+// out on first use and kept: they depend on the dataset only.
+func (t *flowTable) named(key string, i int32) *[]int32 {
+	t.namedOnce.Do(func() {
+		for k := range t.namedLists {
+			t.namedLists[k] = make([]atomic.Pointer[[]int32], len(t.Strings))
+		}
+	})
+	k := 0
+	if key == "dst" {
+		k = 1
+	}
+	p := &t.namedLists[k][i]
+	if l := p.Load(); l != nil {
+		if *l == nil {
+			return nil
+		}
+		return l
+	}
+	l := []int32(nil)
+	if v, err := filter.Canonical(key, t.Strings[i]); err == nil {
+		l = []int32{}
+		t.eachNamed(filter.SplitWords(v), func(j int32) { l = append(l, j) })
+	}
+	p.Store(&l)
+	if l == nil {
+		return nil
+	}
+	return &l
 }
 
 // eachNamed calls fn with the index of each of Strings that has q's words
@@ -848,6 +894,62 @@ func byCount(values []string, counts []int) []FacetCount {
 		return strings.Compare(a.Value, b.Value)
 	})
 	return out
+}
+
+// byCountIn is byCount for distinct values, with order listing them
+// sorted: only counts are compared.
+func byCountIn(order []int32, values []string, counts []int) []FacetCount {
+	// A counting sort, stable: by count, highest first, each count's
+	// values in order.
+	most := 0
+	var nonzero int
+	for _, n := range counts {
+		if n > 0 {
+			most = max(most, n)
+			nonzero++
+		}
+	}
+	if most > 4*nonzero+64 {
+		// Counts too spread for an array of them: a comparison sort.
+		out := make([]FacetCount, 0, nonzero)
+		for _, i := range order {
+			if n := counts[i]; n > 0 {
+				out = append(out, FacetCount{Value: values[i], Count: n})
+			}
+		}
+		slices.SortStableFunc(out, func(a, b FacetCount) int { return b.Count - a.Count })
+		return out
+	}
+	at := make([]int, most+2) // at[most-n+1]: where the values counted n start
+	for _, n := range counts {
+		if n > 0 {
+			at[most-n+1]++
+		}
+	}
+	for k := 1; k < len(at); k++ {
+		at[k] += at[k-1]
+	}
+	out := make([]FacetCount, nonzero)
+	for _, i := range order {
+		if n := counts[i]; n > 0 {
+			out[at[most-n]] = FacetCount{Value: values[i], Count: n}
+			at[most-n]++
+		}
+	}
+	return out
+}
+
+// sectionOrder lists the indexes of Sections in the order of their
+// values, worked out on first use.
+func (t *flowTable) sectionOrder() []int32 {
+	t.sectionsOnce.Do(func() {
+		t.sectionsSorted = make([]int32, len(t.Sections))
+		for i := range t.sectionsSorted {
+			t.sectionsSorted[i] = int32(i)
+		}
+		slices.SortFunc(t.sectionsSorted, func(a, b int32) int { return strings.Compare(t.Sections[a], t.Sections[b]) })
+	})
+	return t.sectionsSorted
 }
 
 // portIndex finds the rows whose ranges overlap a port range without looking

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
@@ -156,7 +157,7 @@ func (s *Server) handleFlows(w http.ResponseWriter, r *http.Request) error {
 		Pages:  (total + flowsPageLimit - 1) / flowsPageLimit,
 		Search: ts, Marks: s.highlights(ctx, ts, flows)}
 	d.Heading = listingHeading(ctx, q, docs)
-	d.Facets = facetGroups(q, fc, docs)
+	d.Facets = facetGroups(q, fc, s.namesOf(ctx, docs))
 	d.Chips = chips(q)
 	return s.render(w, r, flowsPage(d))
 }
@@ -172,46 +173,90 @@ func facetKeys() []string {
 	return keys
 }
 
-// facetGroups lays out the facet counts of q's listing: each value with its
-// count, the link that toggles it and the one that leaves it out.
-func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetGroup {
-	count := map[string][]store.FacetCount{"doc": fc.Docs, "section": fc.Sections, "proto": fc.Protocols,
-		"req": fc.Requirements, "dir": fc.Directions, "src": fc.Sources, "dst": fc.Destinations}
-	label := map[string]map[string]string{"doc": {}, "section": {}}
-	for _, d := range docs {
-		if d.Vendor != "" {
-			label["doc"][d.Slug] = d.Vendor + " (" + d.Slug + ")"
-		}
-		for _, sec := range d.Sections {
-			if _, ok := label["section"][sec.Slug]; !ok && sec.Title != "" {
-				label["section"][sec.Slug] = sec.Title
+// facetNames is what the facet links need of a dataset's documents and
+// sections, worked out once per dataset (namesOf) rather than per listing.
+type facetNames struct {
+	once  sync.Once
+	label map[string]map[string]string // "doc" and "section": value -> label
+	// plain says of "doc" and "section" that every value the dataset has is
+	// already canonical and fits a link: its facet values need no checks.
+	plain map[string]bool
+}
+
+// namesOf returns the facetNames of the dataset storeOf(ctx) serves.
+func (s *Server) namesOf(ctx context.Context, docs []store.DocSummary) *facetNames {
+	n := s.names
+	if v := viewOf(ctx); v != nil {
+		n = v.names
+	}
+	n.once.Do(func() {
+		n.label = map[string]map[string]string{"doc": {}, "section": {}}
+		n.plain = map[string]bool{"doc": true, "section": true}
+		check := func(key, v string) {
+			if c, err := filter.Canonical(key, v); err != nil || c != v || len(v) > maxValueBytes {
+				n.plain[key] = false
 			}
 		}
-	}
+		for _, d := range docs {
+			if d.Vendor != "" {
+				n.label["doc"][d.Slug] = d.Vendor + " (" + d.Slug + ")"
+			}
+			check("doc", d.Slug)
+			for _, sec := range d.Sections {
+				if _, ok := n.label["section"][sec.Slug]; !ok && sec.Title != "" {
+					n.label["section"][sec.Slug] = sec.Title
+				}
+				check("section", sec.Slug)
+			}
+		}
+	})
+	return n
+}
+
+// facetGroups lays out the facet counts of q's listing: each value with its
+// count, the link that toggles it and the one that leaves it out. Only the
+// values shown (see maxFacetValues) get labels and links.
+func facetGroups(q FlowQuery, fc store.Facets, names *facetNames) []facetGroup {
+	count := map[string][]store.FacetCount{"doc": fc.Docs, "section": fc.Sections, "proto": fc.Protocols,
+		"req": fc.Requirements, "dir": fc.Directions, "src": fc.Sources, "dst": fc.Destinations}
 	var groups []facetGroup
 	for _, key := range facetKeys() {
 		g := facetGroup{Key: key}
-		for _, c := range count[key] {
-			v := c.Value
-			if v == "" && (key == "req" || key == "dir") {
-				v = filter.None
-			}
-			v, err := filter.Canonical(key, v)
-			if err != nil || len(v) > maxValueBytes {
-				continue // a value no link can carry
-			}
-			g.Items = append(g.Items, facetItem{Label: cmp.Or(label[key][v], v), Value: v, Count: c.Count,
-				Active: q.Filter.Has(key, v), Excluded: q.Filter.Excludes(key, v)})
+		label := names.label[key]
+		item := func(v string, n int) facetItem {
+			return facetItem{Label: cmp.Or(label[v], v), Value: v, Count: n,
+				Active: q.Filter.Has(key, v), Excluded: q.Filter.Excludes(key, v)}
 		}
-		if len(g.Items) > maxFacetValues {
-			g.Items, g.More = topFacetValues(g.Items, maxFacetValues)
+		if cs := count[key]; names.plain[key] {
+			// Every value is its own link: keep the ones shown first.
+			keep, more := topFacetCounts(cs, maxFacetValues, func(v string) bool {
+				return q.Filter.Has(key, v) || q.Filter.Excludes(key, v)
+			})
+			for _, c := range keep {
+				g.Items = append(g.Items, item(c.Value, c.Count))
+			}
+			g.More = more
+		} else {
+			for _, c := range cs {
+				v := c.Value
+				if v == "" && (key == "req" || key == "dir") {
+					v = filter.None
+				}
+				v, err := filter.Canonical(key, v)
+				if err != nil || len(v) > maxValueBytes {
+					continue // a value no link can carry
+				}
+				g.Items = append(g.Items, item(v, c.Count))
+			}
+			if len(g.Items) > maxFacetValues {
+				g.Items, g.More = topFacetValues(g.Items, maxFacetValues)
+			}
 		}
 		// A selected or left-out value no flow matches any more still
 		// needs its link back.
 		for _, v := range slices.Concat(q.Filter.In(key), q.Filter.Out(key)) {
 			if !slices.ContainsFunc(g.Items, func(it facetItem) bool { return it.Value == v }) {
-				g.Items = append(g.Items, facetItem{Label: cmp.Or(label[key][v], v), Value: v,
-					Active: q.Filter.Has(key, v), Excluded: q.Filter.Excludes(key, v)})
+				g.Items = append(g.Items, item(v, 0))
 			}
 		}
 		for k := range g.Items { // the links of the values kept only
@@ -222,6 +267,38 @@ func facetGroups(q FlowQuery, fc store.Facets, docs []store.DocSummary) []facetG
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// topFacetCounts is topFacetValues on counts: the n with the most flows
+// (ties in the order given) and those active says to keep, in the order
+// given, and how many it dropped.
+func topFacetCounts(cs []store.FacetCount, n int, active func(v string) bool) ([]store.FacetCount, int) {
+	if len(cs) <= n {
+		return cs, 0
+	}
+	// By count, ties in the order given.
+	byCount := func(a, b int) int { return cmp.Or(cs[b].Count-cs[a].Count, a-b) }
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	if !slices.IsSortedFunc(order, byCount) {
+		slices.SortFunc(order, byCount)
+	}
+	keep := make([]bool, len(cs))
+	for _, i := range order[:n] {
+		keep[i] = true
+	}
+	for i, c := range cs {
+		keep[i] = keep[i] || active(c.Value)
+	}
+	var out []store.FacetCount
+	for i, c := range cs {
+		if keep[i] {
+			out = append(out, c)
+		}
+	}
+	return out, len(cs) - len(out)
 }
 
 // topFacetValues keeps the active items and the n with the most flows (ties

@@ -116,7 +116,13 @@ func catalogue() *i18n.Catalog {
 // t translates a message key (see web/i18n/en.json) into the request's
 // language, formatting args in it. The key-check test finds every t call.
 func t(ctx context.Context, key string, args ...any) string {
-	return localeOf(ctx).p.Sprintf(key, args...)
+	loc := localeOf(ctx)
+	if len(args) == 0 {
+		if s, ok := catalogue().Plain(loc.lang.Code, key); ok {
+			return s
+		}
+	}
+	return loc.p.Sprintf(key, args...)
 }
 
 // uiLang is the request's language code: "en", "ja" or "zh".

@@ -78,6 +78,9 @@ func FuzzParseFlowQuery(f *testing.F) {
 			return
 		}
 		checkFlowQuery(t, raw, q)
+		if got, want := q.Encode(), q.Values().Encode(); got != want {
+			t.Fatalf("ParseFlowQuery(%q).Encode() = %q, want url.Values' %q", raw, got, want)
+		}
 
 		// The canonical URL parses back to the same query, and is stable.
 		enc := q.Encode()

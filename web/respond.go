@@ -19,8 +19,9 @@ const cacheControl = "public, max-age=60"
 // render renders c into a buffer and sends it as HTML: nothing is written if
 // rendering fails, so an error still gets a clean error page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := s.buffer()
+	defer s.bufs.Put(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
 		return err
 	}
 	return s.send(w, r, "text/html; charset=utf-8", buf.Bytes())
@@ -28,14 +29,31 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c templ.Componen
 
 // json sends v as JSON, HTML characters left as they are.
 func (s *Server) json(w http.ResponseWriter, r *http.Request, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := s.buffer()
+	defer s.bufs.Put(buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	return s.send(w, r, "application/json; charset=utf-8", buf.Bytes())
 }
+
+// buffer returns an empty buffer to render a response into, for s.bufs once
+// it is sent (a ResponseWriter keeps none of what it is given): a page is
+// rendered into memory that earlier pages grew, not into a buffer growing
+// from nothing each time. A buffer grown past maxPooledBuffer is dropped.
+func (s *Server) buffer() *bytes.Buffer {
+	b, _ := s.bufs.Get().(*bytes.Buffer)
+	if b == nil || b.Cap() > maxPooledBuffer {
+		return new(bytes.Buffer)
+	}
+	b.Reset()
+	return b
+}
+
+// maxPooledBuffer is the largest buffer buffer reuses.
+const maxPooledBuffer = 1 << 20
 
 // send writes a complete 200 response with an ETag derived from the dataset
 // version, the UI language and the body, answering 304 when the client already

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/search"
@@ -38,6 +39,8 @@ type Server struct {
 	ids         *requestIDs
 
 	views *versionViews // earlier versions of documents, served (versionview.go)
+	names *facetNames   // of db (a view has its own)
+	bufs  sync.Pool     // of *bytes.Buffer: see buffer
 
 	searchTimeout time.Duration // see WithSearchLimits
 	searchSlots   chan struct{} // a value in it for each expensive search running
@@ -54,7 +57,7 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 	}
 	s := &Server{log: log, db: db, idx: idx,
 		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs(),
-		views: newVersionViews()}
+		views: newVersionViews(), names: &facetNames{}}
 	WithSearchLimits(DefaultSearchTimeout, runtime.GOMAXPROCS(0)/2)(s)
 	for _, o := range opts {
 		o(s)

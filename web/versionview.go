@@ -56,9 +56,10 @@ type versionView struct {
 	// LatestURL is the request's URL without v: the same page of the latest.
 	LatestURL string
 
-	db  *store.DB
-	idx *search.Index
-	dir string // the files of db and idx, removed on close
+	db    *store.DB
+	idx   *search.Index
+	dir   string      // the files of db and idx, removed on close
+	names *facetNames // of db
 }
 
 // versionEntry is a view being built or built, and who is using it.
@@ -328,7 +329,7 @@ func buildView(ctx context.Context, db *store.DB, doc string, n int, vs []data.V
 	if err != nil {
 		return nil, err
 	}
-	v := &versionView{Doc: doc, Title: cmp.Or(docTitle(d.Title, d.Product), doc), Number: n, Latest: vs[len(vs)-1], Captured: h.Versions[n-1].Captured, dir: dir}
+	v := &versionView{Doc: doc, Title: cmp.Or(docTitle(d.Title, d.Product), doc), Number: n, Latest: vs[len(vs)-1], Captured: h.Versions[n-1].Captured, dir: dir, names: &facetNames{}}
 	defer func() {
 		if err != nil {
 			v.close()

@@ -300,6 +300,10 @@ func (rec *recorder) Write(p []byte) (int, error) {
 		}
 		return rec.w.Write(p)
 	}
+	if rec.buf.Cap() == 0 {
+		// Most handlers write their body at once: hold it in as much.
+		rec.buf.Grow(len(p))
+	}
 	return rec.buf.Write(p)
 }
 
@@ -352,7 +356,12 @@ func (rec *recorder) entry(r *http.Request, key string) *cacheEntry {
 	if rec.status == 0 || rec.passthrough || rec.spoilt || rec.dontStore.Load() || r.Context().Err() != nil {
 		return nil
 	}
-	body := bytes.Clone(rec.buf.Bytes())
+	// The entry keeps the held-back bytes as they are (they are only read
+	// from now on) unless the buffer grew well past them.
+	body := rec.buf.Bytes()
+	if cap(body)-len(body) > len(body)/8+64 {
+		body = bytes.Clone(body)
+	}
 	e := &cacheEntry{key: key, header: clipHeader(rec.header.Clone()), body: body,
 		etag: rec.header.Get("ETag")}
 	e.notModified = notModifiedHeader(e.header)

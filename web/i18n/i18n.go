@@ -71,6 +71,9 @@ type Catalog struct {
 	printers map[string]*message.Printer
 	matcher  language.Matcher
 	keys     map[string][]string // language code -> its message keys, sorted
+	// plain is each language's messages printed with no arguments, by key,
+	// for every key of any language: what most labels of a page are.
+	plain map[string]map[string]string
 }
 
 // Load builds the catalogue from the embedded data files. An error means a
@@ -93,11 +96,27 @@ func Load() (*Catalog, error) {
 		}
 		slices.Sort(c.keys[l.Code])
 	}
+	c.plain = map[string]map[string]string{}
 	for _, l := range languages {
-		c.printers[l.Code] = message.NewPrinter(l.Tag, message.Catalog(b))
+		p := message.NewPrinter(l.Tag, message.Catalog(b))
+		c.printers[l.Code] = p
+		c.plain[l.Code] = map[string]string{}
+		for _, keys := range c.keys {
+			for _, k := range keys {
+				c.plain[l.Code][k] = p.Sprintf(k)
+			}
+		}
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
+}
+
+// Plain returns the message key in the language code printed with no
+// arguments, as its Printer's Sprintf(key) gives it, and false when key is
+// not a message of the catalogue.
+func (c *Catalog) Plain(code, key string) (string, bool) {
+	s, ok := c.plain[code][key]
+	return s, ok
 }
 
 // Shared returns the catalogue of the embedded data files, loaded once.

@@ -128,3 +128,20 @@ func TestParse(t *testing.T) {
 		t.Errorf("zh html lang %q, want zh-Hans", l.HTML)
 	}
 }
+
+// TestPlainIsWhatThePrinterPrints: the messages kept printed with no
+// arguments are the printer's own, in every language.
+func TestPlainIsWhatThePrinterPrints(t *testing.T) {
+	c := load(t)
+	for _, l := range i18n.Languages() {
+		for _, k := range c.Keys("en") {
+			got, ok := c.Plain(l.Code, k)
+			if want := c.Printer(l).Sprintf(k); !ok || got != want {
+				t.Errorf("%s %q: Plain gives %q, %v; the printer %q", l.Code, k, got, ok, want)
+			}
+		}
+	}
+	if _, ok := c.Plain("en", "no such key %d"); ok {
+		t.Error("Plain knows a key the catalogue has not")
+	}
+}

@@ -16,13 +16,17 @@ import (
 // (terms, phrases of terms, one edit away for the typo fallback, a lone
 // Japanese or Chinese character inside the bigrams). Host names and the
 // section title's gloss are not marked (a flow does not carry them). Pass the query Search or Match used, with
-// Fuzzy set when the result says so.
+// Fuzzy set when the result says so. Fields with the same text share their
+// spans: read them, do not change them.
 func (ix *Index) HighlightFlows(q Query, flows []data.Flow) map[string]Matches {
 	out := map[string]Matches{}
 	words := ix.markWords(q)
 	if len(words) == 0 {
 		return out
 	}
+	// A page's rows often share texts (a section title, an endpoint, a
+	// purpose written once for many rows): each is marked once.
+	marked := map[string][]Span{}
 	for _, f := range flows {
 		m := Matches{}
 		for _, p := range [...]struct {
@@ -34,6 +38,12 @@ func (ix *Index) HighlightFlows(q Query, flows []data.Flow) map[string]Matches {
 			{"notes", f.Notes}, {"notes_en", f.NotesEn},
 		} {
 			if p.text == "" {
+				continue
+			}
+			if spans, ok := marked[p.text]; ok {
+				if len(spans) > 0 {
+					m[p.name] = spans
+				}
 				continue
 			}
 			// Analysing a text costs more than the rest of marking it:
@@ -51,8 +61,10 @@ func (ix *Index) HighlightFlows(q Query, flows []data.Flow) map[string]Matches {
 				spans = append(spans, w.find(fa)...)
 			}
 			if len(spans) > 0 {
-				m[p.name] = mergeSpans(spans)
+				spans = mergeSpans(spans)
+				m[p.name] = spans
 			}
+			marked[p.text] = spans
 		}
 		if len(m) > 0 {
 			out[f.ID] = m

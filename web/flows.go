@@ -269,6 +269,20 @@ func facetGroups(q FlowQuery, fc store.Facets, names *facetNames) []facetGroup {
 	return groups
 }
 
+// facetClass is the class of a facet value's link: "on" when selected,
+// "out" when left out.
+func facetClass(it facetItem) string {
+	switch {
+	case it.Active && it.Excluded:
+		return "on out"
+	case it.Active:
+		return "on"
+	case it.Excluded:
+		return "out"
+	}
+	return ""
+}
+
 // topFacetCounts is topFacetValues on counts: the n with the most flows
 // (ties in the order given) and those active says to keep, in the order
 // given, and how many it dropped.

@@ -117,9 +117,16 @@ func catalogue() *i18n.Catalog {
 // language, formatting args in it. The key-check test finds every t call.
 func t(ctx context.Context, key string, args ...any) string {
 	loc := localeOf(ctx)
-	if len(args) == 0 {
+	switch len(args) {
+	case 0:
 		if s, ok := catalogue().Plain(loc.lang.Code, key); ok {
 			return s
+		}
+	case 1:
+		if arg, ok := args[0].(string); ok {
+			if pre, suf, ok := catalogue().Around(loc.lang.Code, key); ok {
+				return pre + arg + suf
+			}
 		}
 	}
 	return loc.p.Sprintf(key, args...)

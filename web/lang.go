@@ -165,6 +165,25 @@ func langOnly(ctx context.Context, u string) string {
 func setLang(u, code string) string {
 	path, frag, hasFrag := strings.Cut(u, "#")
 	path, query, _ := strings.Cut(path, "?")
+	if !strings.Contains(query, "lang") && !strings.Contains(query, "&&") &&
+		!strings.HasPrefix(query, "&") && !strings.HasSuffix(query, "&") {
+		// No lang to drop and no empty parameter: lang goes last.
+		var b strings.Builder
+		b.Grow(len(u) + len(code) + 7)
+		b.WriteString(path)
+		b.WriteByte('?')
+		if query != "" {
+			b.WriteString(query)
+			b.WriteByte('&')
+		}
+		b.WriteString("lang=")
+		b.WriteString(url.QueryEscape(code))
+		if hasFrag {
+			b.WriteByte('#')
+			b.WriteString(frag)
+		}
+		return b.String()
+	}
 	var kept []string
 	for _, p := range strings.Split(query, "&") {
 		if p != "" && !strings.HasPrefix(p, "lang=") && p != "lang" {

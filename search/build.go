@@ -6,10 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/util"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/portolan/portolan/data"
 )
@@ -51,16 +57,39 @@ func Build(ctx context.Context, path string, docs []data.Document) error {
 }
 
 // Builder indexes a dataset one document at a time, holding no more of it
-// than one batch (batchSize flows and hosts): what Build does for a dataset
-// too large to hold in memory. The index appears at its path only when Commit succeeds; Close
-// without Commit removes what was written.
+// than a few batches (batchSize flows and hosts): what Build does for a
+// dataset too large to hold in memory. The index appears at its path only
+// when Commit succeeds; Close without Commit removes what was written.
+//
+// It is bleve's offline builder (scorch.Builder: segments written as
+// batches fill and merged once, at the end) with the documents mapped and
+// analysed on every core beforehand: the builder itself analyses a batch
+// on the goroutine that fills it, while the segment of the batch before
+// waits.
 type Builder struct {
 	path, dir, tmp, fresh string
-	off                   bleve.Builder   // bleve's offline builder: segments merged once, at the end
-	ids                   []string        // flow IDs in seq order
-	sums                  []data.Document // slug and checksum of each document, for DatasetVersion
+	sb                    *scorch.Builder
+	mapping               mapping.IndexMapping
+	internal              map[string][]byte // the index's metadata, written by sb.Close
+	ids                   []string          // flow IDs in seq order
+	sums                  []data.Document   // slug and checksum of each document, for DatasetVersion
 	hostSeq               int
-	done                  bool
+
+	// Each Add's documents are analysed on a goroutine of its own (at most
+	// analysts at once) into a chunk, and the writer gives the chunks to
+	// sb in the order they were added.
+	analysts chan struct{}
+	chunks   chan chan chunk
+	written  chan error // the writer's outcome
+	stop     atomic.Bool
+	closed   bool // chunks
+	done     bool
+}
+
+// A chunk is the documents of one Add, mapped and analysed.
+type chunk struct {
+	docs []index.Document
+	err  error
 }
 
 // NewBuilder starts an index to be put at path (see Build).
@@ -73,17 +102,69 @@ func NewBuilder(path string) (*Builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: build %s: %w", path, err)
 	}
-	b := &Builder{path: path, dir: dir, tmp: tmp, fresh: filepath.Join(tmp, "index")}
-	b.off, err = bleve.NewBuilder(b.fresh, newMapping(), map[string]any{
-		"buildPathPrefix": tmp, // its segments, beside the index (one file system)
-		"batchSize":       batchSize,
-		"mergeMax":        mergeMax,
-	})
+	b, err := newBuilder(path, dir, tmp)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("search: build %s: %w", path, err)
 	}
 	return b, nil
+}
+
+func newBuilder(path, dir, tmp string) (*Builder, error) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	b := &Builder{path: path, dir: dir, tmp: tmp, fresh: filepath.Join(tmp, "index"), mapping: newMapping(),
+		analysts: make(chan struct{}, workers), chunks: make(chan chan chunk, 2*workers), written: make(chan error, 1)}
+	if err := b.mapping.Validate(); err != nil {
+		return nil, err
+	}
+	mappingJSON, err := util.MarshalJSON(b.mapping)
+	if err != nil {
+		return nil, err
+	}
+	b.internal = map[string][]byte{
+		string(util.MappingInternalKey): mappingJSON, // what bleve.Open reads the mapping from
+		string(keyMappingVersion):       []byte(MappingVersion),
+	}
+	// What bleve.New writes for a scorch index; bleve.NewBuilder writes the
+	// same.
+	if err := os.MkdirAll(b.fresh, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(b.fresh, "index_meta.json"), []byte(`{"storage":"scorch","index_type":"scorch"}`), 0o644); err != nil {
+		return nil, err
+	}
+	b.sb, err = scorch.NewBuilder(map[string]any{
+		"path":            filepath.Join(b.fresh, "store"),
+		"buildPathPrefix": tmp, // its segments, beside the index (one file system)
+		"batchSize":       batchSize,
+		"mergeMax":        mergeMax,
+		"internal":        b.internal, // read when it closes
+	})
+	if err != nil {
+		return nil, err
+	}
+	go b.write()
+	return b, nil
+}
+
+// write gives sb the chunks in order, until the first error.
+func (b *Builder) write() {
+	var err error
+	for ch := range b.chunks {
+		c := <-ch
+		if err != nil || b.stop.Load() {
+			continue // drained, so no analyst waits
+		}
+		if err = c.err; err != nil {
+			continue
+		}
+		for _, d := range c.docs {
+			if err = b.sb.Index(d); err != nil {
+				break
+			}
+		}
+	}
+	b.written <- err
 }
 
 // Add indexes document d, the next of the dataset, with its flows numbered
@@ -96,7 +177,7 @@ func (b *Builder) Add(ctx context.Context, d *data.Document, flows []data.SeqFlo
 }
 
 func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlow) error {
-	if b.done || b.off == nil {
+	if b.done || b.closed {
 		return errors.New("builder closed")
 	}
 	if err := ctx.Err(); err != nil {
@@ -106,6 +187,7 @@ func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlo
 		return fmt.Errorf("flow seq %d after %d: flows out of order", flows[0].Seq, len(b.ids))
 	}
 	b.sums = append(b.sums, data.Document{Slug: d.Slug, Checksum: d.Checksum})
+	srcs := make([]source, 0, len(flows)+len(d.Hosts))
 	hosts := map[string][]string{} // flow ID -> host names the row gives
 	for _, h := range d.Hosts {
 		if h.FlowID != "" {
@@ -118,17 +200,92 @@ func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlo
 			return fmt.Errorf("document %q line %d: flow without an id", d.Slug, f.Line)
 		}
 		b.ids = append(b.ids, f.ID)
-		if err := b.off.Index(f.ID, flowDocument(*d, *p.Section, *f, hosts[f.ID], p.Seq)); err != nil {
-			return fmt.Errorf("flow %s: %w", f.ID, err)
-		}
+		srcs = append(srcs, source{f.ID, flowDocument(*d, *p.Section, *f, hosts[f.ID], p.Seq)})
 	}
 	for i, h := range d.Hosts {
 		b.hostSeq++
-		if err := b.off.Index(HostKey(d.Slug, i+1), hostDocument(*d, h, b.hostSeq)); err != nil {
-			return fmt.Errorf("host %s: %w", h.Name, err)
+		srcs = append(srcs, source{HostKey(d.Slug, i+1), hostDocument(*d, h, b.hostSeq)})
+	}
+	for len(srcs) > 0 {
+		n := min(len(srcs), chunkSize)
+		if err := b.analyseLater(ctx, srcs[:n]); err != nil {
+			return err
 		}
+		srcs = srcs[n:]
 	}
 	return nil
+}
+
+// chunkSize is how many of a document's flows and hosts are analysed
+// together, at most: the chunks waiting for the writer are what the builder
+// holds beside its batch.
+const chunkSize = 200
+
+// analyseLater analyses the documents of srcs (id, source) on a goroutine
+// of its own, for the writer to take in turn.
+func (b *Builder) analyseLater(ctx context.Context, srcs []source) error {
+	ch := make(chan chunk, 1)
+	select {
+	case b.chunks <- ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	b.analysts <- struct{}{}
+	go func() {
+		defer func() { <-b.analysts }()
+		c := chunk{docs: make([]index.Document, 0, len(srcs))}
+		for _, s := range srcs {
+			doc, err := b.analyse(s.id, s.doc)
+			if err != nil {
+				c.err = err
+				break
+			}
+			c.docs = append(c.docs, doc)
+		}
+		ch <- c
+	}()
+	return nil
+}
+
+// A source is a document to index: its ID and what the mapping maps.
+type source struct {
+	id  string
+	doc map[string]any
+}
+
+// analyse maps a document as bleve's Index does and analyses its fields as
+// the builder would, leaving it only the _id field to analyse.
+func (b *Builder) analyse(id string, src map[string]any) (index.Document, error) {
+	doc := document.NewDocument(id)
+	if err := b.mapping.MapDocument(doc, src); err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	if doc.HasComposite() {
+		return doc, nil // composite fields are built as the others are analysed: the builder's work
+	}
+	doc.VisitFields(func(f index.Field) {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+		}
+	})
+	return analysed{doc}, nil
+}
+
+// analysed is a document whose fields are analysed already: the builder,
+// which analyses every field of a document it is given (scorch's analyze),
+// then only analyses those that are not, the _id field it adds.
+type analysed struct{ *document.Document }
+
+func (d analysed) VisitFields(visit index.FieldVisitor) {
+	d.Document.VisitFields(func(f index.Field) { visit(analysedField{f}) })
+}
+
+type analysedField struct{ index.Field }
+
+func (f analysedField) Analyze() {
+	if f.AnalyzedTokenFrequencies() == nil {
+		f.Field.Analyze()
+	}
 }
 
 // Commit finishes the index and puts it at its path.
@@ -141,31 +298,20 @@ func (b *Builder) Commit(ctx context.Context) error {
 }
 
 func (b *Builder) commit(ctx context.Context) error {
-	if b.done || b.off == nil {
+	if b.done || b.closed {
 		return errors.New("builder closed")
+	}
+	b.closed = true
+	close(b.chunks)
+	if err := <-b.written; err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	b.internal[string(keyDatasetVersion)] = []byte(data.DatasetVersion(b.sums))
 	// Close writes the last segment and merges them all into one.
-	err := b.off.Close()
-	b.off = nil
-	if err != nil {
-		return err
-	}
-	// What the builder cannot write: the index's own metadata.
-	idx, err := bleve.Open(b.fresh)
-	if err != nil {
-		return err
-	}
-	err = idx.SetInternal(keyMappingVersion, []byte(MappingVersion))
-	if err == nil {
-		err = idx.SetInternal(keyDatasetVersion, []byte(data.DatasetVersion(b.sums)))
-	}
-	if cerr := idx.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := b.sb.Close(); err != nil {
 		return err
 	}
 	if err := writeSeqMap(b.fresh, b.ids); err != nil {
@@ -208,6 +354,12 @@ func (b *Builder) Close() {
 		return
 	}
 	b.done = true
+	if !b.closed {
+		b.closed = true
+		b.stop.Store(true)
+		close(b.chunks)
+		<-b.written
+	}
 	os.RemoveAll(b.tmp)
 }
 

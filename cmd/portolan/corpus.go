@@ -7,8 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +33,10 @@ type corpus struct {
 	// build does not read them again.
 	read map[string]data.Document
 	mu   sync.Mutex // read's, while each reads documents at once
+	// onDisk names the file holding a version's text, by slug and
+	// checksum, for the versions whose Raw is left empty until each reads
+	// them (see leaveOnDisk): a dataset of many files is not held in memory.
+	onDisk map[string]string
 	// said, if set, is where each prints what its check says.
 	said io.Writer
 }
@@ -222,7 +228,12 @@ type reading struct {
 func (ds *corpus) each(check func(slug string, v data.Version, d *data.Document, err error) (said []string, refuse error),
 	yield func(*data.Document, *versions.History) error) error {
 	read := func(slug string) (r reading) {
-		r.d, r.h, r.err = versions.Replay(ds.vers[slug], func(v data.Version) (data.Document, error) {
+		vs, err := ds.texts(slug)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.d, r.h, r.err = versions.Replay(vs, func(v data.Version) (data.Document, error) {
 			d, err := ds.extract(slug, v)
 			if check != nil {
 				said, refuse := check(slug, v, &d, err)
@@ -279,6 +290,45 @@ func (ds *corpus) each(check func(slug string, v data.Version, d *data.Document,
 		}
 	}
 	return nil
+}
+
+// leaveOnDisk forgets the text of version checksum of document slug,
+// which file holds: each reads it again from there.
+func (ds *corpus) leaveOnDisk(slug, checksum, file string) {
+	for i, v := range ds.vers[slug] {
+		if v.Checksum == checksum {
+			if ds.onDisk == nil {
+				ds.onDisk = map[string]string{}
+			}
+			ds.onDisk[slug+"\x00"+checksum] = file
+			ds.vers[slug][i].Raw = ""
+		}
+	}
+}
+
+// texts returns the versions of document slug with their texts, those
+// left on disk read again.
+func (ds *corpus) texts(slug string) ([]data.Version, error) {
+	vs := ds.vers[slug]
+	cloned := false
+	for i, v := range vs {
+		file, ok := ds.onDisk[slug+"\x00"+v.Checksum]
+		if !ok || v.Raw != "" {
+			continue
+		}
+		if !cloned {
+			vs, cloned = slices.Clone(vs), true // the corpus keeps none of the texts read
+		}
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		if data.Checksum(raw) != v.Checksum {
+			return nil, fmt.Errorf("%s: changed while being ingested", file)
+		}
+		vs[i].Raw = string(raw)
+	}
+	return vs, nil
 }
 
 // extract reads version v of document slug, or takes it from what was

@@ -36,6 +36,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	boundIngestMemory()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	from, _, err := trustedPair(ctx, log, *dbPath)
 	if err != nil {
@@ -65,7 +66,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			added = append(added, slug)
 		}
 		keep = append(keep, slug)
-		given[slug+"\x00"+data.Checksum(src.Raw)] = arg
+		sum := data.Checksum(src.Raw)
+		given[slug+"\x00"+sum] = arg
+		if !isURL(arg) {
+			c.leaveOnDisk(slug, sum, arg)
+		}
 	}
 	c.keep(keep)
 	check := func(slug string, v data.Version, d *data.Document, err error) ([]string, error) {

@@ -31,8 +31,9 @@ func align(cells []string, cols columns) (placed [][]string, firstPlaced int, ok
 	score := make([][]float64, n)
 	for i := range score {
 		score[i] = make([]float64, m)
+		c := newCellTests(cells[i])
 		for j := range score[i] {
-			score[i][j] = cellScore(cells[i], roles[j], j == m-1)
+			score[i][j] = c.score(roles[j], j == m-1)
 		}
 	}
 	// best[i][j][p]: best score for cells[i:] and roles[j:], p = previous column took a cell.
@@ -119,15 +120,56 @@ var (
 	hasDigit   = regexp.MustCompile(`\d`)
 )
 
-// cellScore says how well a cell fits a column of role r.
-func cellScore(cell string, r role, last bool) float64 {
+// cellTests are the tests that say how well a cell fits a column (score),
+// each run at most once however many columns the cell is scored against
+// (regular expressions, most of them).
+type cellTests struct {
+	c                                             string // the cell, folded
+	digitsOnly, transportOnly, protocolOnly, host lazyBool
+}
+
+// lazyBool is a test's result once run: 0 not yet, 1 false, 2 true.
+type lazyBool int8
+
+func (l *lazyBool) get(test func() bool) bool {
+	if *l == 0 {
+		*l = 1
+		if test() {
+			*l = 2
+		}
+	}
+	return *l == 2
+}
+
+func newCellTests(cell string) *cellTests {
 	if cell == "" {
+		return &cellTests{}
+	}
+	return &cellTests{c: data.Fold(cell)}
+}
+
+func (t *cellTests) isDigitsOnly() bool {
+	return t.digitsOnly.get(func() bool { return digitsOnly.MatchString(t.c) })
+}
+
+func (t *cellTests) isTransportOnly() bool {
+	return t.transportOnly.get(func() bool { return transportOnly(t.c) })
+}
+
+func (t *cellTests) isProtocolOnly() bool {
+	return t.protocolOnly.get(func() bool { return protocolOnly(t.c) })
+}
+
+// score says how well the cell fits a column of role r, the row's last
+// column when last is set.
+func (t *cellTests) score(r role, last bool) float64 {
+	c := t.c
+	if c == "" {
 		return 0
 	}
-	c := data.Fold(cell)
 	switch r {
 	case roleProtocol:
-		if protocolOnly(c) {
+		if t.isProtocolOnly() {
 			return 3
 		}
 		for _, w := range data.Words(c) {
@@ -138,7 +180,7 @@ func cellScore(cell string, r role, last bool) float64 {
 		return 0.2
 	case rolePort:
 		switch {
-		case hasDigit.MatchString(c) && (digitsOnly.MatchString(c) || portLike(c)):
+		case hasDigit.MatchString(c) && (t.isDigitsOnly() || portLike(c)):
 			return 3
 		case strings.EqualFold(c, "N/A") || strings.Contains(strings.ToLower(c), "port"):
 			return 1
@@ -156,13 +198,13 @@ func cellScore(cell string, r role, last bool) float64 {
 		return 0.2
 	case roleSource, roleDestination:
 		switch {
-		case looksLikeHost(c):
+		case t.host.get(func() bool { return looksLikeHost(c) }):
 			return 3
-		case digitsOnly.MatchString(c):
+		case t.isDigitsOnly():
 			return -3
-		case transportOnly(c):
+		case t.isTransportOnly():
 			return -1
-		case protocolOnly(c):
+		case t.isProtocolOnly():
 			return 0.8
 		case len(strings.Fields(c)) > 12:
 			return 0.5
@@ -170,9 +212,9 @@ func cellScore(cell string, r role, last bool) float64 {
 		return 1
 	default: // purpose, service, extra
 		switch {
-		case digitsOnly.MatchString(c):
+		case t.isDigitsOnly():
 			return -3
-		case transportOnly(c):
+		case t.isTransportOnly():
 			return -1
 		case last && r == rolePurpose:
 			return 1.01 // a row's last cell is most often its description

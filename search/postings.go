@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -181,7 +183,8 @@ func joinWords(words []string) string {
 type segmentPostings map[*leaf][]segment.PostingsList
 
 // scratch is the working memory of matchPostings, kept in the Index's pool
-// between searches: arrays by a segment's local document number, and the
+// between searches: arrays by document of the range of a segment it
+// matches (local document number less lo), and the
 // term dictionaries it looked up (a dictionary is not safe for concurrent
 // lookups, a scratch is used by one search at a time).
 type scratch struct {
@@ -189,7 +192,8 @@ type scratch struct {
 	hits    []uint8   // how many must clauses matched; notHit when excluded
 	sum     []float64 // the current clause's leaves' scores
 	n       []uint8   // how many of the current clause's leaves matched
-	touched []uint32  // the documents the current clause matched
+	lo, hi  uint32    // the range of the segment's documents matched
+	touched []uint32  // the documents the current clause matched, less lo
 	cands   []uint32  // the documents add may count, in order, when candsOK
 	candsOK bool
 	candsBM *roaring.Bitmap // cands, when not nil
@@ -211,7 +215,9 @@ const notHit = math.MaxUint8
 // intersection of the phrase's lists said it holds: a corrupt segment.
 var errPostings = errors.New("search: postings disagree")
 
-func (s *scratch) reset(n int) {
+func (s *scratch) reset(lo, hi uint32) {
+	s.lo, s.hi = lo, hi
+	n := int(hi - lo)
 	grow := func(b []float64) []float64 {
 		if cap(b) < n {
 			return make([]float64, n)
@@ -252,6 +258,7 @@ func (s *scratch) dict(seg segment.Segment, field string) (segment.TermDictionar
 // add counts a leaf's match of document d, scoring sc, towards the current
 // clause (see need and exclude).
 func (s *scratch) add(d uint32, sc float64) {
+	d -= s.lo
 	if s.exclude {
 		if s.hits[d] >= s.need {
 			s.hits[d] = notHit
@@ -393,57 +400,125 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 		bound += least
 	}
 	bound = min(bound, docTotal)
-	m := MatchSet{Seqs: make([]int32, 0, bound), Scores: make([]float64, 0, bound)}
-	var offset uint64
-	all := uint8(len(p.must))
+	// Documents are matched independently: with more than one processor,
+	// a large search matches equal runs of them (a run may span segments,
+	// or be part of one) at once and joins the parts in order.
+	bases := make([]uint64, len(segs)+1)
 	for i, ss := range segs {
-		if err := ctx.Err(); err != nil {
-			return MatchSet{}, false, err
-		}
-		base := offset
-		n := ss.Segment().Count()
-		offset += n
-		s.reset(int(n))
-		matched := true
-		for k, c := range p.must {
-			if matched, err = s.clause(c, postings[i], uint8(k)); err != nil {
-				return MatchSet{}, false, err
-			}
-			if !matched {
-				break
-			}
-		}
-		if !matched {
-			continue
-		}
-		if len(p.should) > 0 {
-			// The bonus: where it matches, its score is added and
-			// hits goes one over all.
-			if _, err := s.clause(p.should, postings[i], all); err != nil {
-				return MatchSet{}, false, err
-			}
-		}
-		s.need, s.exclude, s.candsOK = all, true, false
-		for _, c := range p.not {
-			for _, l := range c {
-				if err := s.eval(l, postings[i][l]); err != nil {
-					return MatchSet{}, false, err
-				}
-			}
-		}
-		// The matches: documents that matched every must clause (and the
-		// bonus, or not), that no not clause excluded.
-		for d, h := range s.hits {
-			if h < all || h == notHit {
+		bases[i+1] = bases[i] + ss.Segment().Count()
+	}
+	total := bases[len(segs)]
+	workers := runtime.GOMAXPROCS(0)
+	if bound < parallelMatches || total < uint64(workers) {
+		workers = 1
+	}
+	parts := make([]MatchSet, workers)
+	errs := make([]error, workers)
+	run := func(s *scratch, w int) {
+		from, to := total*uint64(w)/uint64(workers), total*uint64(w+1)/uint64(workers)
+		m := &parts[w]
+		size := bound * (to - from) / max(1, total)
+		m.Seqs, m.Scores = make([]int32, 0, size), make([]float64, 0, size)
+		for i := range segs {
+			lo, hi := max(from, bases[i]), min(to, bases[i+1])
+			if lo >= hi {
 				continue
 			}
-			if g := base + uint64(d); g < uint64(len(ix.seqs)) && ix.seqs[g] > 0 {
-				m.Seqs = append(m.Seqs, ix.seqs[g])
-				m.Scores = append(m.Scores, score(s.score[d]))
+			if err := ctx.Err(); err != nil {
+				errs[w] = err
+				return
+			}
+			if err := ix.matchSegment(s, p, postings[i], bases[i], uint32(lo-bases[i]), uint32(hi-bases[i]), m); err != nil {
+				errs[w] = err
+				return
 			}
 		}
 	}
+	if workers == 1 {
+		run(s, 0)
+		if errs[0] != nil {
+			return MatchSet{}, false, errs[0]
+		}
+		return parts[0], true, nil
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			s := ix.scratch.Get().(*scratch)
+			defer ix.scratch.Put(s)
+			run(s, w)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return MatchSet{}, false, err
+		}
+	}
+	n := 0
+	for _, part := range parts {
+		n += len(part.Seqs)
+	}
+	m := MatchSet{Seqs: make([]int32, 0, n), Scores: make([]float64, 0, n)}
+	for _, part := range parts {
+		m.Seqs = append(m.Seqs, part.Seqs...)
+		m.Scores = append(m.Scores, part.Scores...)
+	}
 	return m, true, nil
+}
+
+// skipRatio is how many times fewer documents than a term has postings a
+// word's search may be left with and still skip to each rather than read
+// the postings through. A variable for tests.
+var skipRatio uint64 = 8
+
+// parallelMatches is how many matches a search may have at most (by the
+// postings of its first word) and still run on one processor: below it,
+// starting goroutines costs about what they save. A variable for tests.
+var parallelMatches uint64 = 20_000
+
+// matchSegment adds the matches of p among the documents lo to hi
+// (excluded) of a segment whose first is numbered base in the index, and
+// whose postings are pls, to m.
+func (ix *Index) matchSegment(s *scratch, p plan, pls segmentPostings, base uint64, lo, hi uint32, m *MatchSet) error {
+	s.reset(lo, hi)
+	for k, c := range p.must {
+		matched, err := s.clause(c, pls, uint8(k))
+		if err != nil {
+			return err
+		}
+		if !matched {
+			return nil
+		}
+	}
+	all := uint8(len(p.must))
+	if len(p.should) > 0 {
+		// The bonus: where it matches, its score is added and hits goes
+		// one over all.
+		if _, err := s.clause(p.should, pls, all); err != nil {
+			return err
+		}
+	}
+	s.need, s.exclude, s.candsOK = all, true, false
+	for _, c := range p.not {
+		for _, l := range c {
+			if err := s.eval(l, pls[l]); err != nil {
+				return err
+			}
+		}
+	}
+	// The matches: documents that matched every must clause (and the
+	// bonus, or not), that no not clause excluded.
+	for i, h := range s.hits {
+		if h < all || h == notHit {
+			continue
+		}
+		if g := base + uint64(lo) + uint64(i); g < uint64(len(ix.seqs)) && ix.seqs[g] > 0 {
+			m.Seqs = append(m.Seqs, ix.seqs[g])
+			m.Scores = append(m.Scores, score(s.score[i]))
+		}
+	}
+	return nil
 }
 
 // termScore is bleve's tf-idf score of a term in a document's field (the
@@ -460,9 +535,9 @@ func (s *scratch) candidates() []uint32 {
 	}
 	if !s.candsOK {
 		s.cands = s.cands[:0]
-		for d, h := range s.hits {
+		for i, h := range s.hits {
 			if h == s.need || s.exclude && h > s.need && h != notHit {
-				s.cands = append(s.cands, uint32(d))
+				s.cands = append(s.cands, s.lo+uint32(i))
 			}
 		}
 		s.candsOK, s.candsBM = true, nil
@@ -491,13 +566,18 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 		}
 		s.it = pls[0].Iterator(true, true, false, s.it)
 		idf, w := l.idf[0], l.weight[0]
-		if cands := s.candidates(); cands != nil && uint64(len(cands))*8 < pls[0].Count() {
+		if cands := s.candidates(); cands != nil && uint64(len(cands))*skipRatio < pls[0].Count() {
 			// Few documents left to match: skip to each (the postings'
 			// chunks without one are not read).
+			var p segment.Posting
 			for _, d := range cands {
-				p, err := s.it.Advance(uint64(d))
-				if err != nil || p == nil {
-					return err
+				// The posting of an earlier skip may be past d, and
+				// the next candidate's: skip only from before d.
+				if p == nil || p.Number() < uint64(d) {
+					var err error
+					if p, err = s.it.Advance(uint64(d)); err != nil || p == nil {
+						return err
+					}
 				}
 				if p.Number() == uint64(d) {
 					s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
@@ -505,15 +585,13 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 			}
 			return nil
 		}
-		for {
-			p, err := s.it.Next()
-			if err != nil || p == nil {
-				return err
-			}
-			if d := uint32(p.Number()); s.hits[d] == s.need || s.exclude {
+		p, err := s.it.Advance(uint64(s.lo))
+		for ; err == nil && p != nil && p.Number() < uint64(s.hi); p, err = s.it.Next() {
+			if d := uint32(p.Number()); s.hits[d-s.lo] == s.need || s.exclude {
 				s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
 			}
 		}
+		return err
 	}
 	// A phrase: the documents holding every term, then their positions.
 	var cands *roaring.Bitmap
@@ -553,11 +631,17 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 			cands.And(bm)
 		}
 	}
-	if cands == nil || cands.IsEmpty() {
+	if cands == nil {
 		return nil
 	}
 	if left := s.candidateSet(); left != nil {
 		cands.And(left)
+	} else {
+		cands.RemoveRange(0, uint64(s.lo))
+		cands.RemoveRange(uint64(s.hi), math.MaxUint32+1)
+	}
+	if cands.IsEmpty() {
+		return nil
 	}
 	if cap(s.locs) < len(l.terms) {
 		s.locs = make([][]segment.Location, len(l.terms))

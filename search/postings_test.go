@@ -58,6 +58,7 @@ func TestPostingsMatchScoresAsBleve(t *testing.T) {
 			}
 			defer ix.Close()
 			answered := 0
+			defer func(n, r uint64) { parallelMatches, skipRatio = n, r }(parallelMatches, skipRatio)
 			for _, text := range queries {
 				q, _ := ParseQuery(text)
 				if !q.HasText() {
@@ -70,18 +71,23 @@ func TestPostingsMatchScoresAsBleve(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := ix.matchUsing(context.Background(), q, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if fmt.Sprint(got.Seqs) != fmt.Sprint(want.Seqs) {
-					t.Errorf("%q: postings match %d flows %v, bleve %d %v", text, len(got.Seqs), clipList(got.Seqs), len(want.Seqs), clipList(want.Seqs))
-					continue
-				}
-				for i := range got.Scores {
-					if got.Scores[i] != want.Scores[i] {
-						t.Errorf("%q: flow %d scores %v, bleve %v", text, got.Seqs[i], got.Scores[i], want.Scores[i])
-						break
+				// On one processor and on all, reading the postings
+				// through and skipping to the documents left.
+				for _, way := range []struct{ parallel, skip uint64 }{{1e9, 8}, {0, 8}, {1e9, 0}, {0, 0}} {
+					parallelMatches, skipRatio = way.parallel, way.skip
+					got, err := ix.matchUsing(context.Background(), q, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(got.Seqs) != fmt.Sprint(want.Seqs) {
+						t.Errorf("%q %v: postings match %d flows %v, bleve %d %v", text, way, len(got.Seqs), clipList(got.Seqs), len(want.Seqs), clipList(want.Seqs))
+						continue
+					}
+					for i := range got.Scores {
+						if got.Scores[i] != want.Scores[i] {
+							t.Errorf("%q %v: flow %d scores %v, bleve %v", text, way, got.Seqs[i], got.Scores[i], want.Scores[i])
+							break
+						}
 					}
 				}
 			}

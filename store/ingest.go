@@ -72,9 +72,10 @@ type Builder struct {
 	done  bool
 }
 
+// laterFindings are a candidate's (lint.Across.Add), numbered as lint
+// numbers them: b.later[n] is candidate n.
 type laterFindings struct {
-	seq int
-	id  string
+	seq int32
 	own []data.Finding
 }
 
@@ -97,7 +98,7 @@ func NewBuilder(ctx context.Context, path string) (_ *Builder, err error) {
 			err = fmt.Errorf("store: ingest %s: %w", path, err)
 		}
 	}()
-	dsn, err := fileDSN(b.tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-65536")
+	dsn, err := fileDSN(b.tmp, "_journal_mode=MEMORY&_synchronous=OFF&_foreign_keys=on&_cache_size=-16384")
 	if err != nil {
 		return nil, err
 	}
@@ -150,20 +151,21 @@ func (b *Builder) add(ctx context.Context, d *data.Document, flows []data.SeqFlo
 	}
 	b.last += len(flows)
 	b.sums = append(b.sums, data.Document{Slug: d.Slug, Checksum: d.Checksum})
-	later := map[string]bool{}
-	for _, id := range b.across.Add(d) {
-		later[id] = true
+	later := map[*data.Flow]bool{}
+	for _, f := range b.across.Add(d) {
+		later[f] = true
 	}
 	own := map[string][]data.Finding{}
 	for _, f := range b.lint.Document(d) {
 		own[f.FlowID] = append(own[f.FlowID], data.Finding{Check: f.Check, Severity: f.Severity, Detail: f.Detail})
 	}
-	findings := func(seq int, id string) []data.Finding {
-		if later[id] {
-			b.later = append(b.later, laterFindings{seq: seq, id: id, own: own[id]})
+	// The candidates come in flow order, as lint numbers them.
+	findings := func(seq int, f *data.Flow) []data.Finding {
+		if later[f] {
+			b.later = append(b.later, laterFindings{seq: int32(seq), own: own[f.ID]})
 			return nil
 		}
-		return own[id]
+		return own[f.ID]
 	}
 	b.ordinal++
 	if err := b.w.document(ctx, b.ordinal, *d, flows, findings); err != nil {
@@ -195,10 +197,10 @@ func (b *Builder) commit(ctx context.Context) (err error) {
 	}
 	ctx = context.WithoutCancel(ctx) // as in add
 	disagree := b.across.Details()
-	for _, l := range b.later {
-		for i, x := range lint.Disagreement(l.own, disagree[l.id]) {
+	for n, l := range b.later {
+		for i, x := range lint.Disagreement(l.own, disagree[int32(n)]) {
 			if _, err := b.w.finding.ExecContext(ctx, l.seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
-				return fmt.Errorf("flow %q: finding %q: %w", l.id, x.Check, err)
+				return fmt.Errorf("flow %d: finding %q: %w", l.seq, x.Check, err)
 			}
 		}
 	}
@@ -348,8 +350,8 @@ func (w *writer) close() {
 }
 
 // document writes d and its flows; findings gives the lint findings of
-// the flow with seq and ID.
-func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flows []data.SeqFlow, findings func(seq int, id string) []data.Finding) error {
+// each flow, with its seq.
+func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flows []data.SeqFlow, findings func(seq int, f *data.Flow) []data.Finding) error {
 	if err := data.CheckSlug(d.Slug); err != nil {
 		return err
 	}
@@ -371,7 +373,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flo
 	w.table.doc(d.Slug)
 	for _, p := range flows {
 		// A copy: the caller's documents are not changed.
-		f := w.annotate(*p.Flow, findings(p.Seq, p.Flow.ID))
+		f := w.annotate(*p.Flow, findings(p.Seq, p.Flow))
 		if err := w.table.add(p.Seq, p.Section.Slug, &f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}

@@ -241,10 +241,16 @@ func transports(f *data.Flow) []string {
 // then check order. It reads the documents and changes nothing.
 func (r *Registry) Run(docs []data.Document) []Finding {
 	a := r.NewAcross()
+	var candidates []string // IDs, by number
 	for i := range docs {
-		a.Add(&docs[i])
+		for _, f := range a.Add(&docs[i]) {
+			candidates = append(candidates, f.ID)
+		}
 	}
-	disagree := a.Details()
+	disagree := map[string]string{}
+	for n, det := range a.Details() {
+		disagree[candidates[n]] = det
+	}
 	var out []Finding
 	for i := range docs {
 		out = append(out, r.document(&docs[i], disagree)...)
@@ -425,11 +431,13 @@ func explained(protocolRaw, t string) bool {
 // Across collects, one document at a time, what the documents-disagree
 // check compares between documents: for each well-known port of a service
 // that runs over both TCP and UDP, the transports each document opens it
-// over. It holds a few words per flow on such a port, not the documents.
+// over. It holds a few bytes per flow on such a port (a candidate), not the
+// documents.
 type Across struct {
 	r     *Registry
+	n     int32                             // candidates so far
 	byDoc map[acrossKey]map[string][]string // -> doc -> transports
-	flows map[acrossKey]map[string][]string // -> doc -> flow IDs
+	flows map[acrossKey]map[string][]int32  // -> doc -> candidates
 }
 
 type acrossKey struct {
@@ -439,13 +447,14 @@ type acrossKey struct {
 
 // NewAcross starts comparing documents (Add each, then Details).
 func (r *Registry) NewAcross() *Across {
-	return &Across{r: r, byDoc: map[acrossKey]map[string][]string{}, flows: map[acrossKey]map[string][]string{}}
+	return &Across{r: r, byDoc: map[acrossKey]map[string][]string{}, flows: map[acrossKey]map[string][]int32{}}
 }
 
-// Add records what d opens. It reports the IDs of d's flows that the
-// comparison may give a finding (Details), in flow order: the others never
-// get one.
-func (a *Across) Add(d *data.Document) (candidates []string) {
+// Add records what d opens. It returns the flows of d that the comparison
+// may give a finding, the candidates, in flow order; Details numbers the
+// candidates of every document added, 0, 1, ... in the order they were
+// returned. The others never get one.
+func (a *Across) Add(d *data.Document) (candidates []*data.Flow) {
 	r := a.r
 	for _, pf := range d.OrderedFlows() {
 		f := pf.Flow
@@ -462,29 +471,31 @@ func (a *Across) Add(d *data.Document) (candidates []string) {
 					}
 					k := acrossKey{p, s}
 					if a.byDoc[k] == nil {
-						a.byDoc[k], a.flows[k] = map[string][]string{}, map[string][]string{}
+						a.byDoc[k], a.flows[k] = map[string][]string{}, map[string][]int32{}
 					}
 					for _, t := range ts {
 						if slices.Contains(s.Uses, t) && !slices.Contains(a.byDoc[k][d.Slug], t) {
 							a.byDoc[k][d.Slug] = append(a.byDoc[k][d.Slug], t)
 						}
 					}
-					a.flows[k][d.Slug] = append(a.flows[k][d.Slug], f.ID)
+					a.flows[k][d.Slug] = append(a.flows[k][d.Slug], a.n)
 					candidate = true
 				}
 			}
 		}
 		if candidate {
-			candidates = append(candidates, f.ID)
+			candidates = append(candidates, f)
+			a.n++
 		}
 	}
 	return candidates
 }
 
-// Details compares the documents added and returns a detail for each flow
-// of a document that leaves out a transport others open, by flow ID.
-func (a *Across) Details() map[string]string {
-	out := map[string]string{}
+// Details compares the documents added and returns a detail for each
+// candidate (by number, see Add) of a document that leaves out a transport
+// others open.
+func (a *Across) Details() map[int32]string {
+	out := map[int32]string{}
 	keys := make([]acrossKey, 0, len(a.byDoc))
 	for k := range a.byDoc {
 		keys = append(keys, k)
@@ -515,11 +526,11 @@ func (a *Across) Details() map[string]string {
 				mine := strings.ToUpper(strings.Join(ts, " and "))
 				det := fmt.Sprintf("%s on %d: this document opens %s only; %s also open %s (%s).",
 					k.svc.Title, k.port, mine, strings.Join(others, ", "), strings.ToUpper(t), k.svc.Standard)
-				for _, id := range a.flows[k][doc] {
-					if out[id] == "" {
-						out[id] = det
-					} else if !strings.Contains(out[id], det) {
-						out[id] += " " + det
+				for _, n := range a.flows[k][doc] {
+					if out[n] == "" {
+						out[n] = det
+					} else if !strings.Contains(out[n], det) {
+						out[n] += " " + det
 					}
 				}
 			}

@@ -338,6 +338,9 @@ func (t *flowTable) roleBits(want []string) uint64 {
 
 // rolesMiss reports whether row i fails one of c's role conditions.
 func (t *flowTable) rolesMiss(c *cond, i int) bool {
+	if c.roles == [3]roleCond{} {
+		return false // no role filter
+	}
 	for k, rc := range c.roles {
 		var have uint64
 		switch k {
@@ -713,13 +716,28 @@ func (t *flowTable) endpointFacet(key string, counts []int32) []FacetCount {
 		}
 		return strings.Compare(a.Value, b.Value)
 	}
-	var all []cand
-	for i, n := range counts {
-		if n > 0 && strings.TrimSpace(t.Strings[i]) != "" {
-			all = append(all, cand{FacetCount{Value: t.Strings[i], Count: int(n)}, int32(i)})
+	// The names with the most rows of their own, best first: a sorted
+	// window, a newcomer better than its worst inserted in place (topN,
+	// without listing every name first).
+	const n = 3 * maxEndpointFacet
+	cands := make([]cand, 0, n+1)
+	for i, rows := range counts {
+		if rows == 0 || len(cands) == n && int(rows) < cands[n-1].Count {
+			continue
+		}
+		if strings.TrimSpace(t.Strings[i]) == "" {
+			continue
+		}
+		x := cand{FacetCount{Value: t.Strings[i], Count: int(rows)}, int32(i)}
+		if len(cands) == n && better(x, cands[n-1]) >= 0 {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(cands, x, better)
+		cands = slices.Insert(cands, at, x)
+		if len(cands) > n {
+			cands = cands[:n]
 		}
 	}
-	cands := topN(all, 3*maxEndpointFacet, better)
 	for c := range cands {
 		named := t.named(key, cands[c].i)
 		if named == nil {

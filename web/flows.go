@@ -229,9 +229,11 @@ func facetGroups(q FlowQuery, fc store.Facets, names *facetNames) []facetGroup {
 		}
 		if cs := count[key]; names.plain[key] {
 			// Every value is its own link: keep the ones shown first.
-			keep, more := topFacetCounts(cs, maxFacetValues, func(v string) bool {
-				return q.Filter.Has(key, v) || q.Filter.Excludes(key, v)
-			})
+			var active func(v string) bool // nil: none is
+			if len(q.Filter.In(key))+len(q.Filter.Out(key)) > 0 {
+				active = func(v string) bool { return q.Filter.Has(key, v) || q.Filter.Excludes(key, v) }
+			}
+			keep, more := topFacetCounts(cs, maxFacetValues, active)
 			for _, c := range keep {
 				g.Items = append(g.Items, item(c.Value, c.Count))
 			}
@@ -259,19 +261,34 @@ func facetGroups(q FlowQuery, fc store.Facets, names *facetNames) []facetGroup {
 				g.Items = append(g.Items, item(v, 0))
 			}
 		}
+		links := q.toggler("/flows", key)
 		for k := range g.Items { // the links of the values kept only
 			it := &g.Items[k]
-			it.URL = q.Toggle(key, it.Value).URL("/flows")
-			it.Exclude = q.ToggleOut(key, it.Value).URL("/flows")
+			it.URL = links.URL(it.Value, false)
+			it.Exclude = links.URL(it.Value, true)
 		}
 		groups = append(groups, g)
 	}
 	return groups
 }
 
+// facetClass is the class of a facet value's link: "on" when selected,
+// "out" when left out.
+func facetClass(it facetItem) string {
+	switch {
+	case it.Active && it.Excluded:
+		return "on out"
+	case it.Active:
+		return "on"
+	case it.Excluded:
+		return "out"
+	}
+	return ""
+}
+
 // topFacetCounts is topFacetValues on counts: the n with the most flows
 // (ties in the order given) and those active says to keep, in the order
-// given, and how many it dropped.
+// given, and how many it dropped. A nil active keeps none for it.
 func topFacetCounts(cs []store.FacetCount, n int, active func(v string) bool) ([]store.FacetCount, int) {
 	if len(cs) <= n {
 		return cs, 0
@@ -289,8 +306,10 @@ func topFacetCounts(cs []store.FacetCount, n int, active func(v string) bool) ([
 	for _, i := range order[:n] {
 		keep[i] = true
 	}
-	for i, c := range cs {
-		keep[i] = keep[i] || active(c.Value)
+	if active != nil {
+		for i, c := range cs {
+			keep[i] = keep[i] || active(c.Value)
+		}
 	}
 	var out []store.FacetCount
 	for i, c := range cs {

@@ -139,6 +139,10 @@ func TestSetLangKeepsOtherParametersAndFragment(t *testing.T) {
 		{"/flows?lang=zh&port=443", "/flows?port=443&lang=ja"},
 		{"/docs/x/source?hl=3-4#L3", "/docs/x/source?hl=3-4&lang=ja#L3"},
 		{"/docs/x#f-1", "/docs/x?lang=ja#f-1"},
+		{"/flows?", "/flows?lang=ja"},
+		{"/flows?&doc=a&&port=1&", "/flows?doc=a&port=1&lang=ja"},
+		{"/flows?q=language&lang", "/flows?q=language&lang=ja"},
+		{"/flows?q=%E8%A8%BC#x?y", "/flows?q=%E8%A8%BC&lang=ja#x?y"},
 	} {
 		if got := setLang(tc.in, "ja"); got != tc.want {
 			t.Errorf("setLang(%q) = %q, want %q", tc.in, got, tc.want)

@@ -117,9 +117,16 @@ func catalogue() *i18n.Catalog {
 // language, formatting args in it. The key-check test finds every t call.
 func t(ctx context.Context, key string, args ...any) string {
 	loc := localeOf(ctx)
-	if len(args) == 0 {
+	switch len(args) {
+	case 0:
 		if s, ok := catalogue().Plain(loc.lang.Code, key); ok {
 			return s
+		}
+	case 1:
+		if arg, ok := args[0].(string); ok {
+			if pre, suf, ok := catalogue().Around(loc.lang.Code, key); ok {
+				return pre + arg + suf
+			}
 		}
 	}
 	return loc.p.Sprintf(key, args...)
@@ -158,6 +165,25 @@ func langOnly(ctx context.Context, u string) string {
 func setLang(u, code string) string {
 	path, frag, hasFrag := strings.Cut(u, "#")
 	path, query, _ := strings.Cut(path, "?")
+	if !strings.Contains(query, "lang") && !strings.Contains(query, "&&") &&
+		!strings.HasPrefix(query, "&") && !strings.HasSuffix(query, "&") {
+		// No lang to drop and no empty parameter: lang goes last.
+		var b strings.Builder
+		b.Grow(len(u) + len(code) + 7)
+		b.WriteString(path)
+		b.WriteByte('?')
+		if query != "" {
+			b.WriteString(query)
+			b.WriteByte('&')
+		}
+		b.WriteString("lang=")
+		b.WriteString(url.QueryEscape(code))
+		if hasFrag {
+			b.WriteByte('#')
+			b.WriteString(frag)
+		}
+		return b.String()
+	}
 	var kept []string
 	for _, p := range strings.Split(query, "&") {
 		if p != "" && !strings.HasPrefix(p, "lang=") && p != "lang" {

@@ -289,6 +289,86 @@ func (q FlowQuery) Encode() string {
 	return b.String()
 }
 
+// toggler makes the links of FlowQuery.Toggle and ToggleOut for the values
+// of one filter the query has no value of, without copying the filter and
+// encoding all of it for each: such a link is the query's own parameters
+// with one "key=value" (or "-key=value") among them.
+type toggler struct {
+	path     string
+	key      string
+	field    *filter.Field
+	around   [2][2]string // for key and -key: the parameters before and after it
+	fallback FlowQuery    // the query, when it has values of key
+	fast     bool
+}
+
+// toggler returns the toggler of key's values for q's links to path.
+func (q FlowQuery) toggler(path, key string) toggler {
+	t := toggler{path: path, key: key, fallback: q}
+	fd, ok := filter.Lookup(key)
+	if !ok || fd.Key != key || len(q.Filter.In(key)) > 0 || len(q.Filter.Out(key)) > 0 {
+		return t
+	}
+	t.field, t.fast = fd, true
+	q.Page, q.Offset = 0, 0
+	for i, param := range []string{key, "-" + key} {
+		t.around[i][0], t.around[i][1] = q.encodeAround(param)
+	}
+	return t
+}
+
+// URL is q.Toggle(key, value).URL(path) or, with out, ToggleOut's.
+func (t toggler) URL(value string, out bool) string {
+	if !t.fast {
+		if out {
+			return t.fallback.ToggleOut(t.key, value).URL(t.path)
+		}
+		return t.fallback.Toggle(t.key, value).URL(t.path)
+	}
+	i, param := 0, t.field.Key
+	if out {
+		i, param = 1, "-"+t.field.Key
+	}
+	if t.field.Upper {
+		value = strings.ToLower(value)
+	}
+	var b strings.Builder
+	before, after := t.around[i][0], t.around[i][1]
+	b.Grow(len(t.path) + len(before) + len(after) + len(param) + len(value) + 8)
+	b.WriteString(t.path)
+	b.WriteByte('?')
+	if before != "" {
+		b.WriteString(before)
+		b.WriteByte('&')
+	}
+	b.WriteString(url.QueryEscape(param))
+	b.WriteByte('=')
+	b.WriteString(url.QueryEscape(value))
+	if after != "" {
+		b.WriteByte('&')
+		b.WriteString(after)
+	}
+	return b.String()
+}
+
+// encodeAround is Encode in two parts: the parameters that come before the
+// parameter param and those after it (param itself left out).
+func (q FlowQuery) encodeAround(param string) (before, after string) {
+	e := q.Encode()
+	if e == "" {
+		return "", ""
+	}
+	for _, kv := range strings.Split(e, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err == nil && k < param {
+			before += "&" + kv
+		} else if k != param {
+			after += "&" + kv
+		}
+	}
+	return strings.TrimPrefix(before, "&"), strings.TrimPrefix(after, "&")
+}
+
 // queryParam is a parameter Encode may write: a filter's (its field, and
 // whether it excludes) or one of FlowQuery's own.
 type queryParam struct {

@@ -81,6 +81,17 @@ func FuzzParseFlowQuery(f *testing.F) {
 		if got, want := q.Encode(), q.Values().Encode(); got != want {
 			t.Fatalf("ParseFlowQuery(%q).Encode() = %q, want url.Values' %q", raw, got, want)
 		}
+		for _, key := range []string{"doc", "section", "proto", "req", "dir", "src", "dst"} {
+			links := q.toggler("/flows", key)
+			for _, v := range []string{"citrix", "agent", "UDP", "required", "none", "AMS server", "サーバー", "a&b=c"} {
+				if got, want := links.URL(v, false), q.Toggle(key, v).URL("/flows"); got != want {
+					t.Fatalf("ParseFlowQuery(%q): %s=%s link %q, Toggle gives %q", raw, key, v, got, want)
+				}
+				if got, want := links.URL(v, true), q.ToggleOut(key, v).URL("/flows"); got != want {
+					t.Fatalf("ParseFlowQuery(%q): -%s=%s link %q, ToggleOut gives %q", raw, key, v, got, want)
+				}
+			}
+		}
 
 		// The canonical URL parses back to the same query, and is stable.
 		enc := q.Encode()

@@ -119,3 +119,19 @@ func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	}
 	return false
 }
+
+// classAttr is a class attribute of the class names as given: templ's own
+// class={ ... } builds two maps for each element it writes, to order and
+// dedupe the names.
+func classAttr(names string) templ.OrderedAttributes {
+	return templ.OrderedAttributes{{Key: "class", Value: names}}
+}
+
+// navClass is the class of a link of the navigation bar: "on" for the
+// page's section.
+func navClass(on bool) string {
+	if on {
+		return "on"
+	}
+	return ""
+}

@@ -362,7 +362,8 @@ func (rec *recorder) entry(r *http.Request, key string) *cacheEntry {
 	if cap(body)-len(body) > len(body)/8+64 {
 		body = bytes.Clone(body)
 	}
-	e := &cacheEntry{key: key, header: clipHeader(rec.header.Clone()), body: body,
+	// rec.header is the recorder's own copy, only read from now on.
+	e := &cacheEntry{key: key, header: clipHeader(rec.header), body: body,
 		etag: rec.header.Get("ETag")}
 	e.notModified = notModifiedHeader(e.header)
 	e.size = entrySize(e)

@@ -74,6 +74,9 @@ type Catalog struct {
 	// plain is each language's messages printed with no arguments, by key,
 	// for every key of any language: what most labels of a page are.
 	plain map[string]map[string]string
+	// around is, for each language, the messages that print one string
+	// argument as it is, between a prefix and a suffix (see Around).
+	around map[string]map[string][2]string
 }
 
 // Load builds the catalogue from the embedded data files. An error means a
@@ -81,6 +84,7 @@ type Catalog struct {
 func Load() (*Catalog, error) {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	c := &Catalog{printers: map[string]*message.Printer{}, keys: map[string][]string{}}
+	plainKeys := map[string]bool{} // code NUL key: a message with no plural forms
 	tags := make([]language.Tag, len(languages))
 	for i, l := range languages {
 		tags[i] = l.Tag
@@ -89,6 +93,9 @@ func Load() (*Catalog, error) {
 			return nil, err
 		}
 		for key, m := range msgs {
+			if json.Unmarshal(m, new(string)) == nil {
+				plainKeys[l.Code+"\x00"+key] = true
+			}
 			if err := set(b, l.Tag, key, m); err != nil {
 				return nil, fmt.Errorf("i18n: %s.json: %q: %w", l.Code, key, err)
 			}
@@ -97,13 +104,21 @@ func Load() (*Catalog, error) {
 		slices.Sort(c.keys[l.Code])
 	}
 	c.plain = map[string]map[string]string{}
+	c.around = map[string]map[string][2]string{}
 	for _, l := range languages {
 		p := message.NewPrinter(l.Tag, message.Catalog(b))
 		c.printers[l.Code] = p
 		c.plain[l.Code] = map[string]string{}
+		c.around[l.Code] = map[string][2]string{}
 		for _, keys := range c.keys {
 			for _, k := range keys {
 				c.plain[l.Code][k] = p.Sprintf(k)
+				if !plainKeys[l.Code+"\x00"+k] {
+					continue
+				}
+				if pre, suf, ok := around(p, k); ok {
+					c.around[l.Code][k] = [2]string{pre, suf}
+				}
 			}
 		}
 	}
@@ -117,6 +132,35 @@ func Load() (*Catalog, error) {
 func (c *Catalog) Plain(code, key string) (string, bool) {
 	s, ok := c.plain[code][key]
 	return s, ok
+}
+
+// Around returns what the message key in the language code prints before
+// and after its one string argument, when it prints any string s exactly as
+// prefix+s+suffix (a plain %s or %v, no plural forms): Sprintf(key, s)
+// without formatting.
+func (c *Catalog) Around(code, key string) (prefix, suffix string, ok bool) {
+	a, ok := c.around[code][key]
+	return a[0], a[1], ok
+}
+
+// around finds whether p prints key with one string argument verbatim: two
+// markers of different lengths must each come out once, between the same
+// prefix and suffix (a width, quoting or a second use of the argument fails
+// this).
+func around(p *message.Printer, key string) (string, string, bool) {
+	var pre, suf string
+	for i, m := range []string{"\x01", "\x02<portolan-argument>\x02"} {
+		out := p.Sprintf(key, m)
+		at := strings.Index(out, m)
+		if at < 0 || strings.Count(out, m) != 1 {
+			return "", "", false
+		}
+		if i > 0 && (out[:at] != pre || out[at+len(m):] != suf) {
+			return "", "", false
+		}
+		pre, suf = out[:at], out[at+len(m):]
+	}
+	return pre, suf, true
 }
 
 // Shared returns the catalogue of the embedded data files, loaded once.

@@ -145,3 +145,27 @@ func TestPlainIsWhatThePrinterPrints(t *testing.T) {
 		t.Error("Plain knows a key the catalogue has not")
 	}
 }
+
+// TestAroundIsWhatThePrinterPrints: a message printed around a string
+// argument is the printer's own, for arguments of every kind of text.
+func TestAroundIsWhatThePrinterPrints(t *testing.T) {
+	c := load(t)
+	n := 0
+	for _, l := range i18n.Languages() {
+		for _, k := range c.Keys("en") {
+			pre, suf, ok := c.Around(l.Code, k)
+			if !ok {
+				continue
+			}
+			n++
+			for _, arg := range []string{"", "5", "citrix", "100%", "%s", "サーバー", "a\nb", "<b>"} {
+				if got, want := pre+arg+suf, c.Printer(l).Sprintf(k, arg); got != want {
+					t.Errorf("%s %q with %q: Around gives %q, the printer %q", l.Code, k, arg, got, want)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no message prints its argument as it is")
+	}
+}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"os"
 	"syscall"
 	"testing"
@@ -12,7 +13,8 @@ import (
 // as BenchmarkScale's (cmd/portolan) at 100k or 1M flows, with the words
 // BenchmarkScale searches for, reporting the CPU time per search (steadier
 // than wall time on a shared machine). PORTOLAN_BENCH_BLEVE=1 measures
-// bleve's searchers instead of matchPostings, for comparison:
+// bleve's searchers instead of matchPostings, and PORTOLAN_BENCH_SERIAL=1
+// matchPostings on one processor, for comparison:
 //
 //	PORTOLAN_BENCH_INDEX=/tmp/s100k/portolan.db.d/ds-N/index.bleve \
 //	  go test ./search -run '^$' -bench MatchIndex -benchmem -benchtime 200x
@@ -27,6 +29,10 @@ func BenchmarkMatchIndex(b *testing.B) {
 	}
 	defer ix.Close()
 	postings := os.Getenv("PORTOLAN_BENCH_BLEVE") == ""
+	if os.Getenv("PORTOLAN_BENCH_SERIAL") != "" {
+		defer func(n uint64) { parallelMatches = n }(parallelMatches)
+		parallelMatches = math.MaxUint64
+	}
 	for _, w := range []string{"backup", "syslog", "certificate", "monitoring", "license server",
 		"バックアップ", "監視", "管理サーバー", "ログ収集"} {
 		b.Run(w, func(b *testing.B) {

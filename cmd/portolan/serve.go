@@ -94,7 +94,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	defer live.close()
-	boundMemory(log)
+	// The dataset's tables are read in the background, so the server
+	// answers at once; the memory limit is set once they are in memory.
+	go live.warm(ctx, live.cur.Load())
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

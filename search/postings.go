@@ -23,8 +23,9 @@ import (
 // a DocumentMatch per posting and field, term vectors turned into maps for
 // every candidate of a phrase) cost several times the reading of the
 // postings themselves. matchPostings reads the postings of each segment
-// directly and adds up the same scores bleve's tf-idf scorers give (see
-// termScore and plan), for the shapes of query a search box sends: words,
+// directly, in ranges of documents on every processor, and adds up the
+// same scores bleve's tf-idf scorers give (see termScore and plan), for
+// the shapes of query a search box sends: words,
 // quoted phrases, Japanese words of two or more characters, exclusions of
 // those, and the phrase bonus of several words. Anything else (the typo
 // fallback, a lone Han or kana character, only stop words, only
@@ -38,7 +39,8 @@ type leaf struct {
 	field string
 	boost float64
 	terms []string // by phrase position; one term for a term query
-	// Filled by stats, per phrase position (empty positions have none):
+	// Set by matchPostings, per phrase position (none for an empty one):
+	// the term's idf and its query weight, boost × idf × query norm.
 	idf, weight []float64
 }
 
@@ -183,10 +185,10 @@ func joinWords(words []string) string {
 type segmentPostings map[*leaf][]segment.PostingsList
 
 // scratch is the working memory of matchPostings, kept in the Index's pool
-// between searches: arrays by document of the range of a segment it
-// matches (local document number less lo), and the
-// term dictionaries it looked up (a dictionary is not safe for concurrent
-// lookups, a scratch is used by one search at a time).
+// between searches: arrays indexed by document (its number in the segment
+// less lo) over the range of a segment being matched, and the term
+// dictionaries it looked up (a dictionary is not safe for concurrent
+// lookups; a scratch is used by one goroutine at a time).
 type scratch struct {
 	score   []float64 // the must clauses' scores so far
 	hits    []uint8   // how many must clauses matched; notHit when excluded

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -310,6 +311,10 @@ func (b *Builder) commit(ctx context.Context) error {
 		return err
 	}
 	b.internal[string(keyDatasetVersion)] = []byte(data.DatasetVersion(b.sums))
+	// The merge maps every segment into memory: first give back what the
+	// analysis took (a collector otherwise keeps the heap's high-water
+	// mark resident).
+	debug.FreeOSMemory()
 	// Close writes the last segment and merges them all into one.
 	if err := b.sb.Close(); err != nil {
 		return err

@@ -185,6 +185,37 @@ func BuildFrom(ctx context.Context, path string, src Source, opt Options) (_ Pat
 	return p, nil
 }
 
+// item is one document on its way to both builds: its flows numbered in
+// the dataset and its history.
+type item struct {
+	d     *data.Document
+	flows []data.SeqFlow
+	h     *versions.History
+}
+
+// feed runs one of write's builds: it opens it, adds every item of ch in
+// order and commits it, unless ctx was cancelled meanwhile (another build
+// or the documents failed). It closes the build either way.
+func feed[B interface {
+	Commit(context.Context) error
+	Close()
+}](ctx context.Context, ch <-chan item, open func() (B, error), add func(B, item) error) error {
+	b, err := open()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for it := range ch {
+		if err := add(b, it); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return b.Commit(ctx)
+}
+
 // write builds the database and the index of p from src, each in a
 // goroutine of its own fed one document at a time, so that the two builds
 // (and src's own work) share the cores and at most a few documents are held
@@ -192,57 +223,26 @@ func BuildFrom(ctx context.Context, path string, src Source, opt Options) (_ Pat
 func write(ctx context.Context, p Paths, src Source, phase func(string) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	type item struct {
-		d     *data.Document
-		flows []data.SeqFlow
-		h     *versions.History
-	}
 	// A few documents ahead: enough for neither build to wait on the
 	// other's slower moments.
 	toDB, toIndex := make(chan item, 4), make(chan item, 4)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		err := func() error {
-			b, err := store.NewBuilder(ctx, p.DB)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			for it := range toDB {
-				if err := b.Add(ctx, it.d, it.flows, it.h); err != nil {
-					return err
-				}
-			}
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return b.Commit(ctx)
-		}()
-		if err != nil {
+		open := func() (*store.Builder, error) { return store.NewBuilder(ctx, p.DB) }
+		add := func(b *store.Builder, it item) error { return b.Add(ctx, it.d, it.flows, it.h) }
+		if err := feed(ctx, toDB, open, add); err != nil {
 			cancel(err)
 		}
 	})
 	wg.Go(func() {
-		err := func() error {
+		open := func() (*search.Builder, error) {
 			if err := phase(PhaseIndex); err != nil {
-				return err
+				return nil, err
 			}
-			b, err := search.NewBuilder(p.Index)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			for it := range toIndex {
-				if err := b.Add(ctx, it.d, it.flows); err != nil {
-					return err
-				}
-			}
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return b.Commit(ctx)
-		}()
-		if err != nil {
+			return search.NewBuilder(p.Index)
+		}
+		add := func(b *search.Builder, it item) error { return b.Add(ctx, it.d, it.flows) }
+		if err := feed(ctx, toIndex, open, add); err != nil {
 			cancel(err)
 		}
 	})

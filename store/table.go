@@ -608,20 +608,39 @@ func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
 	if n <= 0 {
 		return nil
 	}
-	// A sorted window of the best n seen so far; a newcomer better than its
-	// worst is inserted in place. n is a page's end, small next to the list.
-	best := make([]T, 0, n+1)
+	w := newWindow(n, cmp)
 	for _, x := range list {
-		if len(best) == n && cmp(x, best[n-1]) >= 0 {
-			continue
-		}
-		at, _ := slices.BinarySearchFunc(best, x, cmp)
-		best = slices.Insert(best, at, x)
-		if len(best) > n {
-			best = best[:n]
-		}
+		w.offer(x)
 	}
-	return best
+	return w.best
+}
+
+// A window keeps the n best values offered to it (by cmp, best first),
+// sorted: a newcomer better than its worst is inserted in place. n is a
+// page's end or a facet's length, small next to what is offered.
+type window[T any] struct {
+	best []T
+	n    int
+	cmp  func(a, b T) int
+}
+
+func newWindow[T any](n int, cmp func(a, b T) int) *window[T] {
+	return &window[T]{best: make([]T, 0, max(n, 0)+1), n: n, cmp: cmp}
+}
+
+// full reports whether the window holds n values: a value must then beat
+// best[n-1] to enter.
+func (w *window[T]) full() bool { return len(w.best) >= w.n }
+
+func (w *window[T]) offer(x T) {
+	if w.full() && (w.n <= 0 || w.cmp(x, w.best[w.n-1]) >= 0) {
+		return
+	}
+	at, _ := slices.BinarySearchFunc(w.best, x, w.cmp)
+	w.best = slices.Insert(w.best, at, x)
+	if len(w.best) > w.n {
+		w.best = w.best[:w.n]
+	}
 }
 
 // facetCounter counts rows by each facet field, each field with its own
@@ -716,28 +735,20 @@ func (t *flowTable) endpointFacet(key string, counts []int32) []FacetCount {
 		}
 		return strings.Compare(a.Value, b.Value)
 	}
-	// The names with the most rows of their own, best first: a sorted
-	// window, a newcomer better than its worst inserted in place (topN,
-	// without listing every name first).
+	// The names with the most rows of their own, best first, kept as they
+	// are counted (a window, without listing every name first).
 	const n = 3 * maxEndpointFacet
-	cands := make([]cand, 0, n+1)
+	w := newWindow(n, better)
 	for i, rows := range counts {
-		if rows == 0 || len(cands) == n && int(rows) < cands[n-1].Count {
+		if rows == 0 || w.full() && int(rows) < w.best[n-1].Count {
 			continue
 		}
 		if strings.TrimSpace(t.Strings[i]) == "" {
 			continue
 		}
-		x := cand{FacetCount{Value: t.Strings[i], Count: int(rows)}, int32(i)}
-		if len(cands) == n && better(x, cands[n-1]) >= 0 {
-			continue
-		}
-		at, _ := slices.BinarySearchFunc(cands, x, better)
-		cands = slices.Insert(cands, at, x)
-		if len(cands) > n {
-			cands = cands[:n]
-		}
+		w.offer(cand{FacetCount{Value: t.Strings[i], Count: int(rows)}, int32(i)})
 	}
+	cands := w.best
 	for c := range cands {
 		named := t.named(key, cands[c].i)
 		if named == nil {

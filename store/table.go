@@ -679,18 +679,6 @@ func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order st
 	return page, total
 }
 
-// topN returns the n best of list (by cmp, best first), sorted.
-func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
-	if n <= 0 {
-		return nil
-	}
-	w := newWindow(n, cmp)
-	for _, x := range list {
-		w.offer(x)
-	}
-	return w.best
-}
-
 // A window keeps the n best values offered to it (by cmp, best first),
 // sorted: a newcomer better than its worst is inserted in place. n is a
 // page's end or a facet's length, small next to what is offered.

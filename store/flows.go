@@ -183,11 +183,12 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 		func(f *data.Flow) { f.Roles = append(f.Roles, role) }); err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
-	return db.findingsOf(ctx, q, flows, seqs)
+	return db.findingsOf(ctx, q, flows, seqs, t)
 }
 
-// findingsOf reads the findings of flows, whose seqs are seqs (parallel).
-func (db *DB) findingsOf(ctx context.Context, q querier, flows []data.Flow, seqs []int) error {
+// findingsOf reads the findings of flows, whose seqs are seqs (parallel);
+// with the flow table t, only of those it says have some.
+func (db *DB) findingsOf(ctx context.Context, q querier, flows []data.Flow, seqs []int, t *flowTable) error {
 	// Only the flows that have findings are looked up: a probe into the
 	// findings' primary key is dear (see flowColumns), and most flows have
 	// none. The flow table knows which.

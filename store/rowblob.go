@@ -11,7 +11,7 @@ import (
 )
 
 // Each flow is also kept whole, as a listing reads it, in one blob of
-// flow_rows (migrations/0007_flow_rows.sql): its fields, its section's
+// flow_rows (migrations/0008_flow_rows.sql): its fields, its section's
 // title, its protocols and its endpoints' roles. A page of fifty rows is
 // then fifty lookups of one column by rowid, where the flows' twenty-six
 // columns joined with their sections, and a query each for protocols and
@@ -211,7 +211,7 @@ func (db *DB) rowsAt(ctx context.Context, rows []int32) ([]data.Flow, []int, err
 			got[k].Ports = append(got[k].Ports, data.PortRange{From: int(p >> 16), To: int(p & 0xffff)})
 		}
 	}
-	if err := db.findingsOf(ctx, db.db, got, seqs); err != nil {
+	if err := db.findingsOf(ctx, db.db, got, seqs, t); err != nil {
 		return nil, nil, err
 	}
 	return got, seqs, nil

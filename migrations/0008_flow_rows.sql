@@ -1,4 +1,4 @@
--- 0007_flow_rows: each flow as a listing reads it, whole, in one blob
+-- 0008_flow_rows: each flow as a listing reads it, whole, in one blob
 -- (store/rowblob.go): its fields, its section's title, its protocols and
 -- its endpoints' roles. A listing's page is then one lookup by rowid per
 -- row, reading one column, where joining the flows' columns with their

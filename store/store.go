@@ -269,5 +269,6 @@ func (db *DB) Warm(ctx context.Context) error {
 	db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
 	db.table.wordIndex()
 	db.table.sectionOrder()
+	db.table.facetRows()
 	return nil
 }

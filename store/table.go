@@ -73,6 +73,9 @@ type flowTable struct {
 	// sectionsSorted is sectionOrder's; not encoded.
 	sectionsOnce   sync.Once
 	sectionsSorted []int32
+	// packed is facetRows'; not encoded.
+	facetOnce sync.Once
+	packed    []facetRow
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -611,6 +614,16 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 		if fc != nil {
 			fc.countRows(list)
 		}
+	case ranked && plain:
+		// Every row matches: counted in one tight pass (the rows' values
+		// are read from memory several at once), ranked in another.
+		if fc != nil {
+			fc.countRows(list)
+		}
+		for k, i := range list {
+			best.offer(hit{i, scores[k]})
+		}
+		total = len(list)
 	case ranked:
 		// Any order will do: the page is sorted by score below.
 		for k, i := range list {
@@ -728,12 +741,13 @@ func (w *window[T]) offer(x T) {
 // fields only; alt == c counts plainly).
 type facetCounter struct {
 	t                                *flowTable
+	rows                             []facetRow // t.facetRows()
 	docs, sections, protos, req, dir []int
 	src, dst                         []int32 // by string index
 }
 
 func (t *flowTable) newFacetCounter() *facetCounter {
-	return &facetCounter{t: t, docs: make([]int, len(t.Docs)), sections: make([]int, len(t.Sections)),
+	return &facetCounter{t: t, rows: t.facetRows(), docs: make([]int, len(t.Docs)), sections: make([]int, len(t.Sections)),
 		protos: make([]int, len(t.Protocols)), req: make([]int, len(t.Values)), dir: make([]int, len(t.Values)),
 		src: make([]int32, len(t.Strings)), dst: make([]int32, len(t.Strings))}
 }
@@ -741,6 +755,19 @@ func (t *flowTable) newFacetCounter() *facetCounter {
 // countAll counts row i under each of its values: a row every filter
 // keeps.
 func (f *facetCounter) countAll(i int) {
+	if f.rows != nil {
+		r := &f.rows[i]
+		f.docs[r.doc]++
+		f.sections[r.section]++
+		for b := r.protos; b != 0; b &= b - 1 {
+			f.protos[bits.TrailingZeros8(b)]++
+		}
+		f.req[r.req]++
+		f.dir[r.dir]++
+		f.src[r.src]++
+		f.dst[r.dst]++
+		return
+	}
 	t := f.t
 	f.docs[t.Doc[i]]++
 	f.sections[t.Section[i]]++
@@ -753,8 +780,24 @@ func (f *facetCounter) countAll(i int) {
 	f.dst[t.Destination[i]]++
 }
 
-// countRows counts each of rows (countAll), a column at a time.
+// countRows counts each of rows (countAll): packed, a row at a time, else
+// a column at a time.
 func (f *facetCounter) countRows(rows []int32) {
+	if f.rows != nil {
+		for _, i := range rows {
+			r := &f.rows[i]
+			f.docs[r.doc]++
+			f.sections[r.section]++
+			for b := r.protos; b != 0; b &= b - 1 {
+				f.protos[bits.TrailingZeros8(b)]++
+			}
+			f.req[r.req]++
+			f.dir[r.dir]++
+			f.src[r.src]++
+			f.dst[r.dst]++
+		}
+		return
+	}
 	t := f.t
 	for _, i := range rows {
 		f.docs[t.Doc[i]]++

@@ -324,3 +324,38 @@ func rowsOf(t *testing.T, db *DB, flows []data.Flow) []int32 {
 	}
 	return out
 }
+
+// Facets count the same from the packed rows (facetRows) as from the
+// table's columns.
+func TestFacetsFromPackedRowsAsFromColumns(t *testing.T) {
+	db, _ := open(t, synthetic(3000))
+	ctx := context.Background()
+	seqs := []int32{}
+	scores := []float64{}
+	for s := int32(1); s <= 3000; s += 3 {
+		seqs, scores = append(seqs, s), append(scores, float64(s%17))
+	}
+	cases := []FlowFilter{
+		{}, {Filter: where("port=50000")}, {Filter: where("proto=udp&doc=doc03")},
+		{Seqs: seqs, Scores: scores}, {Seqs: seqs, Filter: where("port=443")},
+	}
+	listings := func() []Facets {
+		var out []Facets
+		for _, ff := range cases {
+			_, _, fc, err := db.Listing(ctx, ff, FlowFilter{Filter: ff.Filter.Without("proto", "doc"), Seqs: ff.Seqs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fc)
+		}
+		return out
+	}
+	packed := listings()
+	if db.table.facetRows() == nil {
+		t.Fatal("synthetic rows do not pack")
+	}
+	db.table.packed = nil
+	if columns := listings(); !reflect.DeepEqual(packed, columns) {
+		t.Errorf("packed rows count\n%+v\ncolumns\n%+v", packed, columns)
+	}
+}

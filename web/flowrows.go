@@ -1,11 +1,8 @@
 package web
 
 import (
-	"context"
-	"io"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/portolan/portolan/data"
@@ -14,44 +11,23 @@ import (
 
 // flowRows writes the rows of a flow table, one <tr> per flow, byte for byte
 // as the templ component flowRowsReference writes them
-// (TestFlowRowsMatchReference). It is written by hand because the rows are
-// most of what a listing renders (50 rows of some 40 expressions each) and
-// templ's generated code pays for every expression: fmt.Sprint of the
-// string, html.EscapeString through a strings.Replacer, and a component
-// value with its own context for every cell. Here the messages every row
-// repeats are looked up and escaped once per table, and each value is
-// escaped straight into one buffer.
+// (TestFlowRowsMatchReference). It is written by hand (see markup.go)
+// because the rows are most of what a listing renders: 50 rows of some 40
+// expressions each. The messages every row repeats are looked up and
+// escaped once per table.
 func flowRows(flows []data.Flow, o tableOpts) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rw := newRowWriter(ctx, len(flows))
+	return handWritten(len(flows)*bytesPerRow, func(m *markup) {
+		rw := newRowWriter(m)
 		for i := range flows {
 			rw.row(&flows[i], o)
 		}
-		_, err := w.Write(rw.b)
-		if cap(rw.b) <= maxPooledRows {
-			b := rw.b[:0]
-			rowBufs.Put(&b)
-		}
-		return err
 	})
 }
 
-// rowBufs are the buffers flowRows wrote earlier tables into (*[]byte),
-// for the next table: a table is written into memory that earlier tables
-// grew, not into a new one each time. A buffer grown past maxPooledRows is
-// dropped.
-var rowBufs sync.Pool
-
-const maxPooledRows = 1 << 20
-
-// rowWriter appends a flow table's rows to b.
+// rowWriter appends a flow table's rows.
 type rowWriter struct {
-	ctx context.Context
-	b   []byte
-	en  bool // the UI is in English: glosses go first
+	*markup
+	en bool // the UI is in English: glosses go first
 
 	// Messages every row repeats, escaped.
 	colSource, colDestination, copied, copyTitle, showInDoc   string
@@ -59,84 +35,19 @@ type rowWriter struct {
 	htmlLang                                                  string
 }
 
-// bytesPerRow is about what a row takes, to size the buffer once.
+// bytesPerRow is about what a row takes, to size a new buffer.
 const bytesPerRow = 2048
 
-func newRowWriter(ctx context.Context, rows int) *rowWriter {
+func newRowWriter(m *markup) *rowWriter {
+	ctx := m.ctx
 	esc := func(key string) string { return escapeHTML(t(ctx, key)) }
-	var b []byte
-	if p, _ := rowBufs.Get().(*[]byte); p != nil {
-		b = *p
-	} else {
-		b = make([]byte, 0, rows*bytesPerRow)
-	}
 	return &rowWriter{
-		ctx: ctx, b: b, en: uiLang(ctx) == "en",
+		markup: m, en: uiLang(ctx) == "en",
 		colSource: esc("col.source"), colDestination: esc("col.destination"),
 		copied: esc("flow.copied"), copyTitle: esc("flow.copy_title"), showInDoc: esc("flow.show_in_doc"),
 		glossTitle: esc("gloss.title"), glossMark: esc("gloss.mark"), notStated: esc("value.not_stated"),
 		noPurpose: esc("flow.no_purpose"), reqUndefined: esc("req.undefined"), htmlLang: escapeHTML(htmlLang(ctx)),
 	}
-}
-
-// escapeHTML is s escaped as html.EscapeString escapes it (see appendHTML).
-func escapeHTML(s string) string {
-	if !strings.ContainsAny(s, htmlSpecial) {
-		return s
-	}
-	return string(appendHTML(nil, s))
-}
-
-// htmlSpecial are the characters html.EscapeString (and so templ, for text
-// and attribute values alike) replaces.
-const htmlSpecial = `&'<>"`
-
-// appendHTML appends s to b escaped exactly as html.EscapeString escapes
-// it: & ' < > " as &amp; &#39; &lt; &gt; &#34;.
-func appendHTML(b []byte, s string) []byte {
-	from := 0
-	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case '&':
-			rep = "&amp;"
-		case '\'':
-			rep = "&#39;"
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		case '"':
-			rep = "&#34;"
-		default:
-			continue
-		}
-		b = append(b, s[from:i]...)
-		b = append(b, rep...)
-		from = i + 1
-	}
-	return append(b, s[from:]...)
-}
-
-// raw appends markup as it is.
-func (rw *rowWriter) raw(s string) { rw.b = append(rw.b, s...) }
-
-// text appends s escaped, as text or an attribute's value.
-func (rw *rowWriter) text(s string) { rw.b = appendHTML(rw.b, s) }
-
-// href appends the internal link u as templ writes href={ href(ctx, u) }.
-func (rw *rowWriter) href(u string) { rw.text(string(href(rw.ctx, u))) }
-
-// message appends t(ctx, key, arg), escaped, without building the string
-// when the message is its argument between a fixed prefix and suffix.
-func (rw *rowWriter) message(key, arg string) {
-	if pre, suf, ok := catalogue().Around(uiLang(rw.ctx), key); ok {
-		rw.text(pre)
-		rw.text(arg)
-		rw.text(suf)
-		return
-	}
-	rw.text(t(rw.ctx, key, arg))
 }
 
 // row is flowRowsReference's <tr> for f.

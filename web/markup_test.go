@@ -108,6 +108,45 @@ func BenchmarkFlowRows(b *testing.B) {
 	}
 }
 
+// TestFacetSectionsMatchReference: the hand-written facets are the bytes
+// of their templ form, facetSectionsReference, for values selected, left
+// out, both and neither, labels and values that need escaping, a facet
+// with more values than shown and one with none, in every UI language.
+func TestFacetSectionsMatchReference(t *testing.T) {
+	nasty := `<b>"Tom's" & co</b>`
+	groups := []facetGroup{
+		{Key: "doc", Items: []facetItem{
+			{Label: "Citrix", Value: "citrix", Count: 12, URL: "/flows?doc=citrix", Exclude: "/flows?doc=-citrix"},
+			{Label: nasty, Value: nasty, Count: 1, Active: true, URL: "/flows?q=a&b", Exclude: "/flows?x=<y>"},
+		}, More: 3},
+		{Key: "section"},
+		{Key: "req", Items: []facetItem{
+			{Value: "required", Count: 4, Excluded: true, URL: "/flows?req=required", Exclude: "/flows"},
+			{Value: "none", Count: 0, Active: true, Excluded: true, URL: "/flows", Exclude: "/flows?req=-none"},
+		}},
+		{Key: "dir", Items: []facetItem{{Value: "inbound", Count: 1000000, URL: "/flows?dir=inbound", Exclude: "/flows?dir=-inbound"}}},
+		{Key: "src", Items: []facetItem{{Label: "サーバー", Value: "サーバー", Count: 2, URL: "/flows?src=%E3%82%B5", Exclude: "/"},
+			{Label: "", Value: "none", Count: 3, URL: "/flows?src=none", Exclude: "/"}}},
+	}
+	for _, l := range i18n.Languages() {
+		for _, explicit := range []bool{false, true} {
+			ctx := context.WithValue(context.Background(), localeKey{},
+				&locale{lang: l, explicit: explicit, p: catalogue().Printer(l)})
+			var want, got bytes.Buffer
+			if err := facetSectionsReference(groups).Render(ctx, &want); err != nil {
+				t.Fatal(err)
+			}
+			if err := facetSections(groups).Render(ctx, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s (explicit %v): facets differ from facetSectionsReference\ngot:  %s\nwant: %s",
+					l.Code, explicit, got.String(), want.String())
+			}
+		}
+	}
+}
+
 // TestEscapeHTMLAsTempl: appendHTML escapes as html.EscapeString, which
 // templ uses for text and attribute values.
 func TestEscapeHTMLAsTempl(t *testing.T) {

@@ -369,12 +369,31 @@ func (db *DB) restrict(ctx context.Context, ff FlowFilter) ([]int32, []float64, 
 		}
 	}
 	if ports := filter.Ranges(filter.Ports(ff.Filter.In("port"))); list == nil && len(ports) > 0 {
-		// Only the rows open on the ports need a look (the scan still
-		// checks every field of each).
+		// Only the rows open on the ports need a look.
 		db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
 		list = db.portIx.rows(ports)
 	}
 	return list, scores, nil
+}
+
+// byPorts is c, and alt, for the rows restrict gave: when the port index
+// chose them and no port= value names a protocol, they all pass c's port
+// filter, which is dropped rather than checked again row by row.
+func (db *DB) byPorts(ff FlowFilter, c, alt *cond) (*cond, *cond) {
+	if ff.Seqs != nil || ff.IDs != nil || ff.Text != "" || len(c.ports) == 0 {
+		return c, alt
+	}
+	for _, p := range c.ports {
+		if p.hasProto {
+			return c, alt
+		}
+	}
+	w := c.withoutPorts()
+	if alt == c {
+		return w, w
+	}
+	// alt's port filter is c's (port= is no facet), and never read.
+	return w, alt.withoutPorts()
 }
 
 // selectRows returns the page of rows ff lists, in order, and how many match.
@@ -393,6 +412,7 @@ func (db *DB) selectRows(ctx context.Context, ff FlowFilter) ([]int32, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
+	c, _ = db.byPorts(ff, c, c)
 	rows, total := db.table.selectRows(c, list, scores, ff.Sort, ff.Limit, ff.Offset)
 	return rows, total, nil
 }
@@ -429,6 +449,7 @@ func (db *DB) Listing(ctx context.Context, ff, base FlowFilter) ([]data.Flow, in
 	if err != nil {
 		return nil, 0, Facets{}, fmt.Errorf("store: listing: %w", err)
 	}
+	c, alt = db.byPorts(ff, c, alt)
 	rows, total, fc := db.table.scan(c, alt, list, scores, ff.Sort, ff.Limit, ff.Offset)
 	flows, err := db.readRows(ctx, rows)
 	if err != nil {
@@ -666,6 +687,7 @@ func (db *DB) ToggleFacets(ctx context.Context, ff, base FlowFilter) (Facets, er
 	if err != nil {
 		return Facets{}, fmt.Errorf("store: facets: %w", err)
 	}
+	c, alt = db.byPorts(ff, c, alt)
 	return db.table.facets(c, alt, list), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -325,6 +326,21 @@ func (t *flowTable) compile(ff FlowFilter) (*cond, error) {
 	return c, nil
 }
 
+// plain reports whether c keeps every row: no field filters it.
+func (c *cond) plain() bool {
+	return !c.none && c.docs == nil && c.sections == nil && !c.hasProtos && c.notProtos == 0 &&
+		len(c.ports) == 0 && len(c.notPorts) == 0 && c.src == nil && c.dst == nil &&
+		c.req == nil && c.dir == nil && c.roles == [3]roleCond{}
+}
+
+// withoutPorts is c less its port= filter, for rows already known to pass
+// it (the port index gave them).
+func (c *cond) withoutPorts() *cond {
+	w := *c
+	w.ports = nil
+	return &w
+}
+
 // roleBits are the bits of the table's roles among want.
 func (t *flowTable) roleBits(want []string) uint64 {
 	var bits uint64
@@ -524,31 +540,41 @@ func (t *flowTable) each(c *cond, list []int32, order string, fn func(i int) boo
 // alt, the facet counts (see facets); limit < 0 returns no page. With scores (parallel to list) the page
 // is best score first, ties in seq order, unless order is "port".
 func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int, Facets) {
-	type hit struct {
-		row   int32
-		score float64
-	}
 	ranked := scores != nil && order != "port"
-	var hits []hit
+	var best *ranker
+	if ranked {
+		best = &ranker{end: -1}
+		if limit > 0 {
+			best.end = offset + limit
+		}
+	}
 	var fc *facetCounter
 	span := c
 	if alt != nil {
 		fc = t.newFacetCounter()
 		span = c.withDocs(alt)
 	}
+	// plain: every row looked at matches, and counts under each of its
+	// values (no filter but the rows given).
+	plain := c.plain() && (alt == nil || alt == c || alt.plain())
 	page := []int32{}
 	total := 0
 	visit := func(i int, score float64) {
-		m := t.misses(c, i)
-		if fc != nil {
-			fc.count(c, alt, i, m)
-		}
-		if m != 0 {
-			return
+		switch {
+		case plain && fc != nil:
+			fc.countAll(i)
+		case !plain:
+			m := t.misses(c, i)
+			if fc != nil {
+				fc.count(c, alt, i, m)
+			}
+			if m != 0 {
+				return
+			}
 		}
 		switch {
 		case ranked:
-			hits = append(hits, hit{int32(i), score})
+			best.offer(hit{int32(i), score})
 		case limit >= 0 && total >= offset && (limit == 0 || total < offset+limit):
 			page = append(page, int32(i))
 		}
@@ -556,6 +582,19 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	}
 	switch {
 	case c.none && alt == nil:
+	case plain && !ranked && list != nil && order != "port" && slices.IsSorted(list):
+		// Every row of list matches, in order: the page is a slice of it.
+		total = len(list)
+		if limit >= 0 {
+			end := total
+			if limit > 0 {
+				end = min(total, offset+limit)
+			}
+			page = append(page, list[min(offset, end):end]...)
+		}
+		if fc != nil {
+			fc.countRows(list)
+		}
 	case ranked:
 		// Any order will do: the page is sorted by score below.
 		for k, i := range list {
@@ -568,26 +607,8 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 		})
 	}
 	if ranked {
-		better := func(a, b hit) int {
-			switch {
-			case a.score > b.score:
-				return -1
-			case a.score < b.score:
-				return 1
-			}
-			return int(a.row - b.row)
-		}
-		end := total
-		if limit > 0 {
-			end = min(total, offset+limit)
-		}
-		if end < total/8 {
-			// A page near the top: keep the best end hits, not sort them all.
-			hits = topN(hits, end, better)
-		} else {
-			slices.SortFunc(hits, better)
-		}
-		for k := min(offset, end); k < end; k++ {
+		hits := best.sorted()
+		for k := min(offset, len(hits)); k < len(hits); k++ {
 			page = append(page, hits[k].row)
 		}
 	}
@@ -597,22 +618,65 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	return page, total, fc.facets()
 }
 
+// A hit is a row a search matched, with its score.
+type hit struct {
+	row   int32
+	score float64
+}
+
+// better orders hits best score first, ties in seq order.
+func better(a, b hit) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
+	}
+	return int(a.row - b.row)
+}
+
+// A ranker keeps the end best hits offered to it (all of them when end <
+// 0): hits are kept unsorted while they can still make the cut, and
+// trimmed to the best end now and then, so a search matching a hundred
+// thousand rows keeps a few hundred, sorted a few at a time, whatever
+// order they come in.
+type ranker struct {
+	hits []hit
+	end  int
+	cut  hit  // with full, the worst hit kept at the last trim
+	full bool // end hits were kept at a trim: only better ones can enter
+}
+
+func (r *ranker) offer(h hit) {
+	if r.full && better(h, r.cut) >= 0 {
+		return
+	}
+	r.hits = append(r.hits, h)
+	if r.end >= 0 && len(r.hits) >= 2*r.end+64 {
+		r.trim()
+	}
+}
+
+func (r *ranker) trim() {
+	slices.SortFunc(r.hits, better)
+	if r.end >= 0 && len(r.hits) > r.end {
+		r.hits = r.hits[:r.end]
+	}
+	if r.end > 0 && len(r.hits) == r.end {
+		r.cut, r.full = r.hits[r.end-1], true
+	}
+}
+
+// sorted returns the hits kept, best first.
+func (r *ranker) sorted() []hit {
+	r.trim()
+	return r.hits
+}
+
 // selectRows is scan without facets.
 func (t *flowTable) selectRows(c *cond, list []int32, scores []float64, order string, limit, offset int) ([]int32, int) {
 	page, total, _ := t.scan(c, nil, list, scores, order, limit, offset)
 	return page, total
-}
-
-// topN returns the n best of list (by cmp, best first), sorted.
-func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
-	if n <= 0 {
-		return nil
-	}
-	w := newWindow(n, cmp)
-	for _, x := range list {
-		w.offer(x)
-	}
-	return w.best
 }
 
 // A window keeps the n best values offered to it (by cmp, best first),
@@ -658,9 +722,52 @@ func (t *flowTable) newFacetCounter() *facetCounter {
 		src: make([]int32, len(t.Strings)), dst: make([]int32, len(t.Strings))}
 }
 
+// countAll counts row i under each of its values: a row every filter
+// keeps.
+func (f *facetCounter) countAll(i int) {
+	t := f.t
+	f.docs[t.Doc[i]]++
+	f.sections[t.Section[i]]++
+	for b := t.Protos[i]; b != 0; b &= b - 1 {
+		f.protos[bits.TrailingZeros64(b)]++
+	}
+	f.req[t.Req[i]]++
+	f.dir[t.Dir[i]]++
+	f.src[t.Source[i]]++
+	f.dst[t.Destination[i]]++
+}
+
+// countRows counts each of rows (countAll), a column at a time.
+func (f *facetCounter) countRows(rows []int32) {
+	t := f.t
+	for _, i := range rows {
+		f.docs[t.Doc[i]]++
+	}
+	for _, i := range rows {
+		f.sections[t.Section[i]]++
+	}
+	for _, i := range rows {
+		for b := t.Protos[i]; b != 0; b &= b - 1 {
+			f.protos[bits.TrailingZeros64(b)]++
+		}
+	}
+	for _, i := range rows {
+		f.req[t.Req[i]]++
+		f.dir[t.Dir[i]]++
+	}
+	for _, i := range rows {
+		f.src[t.Source[i]]++
+		f.dst[t.Destination[i]]++
+	}
+}
+
 // count counts row i, which misses m (t.misses(c, i)) of c's fields.
 func (f *facetCounter) count(c, alt *cond, i, m int) {
 	if m&missOther != 0 {
+		return
+	}
+	if m == 0 && alt == c {
+		f.countAll(i)
 		return
 	}
 	t := f.t
@@ -679,7 +786,7 @@ func (f *facetCounter) count(c, alt *cond, i, m int) {
 	}
 	if counted(missProto) {
 		for b := t.Protos[i]; b != 0; b &= b - 1 {
-			f.protos[bitIndex(b)]++
+			f.protos[bits.TrailingZeros64(b)]++
 		}
 	}
 	if counted(missReq) {
@@ -979,60 +1086,4 @@ func (t *flowTable) sectionOrder() []int32 {
 		slices.SortFunc(t.sectionsSorted, func(a, b int32) int { return strings.Compare(t.Sections[a], t.Sections[b]) })
 	})
 	return t.sectionsSorted
-}
-
-// portIndex finds the rows whose ranges overlap a port range without looking
-// at every row: rows of single-port ranges listed by port, and the wide ranges
-// (from < to) in one list, scanned. Built on first use.
-type portIndex struct {
-	singleStart []uint32 // rows with single port p: singleRows[singleStart[p]:singleStart[p+1]]
-	singleRows  []uint32
-	wideRow     []uint32
-	wide        []uint32 // packed from<<16 | to, beside wideRow
-}
-
-func (t *flowTable) buildPortIndex() *portIndex {
-	ix := &portIndex{singleStart: make([]uint32, 65537)}
-	for i := range t.Doc {
-		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
-			if from, to := p>>16, p&0xffff; from == to {
-				ix.singleStart[from+1]++
-			} else {
-				ix.wideRow = append(ix.wideRow, uint32(i))
-				ix.wide = append(ix.wide, p)
-			}
-		}
-	}
-	for p := 1; p <= 65536; p++ {
-		ix.singleStart[p] += ix.singleStart[p-1]
-	}
-	ix.singleRows = make([]uint32, ix.singleStart[65536])
-	next := slices.Clone(ix.singleStart[:65536])
-	for i := range t.Doc {
-		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
-			if from, to := p>>16, p&0xffff; from == to {
-				ix.singleRows[next[from]] = uint32(i)
-				next[from]++
-			}
-		}
-	}
-	return ix
-}
-
-// rows returns the rows with a range overlapping any of want, sorted, once
-// each.
-func (ix *portIndex) rows(want []data.PortRange) []int32 {
-	var out []int32
-	for _, w := range want {
-		for _, r := range ix.singleRows[ix.singleStart[w.From]:ix.singleStart[w.To+1]] {
-			out = append(out, int32(r))
-		}
-		for k, p := range ix.wide {
-			if from, to := int(p>>16), int(p&0xffff); from <= w.To && to >= w.From {
-				out = append(out, int32(ix.wideRow[k]))
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }

@@ -176,18 +176,28 @@ func TestCommonPortsRankByDocumentsThenFlows(t *testing.T) {
 
 // The port index lists exactly the rows a scan of every row finds.
 func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
-	docs, err := extract.Embedded()
+	embedded, err := extract.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, _ := open(t, docs)
-	if err := db.loadTable(context.Background()); err != nil {
-		t.Fatal(err)
+	// synthetic: many rows on each of a few wide ranges, and short ranges.
+	for _, docs := range [][]data.Document{embedded, synthetic(4000)} {
+		db, _ := open(t, docs)
+		if err := db.loadTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		checkPortIndex(t, db)
 	}
+}
+
+func checkPortIndex(t *testing.T, db *DB) {
+	t.Helper()
 	ix := db.table.buildPortIndex()
 	for _, want := range [][]data.PortRange{
 		ports(pr(443, 443)), ports(pr(50000, 50000)), ports(pr(0, 65535)), ports(pr(80, 90)),
 		ports(pr(1, 1)), ports(pr(65535, 65535)), ports(pr(135, 135), pr(49152, 49160)), ports(pr(3000, 3999)),
+		ports(pr(49152, 49152), pr(443, 443)), ports(pr(1024, 30000)), ports(pr(20000, 20000), pr(20000, 20050)),
+		ports(pr(22, 22), pr(88, 88), pr(60000, 60000)),
 	} {
 		var scan []int32
 		var conds []portCond
@@ -199,7 +209,10 @@ func TestPortIndexFindsWhatAScanFinds(t *testing.T) {
 				scan = append(scan, int32(i))
 			}
 		}
-		if got := ix.rows(want); !slices.Equal(got, scan) {
+		if scan == nil {
+			scan = []int32{}
+		}
+		if got := ix.rows(want); !slices.Equal(got, scan) || got == nil {
 			t.Errorf("%v: index finds %d rows, a scan %d", want, len(got), len(scan))
 		}
 	}
@@ -212,6 +225,102 @@ func others(key string) []string {
 		if fd.Key != key {
 			out = append(out, fd.Key)
 		}
+	}
+	return out
+}
+
+// A search matching many flows pages them as one sort of them all would,
+// however they come (best last, best first, shuffled), ties in seq order.
+func TestManyRankedMatchesPageAsOneSort(t *testing.T) {
+	db, _ := open(t, synthetic(3000))
+	ctx := context.Background()
+	n := 3000
+	var seqs []int32
+	var scores []float64
+	for k := range n {
+		seqs = append(seqs, int32(k+1))
+		scores = append(scores, float64((k*7919)%101)) // many ties
+	}
+	// The whole ranking, from a plain sort of (score desc, seq asc).
+	order := slices.Clone(seqs)
+	slices.SortFunc(order, func(a, b int32) int {
+		if d := scores[b-1] - scores[a-1]; d != 0 {
+			if d > 0 {
+				return 1
+			}
+			return -1
+		}
+		return int(a - b)
+	})
+	all := mustFlows(t, db, FlowFilter{})
+	for _, arrange := range []string{"seq order", "reversed", "best first"} {
+		s, sc := slices.Clone(seqs), slices.Clone(scores)
+		switch arrange {
+		case "reversed":
+			slices.Reverse(s)
+			slices.Reverse(sc)
+		case "best first":
+			s = slices.Clone(order)
+			for k, q := range s {
+				sc[k] = scores[q-1]
+			}
+		}
+		for _, pg := range [][2]int{{50, 0}, {50, 200}, {100, 2950}, {0, 0}, {10, 2995}} {
+			flows, total, err := db.Flows(ctx, FlowFilter{Seqs: s, Scores: sc, Limit: pg[0], Offset: pg[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := len(order)
+			if pg[0] > 0 {
+				end = min(end, pg[1]+pg[0])
+			}
+			var want []string
+			for _, q := range order[min(pg[1], end):end] {
+				want = append(want, all[q-1].ID)
+			}
+			if got := ids(flows); total != n || !slices.Equal(got, want) {
+				t.Errorf("%s, limit %d offset %d: %d flows of %d, want %d of %d", arrange, pg[0], pg[1], len(got), total, len(want), n)
+			}
+		}
+	}
+}
+
+// A port listing, whose rows the port index gives, pages and counts as the
+// same filter checked row by row does.
+func TestPortListingsAsARowByRowScan(t *testing.T) {
+	db, _ := open(t, synthetic(4000))
+	ctx := context.Background()
+	if err := db.loadTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"port=50000", "port=49152-49160", "port=443", "port=22&port=60000",
+		"port=50000&proto=udp", "port=443/udp", "port=1-65535", "port=7"} {
+		for _, pg := range [][2]int{{50, 0}, {50, 100}, {0, 0}} {
+			ff := FlowFilter{Filter: where(q), Limit: pg[0], Offset: pg[1]}
+			base := FlowFilter{Filter: where(q).Without("proto")}
+			flows, total, fc, err := db.Listing(ctx, ff, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, alt, err := db.facetConds(ff, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, wantTotal, wantFc := db.table.scan(c, alt, nil, nil, "", pg[0], pg[1])
+			if !slices.Equal(rowsOf(t, db, flows), rows) || total != wantTotal || !reflect.DeepEqual(fc, wantFc) {
+				t.Errorf("%s %v: %d rows of %d, want %d of %d; facets equal: %v", q, pg, len(flows), total, len(rows), wantTotal, reflect.DeepEqual(fc, wantFc))
+			}
+		}
+	}
+}
+
+// rowsOf is the rows (seq-1) of flows, by ID.
+func rowsOf(t *testing.T, db *DB, flows []data.Flow) []int32 {
+	t.Helper()
+	all := mustFlows(t, db, FlowFilter{})
+	out := []int32{}
+	for _, f := range flows {
+		out = append(out, int32(slices.IndexFunc(all, func(g data.Flow) bool { return g.ID == f.ID })))
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/portolan/portolan/web"
 	"github.com/portolan/portolan/web/httpcache"
@@ -432,4 +433,35 @@ func TestRequestIDsAreNumberedLikeChis(t *testing.T) {
 	if ids[2] != "ticket-42" {
 		t.Errorf("client's X-Request-Id logged as %q", ids[2])
 	}
+}
+
+// With one work slot, requests sent at once to every kind of route are all
+// answered: no route takes a second slot on top of its own (the version
+// middleware runs inside the slot of its request).
+func TestOneWorkSlotAnswersConcurrentRequests(t *testing.T) {
+	h := web.New(slog.New(slog.DiscardHandler), testDB(t), sharedDB.idx, web.WithCache(0, 0), web.WithWorkSlots(1))
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	client := &http.Client{Timeout: time.Minute}
+	urls := []string{"/", "/flows?port=443", "/flows?q=ldap", "/docs/citrix", "/docs/citrix/diagram.svg",
+		"/api/v1/flows?port=88", "/flows.csv", "/hosts", "/ports/443", "/change", "/flows?q=ファイル", "/healthz"}
+	var wg sync.WaitGroup
+	for i := range 3 * len(urls) {
+		u := urls[i%len(urls)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := client.Get(ts.URL + u)
+			if err != nil {
+				t.Errorf("%s: %v", u, err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d", u, res.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -21,6 +21,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.GetHead)
 	r.Use(middleware.Compress(5, "text/html", "text/css", "text/csv", "text/plain",
 		"application/json", "application/javascript", "image/svg+xml"))
+	r.Use(s.admit)
 
 	r.Get("/healthz", s.handle(s.handleHealth))
 	r.Get("/static/{file}", s.handle(s.handleStatic))

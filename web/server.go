@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/portolan/portolan/search"
@@ -44,6 +45,8 @@ type Server struct {
 
 	searchTimeout time.Duration // see WithSearchLimits
 	searchSlots   chan struct{} // a value in it for each expensive search running
+	workSlots     chan struct{} // a value in it for each request working (admit.go)
+	waiting       atomic.Int64  // requests waiting for a work slot
 }
 
 // New returns the handler serving every page, export and API route of Portolan
@@ -59,6 +62,7 @@ func New(log *slog.Logger, db *store.DB, idx *search.Index, opts ...Option) *Ser
 		cacheBytes: DefaultCacheBytes, cacheEntryBytes: DefaultCacheEntryBytes, ids: newRequestIDs(),
 		views: newVersionViews(), names: &facetNames{}}
 	WithSearchLimits(DefaultSearchTimeout, runtime.GOMAXPROCS(0)/2)(s)
+	WithWorkSlots(runtime.GOMAXPROCS(0))(s)
 	for _, o := range opts {
 		o(s)
 	}

@@ -391,7 +391,8 @@ func (l *live) replaced() bool {
 // is the heap the last garbage collection found in use: unlike the heap in
 // use now, it does not swing with the collection cycle, so it shows a leak.
 // cache_bytes and cache_entries are the current generation's response cache
-// as it counts itself (scripts/cache-memory.sh sets them beside the RSS).
+// as it counts itself (scripts/cache-memory.sh sets them beside the RSS);
+// waiting is how many requests wait for a work slot (web/admit.go).
 func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 	g := l.cur.Load()
 	heap := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -401,8 +402,10 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 		heapLive = heap[0].Value.Uint64()
 	}
 	var cs httpcache.Stats
+	waiting := 0
 	if g.server != nil {
 		cs = g.server.CacheStats()
+		waiting = g.server.Waiting()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
@@ -415,5 +418,6 @@ func (l *live) handleDebug(w http.ResponseWriter, r *http.Request) {
 		"in_flight":       g.inFlight(),
 		"cache_bytes":     cs.Bytes,
 		"cache_entries":   cs.Entries,
+		"waiting":         waiting,
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/filter"
@@ -117,9 +118,23 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		for i, sec := range t.Sections {
 			secIdx[sec] = uint32(i)
 		}
+		// A document's rows are contiguous: its sections are counted in
+		// a slice, and only the pairs seen go into the map.
 		perSection := map[[2]uint32]int{}
-		for i := range t.Doc {
-			perSection[[2]uint32{t.Doc[i], t.Section[i]}]++
+		count := make([]int, len(t.Sections))
+		var seen []uint32
+		for d := range t.Docs {
+			for _, sec := range t.Section[t.DocStart[d]:t.DocStart[d+1]] {
+				if count[sec] == 0 {
+					seen = append(seen, sec)
+				}
+				count[sec]++
+			}
+			for _, sec := range seen {
+				perSection[[2]uint32{uint32(d), sec}] = count[sec]
+				count[sec] = 0
+			}
+			seen = seen[:0]
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
 			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
@@ -145,8 +160,10 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc
-			FROM sections s ORDER BY s.doc, s.ordinal, s.slug`)
+		// In the table's own order (by document and slug), each
+		// document's sections sorted below: SQLite's sort of every
+		// section was most of the query at a million flows.
+		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc FROM sections s`)
 		if err != nil {
 			return err
 		}
@@ -164,7 +181,18 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 			d := &docs[index[doc]]
 			d.Sections = append(d.Sections, ss)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			slices.SortFunc(d.Sections, func(a, b SectionSummary) int {
+				if a.Ordinal != b.Ordinal {
+					return a.Ordinal - b.Ordinal
+				}
+				return strings.Compare(a.Slug, b.Slug)
+			})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
@@ -180,7 +208,9 @@ func (db *DB) Document(ctx context.Context, slug string) (data.Document, error) 
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var raw string
 		var err error
-		d, err = scanDoc(tx.QueryRowContext(ctx, `SELECT `+docColumns+`, d.raw FROM documents d WHERE d.slug = ?`, slug), &raw)
+		d, err = scanDoc(tx.QueryRowContext(ctx, `SELECT `+docColumns+`,
+			coalesce((SELECT v.raw FROM versions v WHERE v.doc = d.slug ORDER BY v.number DESC LIMIT 1), '')
+			FROM documents d WHERE d.slug = ?`, slug), &raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -185,10 +185,15 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 	}
 	// Only the flows that have findings are looked up: a probe into the
 	// findings' primary key is dear (see flowColumns), and most flows have
-	// none.
-	has, err := db.flowsWithFindings(ctx, q)
-	if err != nil {
-		return fmt.Errorf("findings: %w", err)
+	// none. The flow table knows which.
+	var has seqSet
+	if t != nil {
+		has = t.Findings
+	} else {
+		var err error
+		if has, err = db.flowsWithFindings(ctx, q); err != nil {
+			return fmt.Errorf("findings: %w", err)
+		}
 	}
 	var with []int
 	for _, seq := range seqs {

@@ -199,6 +199,7 @@ func (b *Builder) commit(ctx context.Context) (err error) {
 	disagree := b.across.Details()
 	for n, l := range b.later {
 		for i, x := range lint.Disagreement(l.own, disagree[int32(n)]) {
+			b.w.table.finding(int(l.seq))
 			if _, err := b.w.finding.ExecContext(ctx, l.seq, i+1, x.Check, x.Severity, x.Detail); err != nil {
 				return fmt.Errorf("flow %d: finding %q: %w", l.seq, x.Check, err)
 			}
@@ -310,8 +311,8 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		sql  string
 	}{
 		{&w.doc, `INSERT INTO documents (slug, ordinal, file, vendor, product, title, language,
-			source_language, url, created, updated, subject, raw, checksum, format, skipped)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			source_language, url, created, updated, subject, checksum, format, skipped)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.section, `INSERT INTO sections (doc, slug, title, title_en, ordinal, line, subject, text)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.flow, `INSERT INTO flows (seq, id, doc, section_id, ordinal, service, source, destination,
@@ -360,7 +361,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flo
 		return err
 	}
 	if _, err := w.doc.ExecContext(ctx, d.Slug, ordinal, d.File, d.Vendor, d.Product, d.Title, d.Language,
-		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Raw, d.Checksum, d.Format, string(skipped)); err != nil {
+		d.SourceLanguage, d.URL, d.Created, d.Updated, d.Subject, d.Checksum, d.Format, string(skipped)); err != nil {
 		return err
 	}
 

@@ -252,7 +252,7 @@ func (db *DB) loadTable(ctx context.Context) error {
 
 // Warm reads now what the first listings would otherwise read on first use:
 // the flow table and its word, name and section indexes, the documents, the
-// flows with findings, the port index and the common ports. A server calls
+// port index and the common ports. A server calls
 // it after opening a dataset, so the first requests do not pay for it and
 // the memory it measures afterwards (see cmd/portolan boundMemory) is what
 // the dataset really keeps.
@@ -262,9 +262,6 @@ func (db *DB) Warm(ctx context.Context) error {
 	}
 	if _, err := db.Documents(ctx); err != nil {
 		return err
-	}
-	if _, err := db.flowsWithFindings(ctx, db.db); err != nil {
-		return fmt.Errorf("store: warm: %w", err)
 	}
 	if _, err := db.CommonPorts(ctx, 1); err != nil {
 		return err

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -19,7 +17,7 @@ import (
 
 // flowTableFormat is the version of flowTable's encoding; Open refuses a
 // database whose table has another (it is rebuilt, as for a schema change).
-const flowTableFormat = 2
+const flowTableFormat = 3
 
 // maxProtocols is how many distinct protocols a dataset may name: a flow's
 // protocols are a bit set in one uint64. So are its endpoints' roles
@@ -32,8 +30,8 @@ const (
 // flowTable is what flow listings filter, order and count on, for every flow
 // of the dataset, column by column, row i being the flow with seq i+1. Strings
 // are interned: a row holds an index into the table's list of values. Ingest
-// builds it from the documents and stores it encoded (gob) in the flow_table
-// row; Open decodes it. Fields are exported for gob only.
+// builds it from the documents and stores it encoded (see tableenc.go) in
+// the flow_table row; the first listing after Open reads it.
 type flowTable struct {
 	Docs     []string // document slugs in ingest order
 	DocStart []int32  // rows of Docs[d] are DocStart[d] to DocStart[d+1]-1
@@ -62,6 +60,9 @@ type flowTable struct {
 	// included), bit i standing for Roles[i].
 	Roles              []string
 	SrcRoles, DstRoles []uint64
+	// Findings are the seqs of the flows with lint findings: a listing
+	// reads the findings of those only.
+	Findings seqSet
 
 	wordsOnce sync.Once
 	words     map[string][]int32 // see wordIndex; not encoded
@@ -156,7 +157,18 @@ func (b *tableBuilder) add(seq int, section string, f *data.Flow) error {
 	}
 	t.SrcRoles = append(t.SrcRoles, src)
 	t.DstRoles = append(t.DstRoles, dst)
+	if len(f.Findings) > 0 {
+		b.finding(seq)
+	}
 	return nil
+}
+
+// finding records that the flow with seq seq has findings.
+func (b *tableBuilder) finding(seq int) {
+	for seq/64 >= len(b.t.Findings) {
+		b.t.Findings = append(b.t.Findings, 0)
+	}
+	b.t.Findings[seq/64] |= 1 << (seq % 64)
 }
 
 // finish closes the last document and orders the rows by port.
@@ -169,14 +181,6 @@ func (b *tableBuilder) finish() *flowTable {
 	}
 	slices.SortStableFunc(t.ByPort, func(a, c uint32) int { return int(b.portKey[a] - b.portKey[c]) })
 	return t
-}
-
-func (t *flowTable) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(t); err != nil {
-		return nil, fmt.Errorf("flow table: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // checkFlowTable makes sure the database has a flow table this binary reads.
@@ -198,18 +202,30 @@ func checkFlowTable(ctx context.Context, q querier) error {
 // loadFlowTable reads the table Ingest stored; Open has checked its format
 // (checkFlowTable).
 func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
-	var blob []byte
-	if err := q.QueryRowContext(ctx, "SELECT data FROM flow_table").Scan(&blob); err != nil {
+	rows, err := q.QueryContext(ctx, "SELECT data FROM flow_table")
+	if err != nil {
+		return nil, fmt.Errorf("flow table: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("flow table: %w", err)
+		}
+		return nil, fmt.Errorf("flow table: %w", sql.ErrNoRows)
+	}
+	// Decoded from the driver's copy of the blob, without another.
+	var blob sql.RawBytes
+	if err := rows.Scan(&blob); err != nil {
 		return nil, fmt.Errorf("flow table: %w", err)
 	}
 	t := &flowTable{}
-	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(t); err != nil {
+	if err := t.decode(blob); err != nil {
 		return nil, fmt.Errorf("flow table: %w", err)
 	}
 	n := len(t.Doc)
 	if len(t.Section) != n || len(t.Source) != n || len(t.Destination) != n || len(t.Protos) != n ||
 		len(t.Req) != n || len(t.Dir) != n || len(t.PortStart) != n+1 || len(t.ByPort) != n ||
-		len(t.SrcRoles) != n || len(t.DstRoles) != n ||
+		len(t.SrcRoles) != n || len(t.DstRoles) != n || len(t.Findings) > n/64+1 ||
 		len(t.DocStart) != len(t.Docs)+1 {
 		return nil, errors.New("flow table: columns of different lengths")
 	}

@@ -35,6 +35,11 @@ func (w *writer) writeHistory(ctx context.Context, d data.Document, h versions.H
 		if v.Number != i+1 {
 			return fmt.Errorf("version %d numbered %d", i+1, v.Number)
 		}
+		if i == len(h.Versions)-1 {
+			// The document's text (Document reads it from here), the
+			// same by its checksum.
+			v.Raw = d.Raw
+		}
 		meta, err := json.Marshal(v.Meta)
 		if err != nil {
 			return err

@@ -46,6 +46,15 @@ type corpus struct {
 // lost) the corpus is empty. current reports whether the database was built
 // by this binary's extractor.
 func readCorpus(ctx context.Context, path string) (ds *corpus, current bool, err error) {
+	return readSomeCorpus(ctx, path, nil)
+}
+
+// readSomeCorpus is readCorpus, of only the documents named by only when
+// it is not nil, and then without their texts and metadata: enough for
+// addShipped to tell which shipped texts are new (it looks at the shipped
+// documents' checksums only), without reading every text of a large
+// dataset at each start of serve.
+func readSomeCorpus(ctx context.Context, path string, only []string) (ds *corpus, current bool, err error) {
 	ds = &corpus{vers: map[string][]data.Version{}, read: map[string]data.Document{}}
 	db, err := store.Open(ctx, path)
 	switch {
@@ -58,6 +67,20 @@ func readCorpus(ctx context.Context, path string) (ds *corpus, current bool, err
 	v, err := db.ExtractorVersion(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, false, err
+	}
+	if only != nil {
+		for _, slug := range only {
+			vs, err := db.Versions(ctx, slug)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			ds.slugs = append(ds.slugs, slug)
+			ds.vers[slug] = vs
+		}
+		return ds, v == data.ExtractorVersion, nil
 	}
 	sums, err := db.Documents(ctx)
 	if err != nil {

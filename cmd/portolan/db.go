@@ -82,11 +82,23 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 			return err
 		}
 	}
-	c, current, err := readCorpus(ctx, dbPath)
+	// Whether the shipped documents have a text the database lacks is
+	// told by their own versions: the texts of every document are read
+	// only to build (a second or more at a million flows, at every start).
+	srcs, err := data.EmbeddedSources()
+	if err != nil {
+		return fmt.Errorf("embedded documents: %w", err)
+	}
+	shipped := make([]string, 0, len(srcs))
+	for _, src := range srcs {
+		shipped = append(shipped, src.Meta.Slug)
+	}
+	now := time.Now().UTC()
+	c, current, err := readSomeCorpus(ctx, dbPath, shipped)
 	if err != nil {
 		return err
 	}
-	_, added, err := c.addShipped(time.Now().UTC())
+	_, added, err := c.addShipped(now)
 	if err != nil {
 		return err
 	}
@@ -103,6 +115,12 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		// An index of another mapping, or a pair from before datasets:
 		// the dataset is built anew from what the database holds.
 		reason = "search index built by another mapping, or no dataset directory yet"
+	}
+	if c, _, err = readCorpus(ctx, dbPath); err != nil {
+		return err
+	}
+	if _, added, err = c.addShipped(now); err != nil {
+		return err
 	}
 	docs, hist, err := c.build()
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -139,5 +140,46 @@ func TestIngestRefusesUnsafeSlugsAndHiddenCharacters(t *testing.T) {
 				t.Errorf("dataset changed to %s", cur.Dir)
 			}
 		})
+	}
+}
+
+// A database whose flow table was encoded by an older binary (another
+// store.flowTableFormat) is rebuilt at start, as one of another schema is:
+// serve then answers from the new one.
+func TestServeRebuildsDatabaseOfAnOlderFlowTable(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	log := discardLogger()
+	if err := ensureDatabase(t.Context(), log, db, true); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := dataset.Current(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := sql.Open("sqlite3", cur.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Exec("UPDATE flow_table SET format = format - 1"); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+	if _, err := store.Open(t.Context(), db); !errors.Is(err, store.ErrSchemaVersion) {
+		t.Fatalf("the older table opens: %v", err)
+	}
+	if err := ensureDatabase(t.Context(), log, db, true); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatalf("after the rebuild: %v", err)
+	}
+	defer s.Close()
+	flows, total, err := s.Flows(t.Context(), store.FlowFilter{})
+	if err != nil || total == 0 || len(flows) != total {
+		t.Errorf("after the rebuild: %d of %d flows listed, %v", len(flows), total, err)
+	}
+	if v, err := s.DatasetVersion(t.Context()); err != nil || v != data.DatasetVersion(embeddedDocs(t)) {
+		t.Errorf("after the rebuild: dataset %q (%v), want the embedded documents'", v, err)
 	}
 }

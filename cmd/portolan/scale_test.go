@@ -284,3 +284,39 @@ func dirSize(b *testing.B, dir string) int64 {
 }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
+
+// BenchmarkScaleStart measures start to first answer on the
+// PORTOLAN_SCALE_DIR dataset (BenchmarkScale builds it), as serve does it
+// with an existing database: open the store and the index, answer
+// /flows?port=443, each iteration from a closed dataset. It reports the
+// CPU time of each start besides its wall time.
+func BenchmarkScaleStart(b *testing.B) {
+	dir := os.Getenv("PORTOLAN_SCALE_DIR")
+	if dir == "" {
+		b.Skip("PORTOLAN_SCALE_DIR not set: run BenchmarkScale with it first")
+	}
+	ctx := context.Background()
+	dbPath := filepath.Join(dir, "portolan.db")
+	cur, err := dataset.Current(dbPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := search.Open(cur.Index)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := web.New(slog.New(slog.DiscardHandler), db, ix, web.WithCache(0, 0))
+		if code := get(h, "/flows?port=443").Code; code != http.StatusOK {
+			b.Fatalf("first answer: %d", code)
+		}
+		ix.Close()
+		db.Close()
+	}
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}

@@ -108,11 +108,6 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 	loaded := make(chan error, 1)
 	go func() { loaded <- db.loadTable(ctx) }()
 	docs := []DocSummary{}
-	type docSection struct {
-		doc int // index into docs
-		ss  SectionSummary
-	}
-	var sections []docSection
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
 			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
@@ -150,7 +145,8 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 			if err != nil {
 				return err
 			}
-			sections = append(sections, docSection{index[doc], ss})
+			d := &docs[index[doc]]
+			d.Sections = append(d.Sections, ss)
 		}
 		return rows.Err()
 	})
@@ -190,16 +186,16 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 		seen = seen[:0]
 	}
 	for i := range docs {
-		if d, ok := docIdx[docs[i].Slug]; ok {
+		d, ok := docIdx[docs[i].Slug]
+		if ok {
 			docs[i].FlowCount = int(t.DocStart[d+1] - t.DocStart[d])
 		}
-	}
-	for _, x := range sections {
-		ss := x.ss
-		if si, ok := secIdx[ss.Slug]; ok {
-			ss.FlowCount = perSection[[2]uint32{docIdx[docs[x.doc].Slug], si}]
+		for k := range docs[i].Sections {
+			ss := &docs[i].Sections[k]
+			if si, found := secIdx[ss.Slug]; found {
+				ss.FlowCount = perSection[[2]uint32{d, si}]
+			}
 		}
-		docs[x.doc].Sections = append(docs[x.doc].Sections, ss)
 	}
 	for _, d := range docs {
 		slices.SortFunc(d.Sections, func(a, b SectionSummary) int {

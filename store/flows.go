@@ -183,6 +183,12 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 		func(f *data.Flow) { f.Roles = append(f.Roles, role) }); err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
+	return db.findingsOf(ctx, q, flows, seqs, t)
+}
+
+// findingsOf reads the findings of flows, whose seqs are seqs (parallel);
+// with the flow table t, only of those it says have some.
+func (db *DB) findingsOf(ctx context.Context, q querier, flows []data.Flow, seqs []int, t *flowTable) error {
 	// Only the flows that have findings are looked up: a probe into the
 	// findings' primary key is dear (see flowColumns), and most flows have
 	// none. The flow table knows which.
@@ -204,10 +210,29 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 	if len(with) == 0 {
 		return nil
 	}
+	at := make(map[int]int, len(seqs))
+	for k, seq := range seqs {
+		at[seq] = k
+	}
+	rows, err := q.QueryContext(ctx, `SELECT flow, check_id, severity, detail FROM findings
+		WHERE flow IN (SELECT value FROM json_each(?)) ORDER BY flow, ordinal`, seqList(with))
+	if err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	defer rows.Close()
+	var seq int
 	var fd data.Finding
-	if err := each(`SELECT flow, check_id, severity, detail FROM findings WHERE flow IN (SELECT value FROM json_each(?))
-		ORDER BY flow, ordinal`, seqList(with), []any{&fd.Check, &fd.Severity, &fd.Detail},
-		func(f *data.Flow) { f.Findings = append(f.Findings, fd) }); err != nil {
+	for rows.Next() {
+		if err := rows.Scan(&seq, &fd.Check, &fd.Severity, &fd.Detail); err != nil {
+			return fmt.Errorf("findings: %w", err)
+		}
+		k, ok := at[seq]
+		if !ok {
+			return fmt.Errorf("findings: flow seq %d: not asked for", seq)
+		}
+		flows[k].Findings = append(flows[k].Findings, fd)
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("findings: %w", err)
 	}
 	return nil
@@ -605,42 +630,8 @@ func (db *DB) flowsAt(ctx context.Context, rows []int32, fn func(data.Flow) erro
 	if len(rows) == 0 {
 		return nil
 	}
-	seqs := make([]int, len(rows))
-	at := make(map[int]int, len(rows))
-	for k, i := range rows {
-		seqs[k] = int(i) + 1
-		at[int(i)+1] = k
-	}
-	got := make([]data.Flow, len(rows))
-	n := 0
-	err := func() error {
-		q, err := db.db.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows f `+flowSections+
-			` WHERE f.seq IN (SELECT value FROM json_each(?))`, seqList(seqs))
-		if err != nil {
-			return err
-		}
-		defer q.Close()
-		for q.Next() {
-			f, seq, err := scanFlow(q)
-			if err != nil {
-				return err
-			}
-			k, ok := at[seq]
-			if !ok {
-				return fmt.Errorf("flow seq %d: not asked for", seq)
-			}
-			got[k] = f
-			n++
-		}
-		return q.Err()
-	}()
+	got, _, err := db.rowsAt(ctx, rows)
 	if err != nil {
-		return err
-	}
-	if n != len(rows) {
-		return fmt.Errorf("%d of %d flows read: database and flow table disagree", n, len(rows))
-	}
-	if err := db.children(ctx, db.db, got, seqs, db.table); err != nil {
 		return err
 	}
 	for _, f := range got {

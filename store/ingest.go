@@ -296,9 +296,10 @@ func syncFile(name string) error {
 type writer struct {
 	doc, section, flow, proto, port, host *sql.Stmt
 	version, change, removed              *sql.Stmt
-	role, finding                         *sql.Stmt
+	role, finding, row                    *sql.Stmt
 
 	table *tableBuilder
+	blob  []byte // a flow's row blob, reused
 	// roles is the role vocabulary, what the build adds beside each flow
 	// with the lint findings.
 	roles *roles.Vocabulary
@@ -320,6 +321,7 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			direction, direction_raw, direction_en, notes, notes_en, line, line_end, port_key,
 			source_en, destination_en, extra)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.row, `INSERT INTO flow_rows (seq, data) VALUES (?, ?)`},
 		{&w.role, `INSERT INTO flow_roles (flow, ordinal, side, role, name, guess) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.finding, `INSERT INTO findings (flow, ordinal, check_id, severity, detail) VALUES (?, ?, ?, ?, ?)`},
 		{&w.proto, `INSERT INTO flow_protocols (flow, ordinal, protocol) VALUES (?, ?, ?)`},
@@ -343,7 +345,7 @@ func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host, w.version, w.change, w.removed, w.role, w.finding} {
+	for _, s := range []*sql.Stmt{w.doc, w.section, w.flow, w.proto, w.port, w.host, w.version, w.change, w.removed, w.role, w.finding, w.row} {
 		if s != nil {
 			s.Close()
 		}
@@ -378,7 +380,7 @@ func (w *writer) document(ctx context.Context, ordinal int, d data.Document, flo
 		if err := w.table.add(p.Seq, p.Section.Slug, &f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
-		if err := w.writeFlow(ctx, p.Seq, d.Slug, p.Section.Slug, f); err != nil {
+		if err := w.writeFlow(ctx, p.Seq, d.Slug, p.Section.Slug, p.Section.Title, f); err != nil {
 			return fmt.Errorf("flow %q (line %d): %w", p.Flow.ID, p.Flow.Line, err)
 		}
 	}
@@ -411,8 +413,9 @@ func (w *writer) annotate(f data.Flow, findings []data.Finding) data.Flow {
 	return f
 }
 
-// writeFlow writes flow f with its seq (data.Seqs), the flow's key.
-func (w *writer) writeFlow(ctx context.Context, seq int, doc, section string, f data.Flow) error {
+// writeFlow writes flow f with its seq (data.Seqs), the flow's key, of
+// section (slug) and title (its title) of document doc.
+func (w *writer) writeFlow(ctx context.Context, seq int, doc, section, title string, f data.Flow) error {
 	if f.ID == "" {
 		return errors.New("empty id")
 	}
@@ -424,6 +427,10 @@ func (w *writer) writeFlow(ctx context.Context, seq int, doc, section string, f 
 		f.Destination, f.PortsRaw, f.ProtocolRaw, f.AppProtocol, f.Purpose, f.PurposeEn, f.Requirement,
 		f.RequirementRaw, f.Direction, f.DirectionRaw, f.DirectionEn, f.Notes, f.NotesEn, f.Line,
 		f.LineEnd, portKey, f.SourceEn, f.DestinationEn, extraJSON(f.Extra)); err != nil {
+		return err
+	}
+	w.blob = appendRow(w.blob[:0], doc, section, title, &f)
+	if _, err := w.row.ExecContext(ctx, seq, w.blob); err != nil {
 		return err
 	}
 	for i, r := range f.Roles {

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/portolan/portolan/data"
@@ -142,6 +144,51 @@ func TestFacetSectionsMatchReference(t *testing.T) {
 			if got.String() != want.String() {
 				t.Errorf("%s (explicit %v): facets differ from facetSectionsReference\ngot:  %s\nwant: %s",
 					l.Code, explicit, got.String(), want.String())
+			}
+		}
+	}
+}
+
+// TestLayoutMatchesReference: the hand-written page frame is the bytes of
+// its templ form, layoutReference, with and without a feed, kept filters
+// and a version of a document shown, in every UI language.
+func TestLayoutMatchesReference(t *testing.T) {
+	nasty := `<b>"Tom's" & co</b>`
+	pages := []pageInfo{
+		{Title: "Flows", Nav: "flows"},
+		{Title: nasty, Nav: "docs", Query: nasty, Skip: "results", Feed: "/changes.atom?a=1&b=2",
+			Keep: []formField{{Name: "doc", Value: "citrix"}, {Name: "proto", Value: nasty}}},
+		{Nav: "lint", Keep: []formField{{Name: "port", Value: "443"}}},
+	}
+	view := &versionView{Doc: "citrix", Title: nasty, Number: 1, LatestURL: "/docs/citrix?x=1&y=2",
+		Latest:   data.Version{Number: 3, Captured: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		Captured: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	child := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, "<p>the page</p>")
+		return err
+	})
+	for _, l := range i18n.Languages() {
+		for _, explicit := range []bool{false, true} {
+			for _, vv := range []*versionView{nil, view} {
+				ctx := context.WithValue(context.Background(), localeKey{},
+					&locale{lang: l, explicit: explicit, p: catalogue().Printer(l), uri: "/flows?q=a&doc=citrix"})
+				if vv != nil {
+					ctx = context.WithValue(ctx, viewKey{}, vv)
+				}
+				for i, p := range pages {
+					// Rendering clears the children it was given.
+					var want, got bytes.Buffer
+					if err := layoutReference(p).Render(templ.WithChildren(ctx, child), &want); err != nil {
+						t.Fatal(err)
+					}
+					if err := layout(p).Render(templ.WithChildren(ctx, child), &got); err != nil {
+						t.Fatal(err)
+					}
+					if got.String() != want.String() {
+						t.Errorf("%s (explicit %v, view %v), page %d: layout differs from layoutReference\ngot:  %s\nwant: %s",
+							l.Code, explicit, vv != nil, i, got.String(), want.String())
+					}
+				}
 			}
 		}
 	}

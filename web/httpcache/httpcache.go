@@ -301,8 +301,10 @@ func (rec *recorder) Write(p []byte) (int, error) {
 		return rec.w.Write(p)
 	}
 	if rec.buf.Cap() == 0 {
-		// Most handlers write their body at once: hold it in as much.
-		rec.buf.Grow(len(p))
+		// Most handlers write their body at once: hold it in as much,
+		// copied into memory that is not cleared first (as Grow's is).
+		rec.buf = *bytes.NewBuffer(slices.Clone(p))
+		return len(p), nil
 	}
 	return rec.buf.Write(p)
 }

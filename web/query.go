@@ -311,8 +311,9 @@ func (q FlowQuery) toggler(path, key string) toggler {
 	}
 	t.field, t.fast = fd, true
 	q.Page, q.Offset = 0, 0
+	e := q.Encode()
 	for i, param := range []string{key, "-" + key} {
-		t.around[i][0], t.around[i][1] = q.encodeAround(param)
+		t.around[i][0], t.around[i][1] = encodeAround(e, param)
 	}
 	return t
 }
@@ -351,10 +352,9 @@ func (t toggler) URL(value string, out bool) string {
 	return b.String()
 }
 
-// encodeAround is Encode in two parts: the parameters that come before the
-// parameter param and those after it (param itself left out).
-func (q FlowQuery) encodeAround(param string) (before, after string) {
-	e := q.Encode()
+// encodeAround is an Encode, e, in two parts: the parameters that come
+// before the parameter param and those after it (param itself left out).
+func encodeAround(e, param string) (before, after string) {
 	if e == "" {
 		return "", ""
 	}

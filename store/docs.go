@@ -102,40 +102,13 @@ func (db *DB) SectionTitlesEn(ctx context.Context) (map[string]string, error) {
 }
 
 func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
-	if err := db.loadTable(ctx); err != nil {
-		return nil, fmt.Errorf("store: documents: %w", err)
-	}
+	// The flow table (the counts) is read while SQLite reads the
+	// documents and sections: on two cores a first listing waits for the
+	// longer of the two, not both.
+	loaded := make(chan error, 1)
+	go func() { loaded <- db.loadTable(ctx) }()
 	docs := []DocSummary{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		// Flow counts come from the flow table, in one pass, rather than a
-		// count per document and per section.
-		t := db.table
-		docIdx := make(map[string]uint32, len(t.Docs))
-		for i, d := range t.Docs {
-			docIdx[d] = uint32(i)
-		}
-		secIdx := make(map[string]uint32, len(t.Sections))
-		for i, sec := range t.Sections {
-			secIdx[sec] = uint32(i)
-		}
-		// A document's rows are contiguous: its sections are counted in
-		// a slice, and only the pairs seen go into the map.
-		perSection := map[[2]uint32]int{}
-		count := make([]int, len(t.Sections))
-		var seen []uint32
-		for d := range t.Docs {
-			for _, sec := range t.Section[t.DocStart[d]:t.DocStart[d+1]] {
-				if count[sec] == 0 {
-					seen = append(seen, sec)
-				}
-				count[sec]++
-			}
-			for _, sec := range seen {
-				perSection[[2]uint32{uint32(d), sec}] = count[sec]
-				count[sec] = 0
-			}
-			seen = seen[:0]
-		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
 			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
 			FROM documents d ORDER BY d.ordinal`)
@@ -149,9 +122,6 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 			ds.Document, err = scanDoc(rows, &ds.HostCount)
 			if err != nil {
 				return err
-			}
-			if d, ok := docIdx[ds.Slug]; ok {
-				ds.FlowCount = int(t.DocStart[d+1] - t.DocStart[d])
 			}
 			ds.Sections = []SectionSummary{}
 			index[ds.Slug] = len(docs)
@@ -175,27 +145,65 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 			if err != nil {
 				return err
 			}
-			if si, ok := secIdx[ss.Slug]; ok {
-				ss.FlowCount = perSection[[2]uint32{docIdx[doc], si}]
-			}
 			d := &docs[index[doc]]
 			d.Sections = append(d.Sections, ss)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, d := range docs {
-			slices.SortFunc(d.Sections, func(a, b SectionSummary) int {
-				if a.Ordinal != b.Ordinal {
-					return a.Ordinal - b.Ordinal
-				}
-				return strings.Compare(a.Slug, b.Slug)
-			})
-		}
-		return nil
+		return rows.Err()
 	})
+	if terr := <-loaded; err == nil && terr != nil {
+		err = terr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	// Flow counts come from the flow table, in one pass, rather than a
+	// count per document and per section.
+	t := db.table
+	docIdx := make(map[string]uint32, len(t.Docs))
+	for i, d := range t.Docs {
+		docIdx[d] = uint32(i)
+	}
+	secIdx := make(map[string]uint32, len(t.Sections))
+	for i, sec := range t.Sections {
+		secIdx[sec] = uint32(i)
+	}
+	// A document's rows are contiguous: its sections are counted in a
+	// slice, and only the pairs seen go into the map.
+	perSection := map[[2]uint32]int{}
+	count := make([]int, len(t.Sections))
+	var seen []uint32
+	for d := range t.Docs {
+		for _, sec := range t.Section[t.DocStart[d]:t.DocStart[d+1]] {
+			if count[sec] == 0 {
+				seen = append(seen, sec)
+			}
+			count[sec]++
+		}
+		for _, sec := range seen {
+			perSection[[2]uint32{uint32(d), sec}] = count[sec]
+			count[sec] = 0
+		}
+		seen = seen[:0]
+	}
+	for i := range docs {
+		d, ok := docIdx[docs[i].Slug]
+		if ok {
+			docs[i].FlowCount = int(t.DocStart[d+1] - t.DocStart[d])
+		}
+		for k := range docs[i].Sections {
+			ss := &docs[i].Sections[k]
+			if si, found := secIdx[ss.Slug]; found {
+				ss.FlowCount = perSection[[2]uint32{d, si}]
+			}
+		}
+	}
+	for _, d := range docs {
+		slices.SortFunc(d.Sections, func(a, b SectionSummary) int {
+			if a.Ordinal != b.Ordinal {
+				return a.Ordinal - b.Ordinal
+			}
+			return strings.Compare(a.Slug, b.Slug)
+		})
 	}
 	return docs, nil
 }

@@ -263,12 +263,14 @@ func (db *DB) Warm(ctx context.Context) error {
 	if _, err := db.Documents(ctx); err != nil {
 		return err
 	}
-	if _, err := db.CommonPorts(ctx, 1); err != nil {
-		return err
-	}
+	// What a listing needs first, then the overview's common ports: a
+	// listing asked for meanwhile waits for no more than its own needs.
 	db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
 	db.table.wordIndex()
 	db.table.sectionOrder()
 	db.table.facetRows()
+	if _, err := db.CommonPorts(ctx, 1); err != nil {
+		return err
+	}
 	return nil
 }

@@ -148,6 +148,10 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	if g.db, err = store.Open(ctx, file); err != nil {
 		return nil, err
 	}
+	// Its tables are read while the index opens (warm waits for this
+	// rather than reading them again); a generation that fails to open
+	// closes its database under it, which only makes this fail.
+	go g.db.Warm(context.WithoutCancel(ctx))
 	if g.dataset, err = g.db.DatasetVersion(ctx); err != nil {
 		return nil, err
 	}

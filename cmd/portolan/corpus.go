@@ -42,9 +42,11 @@ type corpus struct {
 }
 
 // readCorpus reads the versions held by the database at path. With no
-// usable database there (none, or one of another schema, whose history is
-// lost) the corpus is empty. current reports whether the database was built
-// by this binary's extractor.
+// database there, or one from before versions were kept, the corpus is
+// empty; one of another schema gives every version it holds
+// (store.CarryVersions), so a new binary rebuilds what was ingested instead
+// of dropping it. current reports whether the database was built by this
+// binary's extractor.
 func readCorpus(ctx context.Context, path string) (ds *corpus, current bool, err error) {
 	return readSomeCorpus(ctx, path, nil)
 }
@@ -58,6 +60,16 @@ func readSomeCorpus(ctx context.Context, path string, only []string) (ds *corpus
 	ds = &corpus{vers: map[string][]data.Version{}, read: map[string]data.Document{}}
 	db, err := store.Open(ctx, path)
 	switch {
+	case errors.Is(err, store.ErrSchemaVersion) && only == nil:
+		slugs, vers, err := store.CarryVersions(ctx, path)
+		if errors.Is(err, store.ErrNothingToCarry) {
+			return ds, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("%w (its documents are not dropped: move it away to start from the shipped documents only)", err)
+		}
+		ds.slugs, ds.vers = slugs, vers
+		return ds, false, nil
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, store.ErrSchemaVersion):
 		return ds, false, nil
 	case err != nil:

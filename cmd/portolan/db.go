@@ -103,6 +103,11 @@ func ensureDatabase(ctx context.Context, log *slog.Logger, path string, rebuildS
 		return err
 	}
 	reason := "embedded documents changed"
+	if have == "" && dbPath != "" {
+		// datasetVersion found no dataset it can read: another schema,
+		// rebuilt from the versions it holds (readCorpus).
+		reason = "database of another schema or without a dataset version"
+	}
 	if have != "" && current && len(added) == 0 {
 		idx, err := search.DatasetVersionAt(idxPath)
 		if err != nil {

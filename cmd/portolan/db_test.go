@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/data"
+	"github.com/portolan/portolan/data/filter"
 	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
@@ -181,5 +182,72 @@ func TestServeRebuildsDatabaseOfAnOlderFlowTable(t *testing.T) {
 	}
 	if v, err := s.DatasetVersion(t.Context()); err != nil || v != data.DatasetVersion(embeddedDocs(t)) {
 		t.Errorf("after the rebuild: dataset %q (%v), want the embedded documents'", v, err)
+	}
+}
+
+// A database of another schema is rebuilt by serve from every version it
+// holds: an ingested document and its history survive a new binary, with the
+// same flow IDs, instead of the dataset falling back to the shipped documents.
+func TestServeRebuildsDatabaseOfAnotherSchemaKeepingIngestedDocuments(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	doc := filepath.Join(dir, "acme.txt")
+	first := strings.Replace(badDocument, "70000", "8443", 1)
+	for _, text := range []string{first, strings.Replace(first, "8443", "9443", 1)} {
+		if err := os.WriteFile(doc, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustPortolan(t, "ingest", "-db", db, doc)
+	}
+	ctx := t.Context()
+	idsOf := func() (ids []string, versions int) {
+		t.Helper()
+		s, err := store.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		f, err := filter.Filter{}.With("doc", "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows, _, err := s.Flows(ctx, store.FlowFilter{Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range flows {
+			ids = append(ids, f.ID)
+		}
+		vs, err := s.Versions(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids, len(vs)
+	}
+	ids, nv := idsOf()
+	if len(ids) == 0 || nv != 2 {
+		t.Fatalf("before: %d flows of acme, %d versions; want some and 2", len(ids), nv)
+	}
+	cur, err := dataset.Current(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := sql.Open("sqlite3", cur.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Exec("PRAGMA user_version = 7"); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+	if _, err := store.Open(ctx, db); !errors.Is(err, store.ErrSchemaVersion) {
+		t.Fatalf("the database of another schema opens: %v", err)
+	}
+	if err := ensureDatabase(ctx, discardLogger(), db, true); err != nil {
+		t.Fatal(err)
+	}
+	after, nvAfter := idsOf()
+	if nvAfter != 2 || strings.Join(after, " ") != strings.Join(ids, " ") {
+		t.Errorf("after the rebuild: acme has %d versions and flows %v; want 2 and %v", nvAfter, after, ids)
 	}
 }

@@ -146,13 +146,10 @@ func TestIngestRefusesUnsafeSlugsAndHiddenCharacters(t *testing.T) {
 
 // A database whose flow table was encoded by an older binary (another
 // store.flowTableFormat) is rebuilt at start, as one of another schema is:
-// serve then answers from the new one.
-func TestServeRebuildsDatabaseOfAnOlderFlowTable(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
-	log := discardLogger()
-	if err := ensureDatabase(t.Context(), log, db, true); err != nil {
-		t.Fatal(err)
-	}
+// makeOlder runs stmt on the current database of the dataset at db, which
+// must make it one this binary's store refuses as built by another schema.
+func makeOlder(t *testing.T, db, stmt string) {
+	t.Helper()
 	cur, err := dataset.Current(db)
 	if err != nil {
 		t.Fatal(err)
@@ -161,13 +158,23 @@ func TestServeRebuildsDatabaseOfAnOlderFlowTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rw.Exec("UPDATE flow_table SET format = format - 1"); err != nil {
+	defer rw.Close()
+	if _, err := rw.Exec(stmt); err != nil {
 		t.Fatal(err)
 	}
-	rw.Close()
 	if _, err := store.Open(t.Context(), db); !errors.Is(err, store.ErrSchemaVersion) {
-		t.Fatalf("the older table opens: %v", err)
+		t.Fatalf("after %q the database opens: %v", stmt, err)
 	}
+}
+
+// serve then answers from the new one.
+func TestServeRebuildsDatabaseOfAnOlderFlowTable(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	log := discardLogger()
+	if err := ensureDatabase(t.Context(), log, db, true); err != nil {
+		t.Fatal(err)
+	}
+	makeOlder(t, db, "UPDATE flow_table SET format = format - 1")
 	if err := ensureDatabase(t.Context(), log, db, true); err != nil {
 		t.Fatal(err)
 	}
@@ -228,21 +235,7 @@ func TestServeRebuildsDatabaseOfAnotherSchemaKeepingIngestedDocuments(t *testing
 	if len(ids) == 0 || nv != 2 {
 		t.Fatalf("before: %d flows of acme, %d versions; want some and 2", len(ids), nv)
 	}
-	cur, err := dataset.Current(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rw, err := sql.Open("sqlite3", cur.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rw.Exec("PRAGMA user_version = 7"); err != nil {
-		t.Fatal(err)
-	}
-	rw.Close()
-	if _, err := store.Open(ctx, db); !errors.Is(err, store.ErrSchemaVersion) {
-		t.Fatalf("the database of another schema opens: %v", err)
-	}
+	makeOlder(t, db, "PRAGMA user_version = 7")
 	if err := ensureDatabase(ctx, discardLogger(), db, true); err != nil {
 		t.Fatal(err)
 	}

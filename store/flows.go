@@ -121,9 +121,9 @@ func seqList(seqs []int) string {
 }
 
 // children reads the protocols, ports, roles and findings of flows, whose
-// seqs are seqs (parallel), with one query each for all of them; with the
-// flow table t, ports come from it.
-func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs []int, t *flowTable) error {
+// seqs are seqs (parallel), with one query each for all of them. (A listing's
+// page reads its flows whole from flow_rows instead: rowsAt.)
+func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs []int) error {
 	if len(flows) == 0 {
 		return nil
 	}
@@ -160,22 +160,11 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 		func(f *data.Flow) { f.Protocols = append(f.Protocols, proto) }); err != nil {
 		return fmt.Errorf("protocols: %w", err)
 	}
-	if t != nil {
-		for k, seq := range seqs {
-			if seq < 1 || seq > len(t.Doc) {
-				return fmt.Errorf("flow seq %d of %d: database and flow table disagree", seq, len(t.Doc))
-			}
-			for _, p := range t.Ports[t.PortStart[seq-1]:t.PortStart[seq]] {
-				flows[k].Ports = append(flows[k].Ports, data.PortRange{From: int(p >> 16), To: int(p & 0xffff)})
-			}
-		}
-	} else {
-		var pr data.PortRange
-		if err := each(`SELECT flow, port_from, port_to FROM flow_ports WHERE flow IN (SELECT value FROM json_each(?))
-			ORDER BY flow, ordinal`, list, []any{&pr.From, &pr.To},
-			func(f *data.Flow) { f.Ports = append(f.Ports, pr) }); err != nil {
-			return fmt.Errorf("ports: %w", err)
-		}
+	var pr data.PortRange
+	if err := each(`SELECT flow, port_from, port_to FROM flow_ports WHERE flow IN (SELECT value FROM json_each(?))
+		ORDER BY flow, ordinal`, list, []any{&pr.From, &pr.To},
+		func(f *data.Flow) { f.Ports = append(f.Ports, pr) }); err != nil {
+		return fmt.Errorf("ports: %w", err)
 	}
 	var role data.EndpointRole
 	if err := each(`SELECT flow, side, role, name, guess FROM flow_roles WHERE flow IN (SELECT value FROM json_each(?))
@@ -183,7 +172,7 @@ func (db *DB) children(ctx context.Context, q querier, flows []data.Flow, seqs [
 		func(f *data.Flow) { f.Roles = append(f.Roles, role) }); err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
-	return db.findingsOf(ctx, q, flows, seqs, t)
+	return db.findingsOf(ctx, q, flows, seqs, nil)
 }
 
 // findingsOf reads the findings of flows, whose seqs are seqs (parallel);
@@ -576,7 +565,7 @@ func (db *DB) allFlows(ctx context.Context, offset int, fn func(data.Flow) error
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := db.children(ctx, db.db, chunk, seqs, nil); err != nil {
+		if err := db.children(ctx, db.db, chunk, seqs); err != nil {
 			return err
 		}
 		for _, f := range chunk {
@@ -614,7 +603,7 @@ func (db *DB) queryFlows(ctx context.Context, q querier, tail string, args []any
 	if err != nil {
 		return err
 	}
-	if err := db.children(ctx, q, flows, seqs, nil); err != nil {
+	if err := db.children(ctx, q, flows, seqs); err != nil {
 		return err
 	}
 	for _, f := range flows {

@@ -756,16 +756,7 @@ func (t *flowTable) newFacetCounter() *facetCounter {
 // keeps.
 func (f *facetCounter) countAll(i int) {
 	if f.rows != nil {
-		r := &f.rows[i]
-		f.docs[r.doc]++
-		f.sections[r.section]++
-		for b := r.protos; b != 0; b &= b - 1 {
-			f.protos[bits.TrailingZeros8(b)]++
-		}
-		f.req[r.req]++
-		f.dir[r.dir]++
-		f.src[r.src]++
-		f.dst[r.dst]++
+		f.countPacked(&f.rows[i])
 		return
 	}
 	t := f.t
@@ -780,21 +771,25 @@ func (f *facetCounter) countAll(i int) {
 	f.dst[t.Destination[i]]++
 }
 
+// countPacked counts the packed row r under each of its values.
+func (f *facetCounter) countPacked(r *facetRow) {
+	f.docs[r.doc]++
+	f.sections[r.section]++
+	for b := r.protos; b != 0; b &= b - 1 {
+		f.protos[bits.TrailingZeros8(b)]++
+	}
+	f.req[r.req]++
+	f.dir[r.dir]++
+	f.src[r.src]++
+	f.dst[r.dst]++
+}
+
 // countRows counts each of rows (countAll): packed, a row at a time, else
 // a column at a time.
 func (f *facetCounter) countRows(rows []int32) {
 	if f.rows != nil {
 		for _, i := range rows {
-			r := &f.rows[i]
-			f.docs[r.doc]++
-			f.sections[r.section]++
-			for b := r.protos; b != 0; b &= b - 1 {
-				f.protos[bits.TrailingZeros8(b)]++
-			}
-			f.req[r.req]++
-			f.dir[r.dir]++
-			f.src[r.src]++
-			f.dst[r.dst]++
+			f.countPacked(&f.rows[i])
 		}
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"strconv"
 
 	"github.com/a-h/templ"
@@ -17,8 +18,8 @@ func facetSections(groups []facetGroup) templ.Component {
 		n += len(g.Items)
 	}
 	return handWritten(n*bytesPerFacetValue, func(m *markup) {
-		selected := escapeHTML(t(m.ctx, "facet.selected"))
-		leftOut := escapeHTML(t(m.ctx, "facet.left_out"))
+		selected := html.EscapeString(t(m.ctx, "facet.selected"))
+		leftOut := html.EscapeString(t(m.ctx, "facet.left_out"))
 		for _, g := range groups {
 			if len(g.Items) == 0 {
 				continue

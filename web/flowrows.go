@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"strconv"
 	"strings"
 
@@ -40,13 +41,13 @@ const bytesPerRow = 2048
 
 func newRowWriter(m *markup) *rowWriter {
 	ctx := m.ctx
-	esc := func(key string) string { return escapeHTML(t(ctx, key)) }
+	esc := func(key string) string { return html.EscapeString(t(ctx, key)) }
 	return &rowWriter{
 		markup: m, en: uiLang(ctx) == "en",
 		colSource: esc("col.source"), colDestination: esc("col.destination"),
 		copied: esc("flow.copied"), copyTitle: esc("flow.copy_title"), showInDoc: esc("flow.show_in_doc"),
 		glossTitle: esc("gloss.title"), glossMark: esc("gloss.mark"), notStated: esc("value.not_stated"),
-		noPurpose: esc("flow.no_purpose"), reqUndefined: esc("req.undefined"), htmlLang: escapeHTML(htmlLang(ctx)),
+		noPurpose: esc("flow.no_purpose"), reqUndefined: esc("req.undefined"), htmlLang: html.EscapeString(htmlLang(ctx)),
 	}
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -74,18 +73,6 @@ func (m *markup) message(key, arg string) {
 	}
 	m.text(t(m.ctx, key, arg))
 }
-
-// escapeHTML is s escaped as html.EscapeString escapes it (see appendHTML).
-func escapeHTML(s string) string {
-	if !strings.ContainsAny(s, htmlSpecial) {
-		return s
-	}
-	return string(appendHTML(nil, s))
-}
-
-// htmlSpecial are the characters html.EscapeString (and so templ, for text
-// and attribute values alike) replaces.
-const htmlSpecial = `&'<>"`
 
 // appendHTML appends s to b escaped exactly as html.EscapeString escapes
 // it: & ' < > " as &amp; &#39; &lt; &gt; &#34;.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"testing"
 	"time"
@@ -205,8 +206,8 @@ func TestEscapeHTMLAsTempl(t *testing.T) {
 		if got := string(appendHTML([]byte("x"), s)); got != "x"+want.String() {
 			t.Errorf("appendHTML(%q) = %q, want %q", s, got, "x"+want.String())
 		}
-		if got := escapeHTML(s); got != want.String() {
-			t.Errorf("escapeHTML(%q) = %q, want %q", s, got, want.String())
+		if got := html.EscapeString(s); got != want.String() {
+			t.Errorf("html.EscapeString(%q) = %q, want %q", s, got, want.String())
 		}
 	}
 }

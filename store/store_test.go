@@ -808,9 +808,9 @@ func TestWarmReadsTheTablesAheadAndListsTheSame(t *testing.T) {
 	if err := warm.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if warm.table == nil || warm.portIx == nil || warm.docs == nil || cold.table != nil {
+	if warm.table == nil || warm.table.portIx == nil || warm.docs == nil || cold.table != nil {
 		t.Fatalf("after Warm: table %v, port index %v, documents %d; unwarmed table %v",
-			warm.table != nil, warm.portIx != nil, len(warm.docs), cold.table != nil)
+			warm.table != nil, warm.table != nil && warm.table.portIx != nil, len(warm.docs), cold.table != nil)
 	}
 	for _, q := range []string{"port=50000", "proto=udp", "doc=alpha&port=443"} {
 		ff := FlowFilter{Filter: where(q), Sort: "port"}

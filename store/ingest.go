@@ -220,7 +220,12 @@ func (b *Builder) commit(ctx context.Context) (err error) {
 	if b.tableFile != "" {
 		// Before the database is in place: a dataset whose file could
 		// not be written is not built.
-		if err := writeTableFile(b.tableFile, tableKey(flowTableFormat, len(blob), dataset, data.ExtractorVersion), table); err != nil {
+		docs, err := docSummaries(ctx, b.tx)
+		if err != nil {
+			return err
+		}
+		summarise(docs, table)
+		if err := writeTableFile(b.tableFile, tableKey(flowTableFormat, len(blob), dataset, data.ExtractorVersion), table, docs); err != nil {
 			return fmt.Errorf("flow table file: %w", err)
 		}
 	}

@@ -66,6 +66,9 @@ type DB struct {
 
 	// tableFile is where the flow table is kept as a file (TableFile), or "".
 	tableFile string
+	// fileDocs are the documents' summaries loadTable read with the
+	// table from tableFile (or wrote into it), for Documents.
+	fileDocs []DocSummary
 }
 
 // An Option changes how Open opens a database or NewBuilder builds one.
@@ -288,16 +291,26 @@ func (db *DB) loadTable(ctx context.Context) error {
 			db.tableErr = fmt.Errorf("flow table: %w", err)
 			return
 		}
-		if db.table, err = readTableFile(db.tableFile, key); err == nil {
+		if db.table, db.fileDocs, err = readTableFile(db.tableFile, key); err == nil {
 			return
 		}
 		if db.table, db.tableErr = loadFlowTable(ctx, db.db); db.tableErr != nil {
 			return
 		}
+		var docs []DocSummary
+		err = db.readTx(ctx, func(tx *sql.Tx) error {
+			docs, err = docSummaries(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return // Documents reads them, or fails
+		}
+		summarise(docs, db.table)
+		db.fileDocs = docs
 		// A file the next start can use. Without one (a read-only
 		// directory, a full disk) the table is read from the database
 		// each time, as without TableFile.
-		writeTableFile(db.tableFile, key, db.table)
+		writeTableFile(db.tableFile, key, db.table, docs)
 	})
 	return db.tableErr
 }

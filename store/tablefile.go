@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -13,6 +14,8 @@ import (
 	"runtime"
 	"syscall"
 	"unsafe"
+
+	"github.com/portolan/portolan/data"
 )
 
 // The flow table file (Options: TableFile) keeps the flow table beside the
@@ -73,17 +76,123 @@ func dbTableKey(ctx context.Context, q querier) (string, error) {
 }
 
 // fileColumns are the columns the file holds, in their order: the table's
-// own (tableColumns) and what listings derive from them. Each is one of
-// *[]string, *[]int32, *[]uint16, *[]uint32, *[]uint64 or *[]facetRow.
-func (t *flowTable) fileColumns(ix *portIndex) []any {
-	return append(t.tableColumns(), &t.packed, &t.sectionsSorted,
+// own (tableColumns), what listings derive from them, and the documents'
+// summaries. Each is one of *[]string, *[]int32, *[]uint16, *[]uint32,
+// *[]uint64 or *[]facetRow.
+func (t *flowTable) fileColumns(ix *portIndex, dc *summaryColumns) []any {
+	cols := append(t.tableColumns(), &t.packed, &t.sectionsSorted,
 		&ix.singleStart, &ix.singleRows, &ix.wide, &ix.wideStart, &ix.wideRows)
+	for i := range dc.Fields {
+		cols = append(cols, &dc.Fields[i])
+	}
+	return append(cols, &dc.Skipped, &dc.Hosts, &dc.Flows,
+		&dc.SecStart, &dc.SecSlug, &dc.SecTitle, &dc.SecTitleEn, &dc.SecOrdinal, &dc.SecLine, &dc.SecFlows)
+}
+
+// summaryColumns are the documents' summaries (Documents) as the file keeps
+// them, a column per field.
+type summaryColumns struct {
+	Fields  [13][]string // docFields
+	Skipped []string     // as JSON; "" for none
+	Hosts   []uint32     // HostCount
+	Flows   []uint32     // FlowCount
+	// SecStart[d] to SecStart[d+1]-1 are document d's sections, in order.
+	SecStart                      []uint32
+	SecSlug, SecTitle, SecTitleEn []string
+	SecOrdinal, SecLine           []int32
+	SecFlows                      []uint32
+}
+
+// docFields are the string fields of d the file keeps, in summaryColumns'
+// order.
+func docFields(d *data.Document) [13]*string {
+	return [13]*string{&d.Slug, &d.File, &d.Vendor, &d.Product, &d.Title, &d.Language, &d.SourceLanguage,
+		&d.URL, &d.Created, &d.Updated, &d.Subject, &d.Checksum, &d.Format}
+}
+
+// newDocColumns makes the columns of docs.
+func newDocColumns(docs []DocSummary) (*summaryColumns, error) {
+	dc := &summaryColumns{SecStart: []uint32{0}}
+	for i := range docs {
+		d := &docs[i]
+		for k, f := range docFields(&d.Document) {
+			dc.Fields[k] = append(dc.Fields[k], *f)
+		}
+		skipped := ""
+		if len(d.Skipped) > 0 {
+			b, err := json.Marshal(d.Skipped)
+			if err != nil {
+				return nil, err
+			}
+			skipped = string(b)
+		}
+		dc.Skipped = append(dc.Skipped, skipped)
+		dc.Hosts = append(dc.Hosts, uint32(d.HostCount))
+		dc.Flows = append(dc.Flows, uint32(d.FlowCount))
+		for _, s := range d.Sections {
+			dc.SecSlug = append(dc.SecSlug, s.Slug)
+			dc.SecTitle = append(dc.SecTitle, s.Title)
+			dc.SecTitleEn = append(dc.SecTitleEn, s.TitleEn)
+			dc.SecOrdinal = append(dc.SecOrdinal, int32(s.Ordinal))
+			dc.SecLine = append(dc.SecLine, int32(s.Line))
+			dc.SecFlows = append(dc.SecFlows, uint32(s.FlowCount))
+		}
+		dc.SecStart = append(dc.SecStart, uint32(len(dc.SecSlug)))
+	}
+	return dc, nil
+}
+
+// summaries are the documents' summaries dc holds, as Documents returns
+// them.
+func (dc *summaryColumns) summaries() ([]DocSummary, error) {
+	n := len(dc.Hosts)
+	for _, col := range dc.Fields {
+		if len(col) != n {
+			return nil, errors.New("document columns of different lengths")
+		}
+	}
+	s := len(dc.SecSlug)
+	if len(dc.Skipped) != n || len(dc.Flows) != n || len(dc.SecStart) != n+1 || int(dc.SecStart[n]) != s ||
+		len(dc.SecTitle) != s || len(dc.SecTitleEn) != s || len(dc.SecOrdinal) != s || len(dc.SecLine) != s ||
+		len(dc.SecFlows) != s {
+		return nil, errors.New("section columns of different lengths")
+	}
+	docs := make([]DocSummary, n)
+	secs := make([]SectionSummary, s)
+	for i := range secs {
+		secs[i] = SectionSummary{Section: data.Section{Slug: dc.SecSlug[i], Title: dc.SecTitle[i], TitleEn: dc.SecTitleEn[i],
+			Ordinal: int(dc.SecOrdinal[i]), Line: int(dc.SecLine[i]), Flows: []data.Flow{}}, FlowCount: int(dc.SecFlows[i])}
+	}
+	for i := range docs {
+		d := &docs[i]
+		for k, f := range docFields(&d.Document) {
+			*f = dc.Fields[k][i]
+		}
+		if dc.Skipped[i] != "" {
+			if err := json.Unmarshal([]byte(dc.Skipped[i]), &d.Skipped); err != nil {
+				return nil, err
+			}
+		}
+		d.Document.Sections = []data.Section{}
+		d.Hosts = []data.Host{}
+		d.HostCount, d.FlowCount = int(dc.Hosts[i]), int(dc.Flows[i])
+		from, to := dc.SecStart[i], dc.SecStart[i+1]
+		if from > to {
+			return nil, errors.New("sections out of order")
+		}
+		d.Sections = secs[from:to:to]
+	}
+	return docs, nil
 }
 
 // writeTableFile writes t, with what listings derive from it, to path
 // under key: into a temporary file renamed over path once complete, so
 // that a reader sees the whole of one file or none.
-func writeTableFile(path, key string, t *flowTable) (err error) {
+func writeTableFile(path, key string, t *flowTable, docs []DocSummary) (err error) {
+	dc, err := newDocColumns(docs)
+	if err != nil {
+		return err
+	}
 	ix := t.portIndex()
 	t.facetRows()
 	t.sectionOrder()
@@ -109,7 +218,7 @@ func writeTableFile(path, key string, t *flowTable) (err error) {
 	crc := crc32.New(castagnoli)
 	counted := &countingWriter{w: io.MultiWriter(f, crc)}
 	w := bufio.NewWriterSize(counted, 1<<20)
-	for _, c := range t.fileColumns(ix) {
+	for _, c := range t.fileColumns(ix, dc) {
 		switch c := c.(type) {
 		case *[]string:
 			lens := make([]uint32, len(*c))
@@ -200,63 +309,65 @@ type tableMap struct {
 var errTableFile = errors.New("flow table file unusable")
 
 // readTableFile maps the file at path and returns the table it holds,
-// its derived parts filled in, if the file is whole and was written under
-// key; else an error (wrapping fs.ErrNotExist when there is no file).
-func readTableFile(path, key string) (*flowTable, error) {
+// its derived parts filled in, and the documents' summaries, if the file
+// is whole and was written under key; else an error (wrapping
+// fs.ErrNotExist when there is no file).
+func readTableFile(path, key string) (*flowTable, []DocSummary, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	size := fi.Size()
 	if size < tableFileHeader || size > 1<<40 {
-		return nil, fmt.Errorf("%w: %d bytes", errTableFile, size)
+		return nil, nil, fmt.Errorf("%w: %d bytes", errTableFile, size)
 	}
 	// Populated now, in one call, rather than a page fault at a time.
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := &tableMap{b: b}
-	t, err := m.table(key)
+	t, docs, err := m.table(key)
 	if err != nil {
 		syscall.Munmap(b)
-		return nil, err
+		return nil, nil, err
 	}
 	runtime.AddCleanup(m, func(b []byte) { syscall.Munmap(b) }, b)
-	return t, nil
+	return t, docs, nil
 }
 
-// table checks m's file and reads the table it holds.
-func (m *tableMap) table(key string) (*flowTable, error) {
+// table checks m's file and reads the table and summaries it holds.
+func (m *tableMap) table(key string) (*flowTable, []DocSummary, error) {
 	b := m.b
 	if [8]byte(b[:8]) != tableFileMagic {
-		return nil, fmt.Errorf("%w: not a flow table file", errTableFile)
+		return nil, nil, fmt.Errorf("%w: not a flow table file", errTableFile)
 	}
 	if v := binary.NativeEndian.Uint32(b[8:]); v != tableFileFormat {
-		return nil, fmt.Errorf("%w: format %d, want %d", errTableFile, v, tableFileFormat)
+		return nil, nil, fmt.Errorf("%w: format %d, want %d", errTableFile, v, tableFileFormat)
 	}
 	keyLen := uint64(binary.NativeEndian.Uint32(b[12:]))
 	bodyLen := binary.NativeEndian.Uint64(b[16:])
 	start := tableFileHeader + uint64(pad8(int(keyLen)))
 	if start > uint64(len(b)) || bodyLen != uint64(len(b))-start {
-		return nil, fmt.Errorf("%w: %d bytes, header says %d", errTableFile, len(b), start+bodyLen)
+		return nil, nil, fmt.Errorf("%w: %d bytes, header says %d", errTableFile, len(b), start+bodyLen)
 	}
 	if got := string(b[tableFileHeader : tableFileHeader+keyLen]); got != key {
-		return nil, fmt.Errorf("%w: written for %q, want %q", errTableFile, got, key)
+		return nil, nil, fmt.Errorf("%w: written for %q, want %q", errTableFile, got, key)
 	}
 	body := b[start:]
 	if crc32.Checksum(body, castagnoli) != binary.NativeEndian.Uint32(b[24:]) {
-		return nil, fmt.Errorf("%w: checksum does not match", errTableFile)
+		return nil, nil, fmt.Errorf("%w: checksum does not match", errTableFile)
 	}
 	t := &flowTable{keep: m}
 	ix := &portIndex{keep: m}
+	dc := &summaryColumns{}
 	r := tableReader{b: body}
-	for _, c := range t.fileColumns(ix) {
+	for _, c := range t.fileColumns(ix, dc) {
 		switch c := c.(type) {
 		case *[]string:
 			lens := viewColumn[uint32](&r)
@@ -294,10 +405,10 @@ func (m *tableMap) table(key string) (*flowTable, error) {
 		r.err = fmt.Errorf("%d bytes after the last column", len(r.b))
 	}
 	if r.err != nil {
-		return nil, fmt.Errorf("%w: %w", errTableFile, r.err)
+		return nil, nil, fmt.Errorf("%w: %w", errTableFile, r.err)
 	}
 	if err := t.check(); err != nil {
-		return nil, fmt.Errorf("%w: %w", errTableFile, err)
+		return nil, nil, fmt.Errorf("%w: %w", errTableFile, err)
 	}
 	n := len(t.Doc)
 	if len(t.packed) == 0 {
@@ -306,13 +417,17 @@ func (m *tableMap) table(key string) (*flowTable, error) {
 	if len(t.packed) != n && t.packed != nil || len(t.sectionsSorted) != len(t.Sections) ||
 		len(ix.singleStart) != 65537 || int(ix.singleStart[65536]) != len(ix.singleRows) ||
 		len(ix.wideStart) != len(ix.wide)+1 || int(ix.wideStart[len(ix.wide)]) != len(ix.wideRows) {
-		return nil, fmt.Errorf("%w: derived columns of the wrong length", errTableFile)
+		return nil, nil, fmt.Errorf("%w: derived columns of the wrong length", errTableFile)
+	}
+	docs, err := dc.summaries()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errTableFile, err)
 	}
 	ix.n = n
 	t.facetOnce.Do(func() {})
 	t.sectionsOnce.Do(func() {})
 	t.portIxOnce.Do(func() { t.portIx = ix })
-	return t, nil
+	return t, docs, nil
 }
 
 // viewColumn returns the next column of r, one writeColumn wrote, as a

@@ -83,11 +83,7 @@ func listings(t testing.TB, db *DB) string {
 	}
 	fmt.Fprintf(&b, "ports %+v\nroles %+v\n", ports, roles)
 	for _, d := range docs {
-		fmt.Fprintf(&b, "%s %d:", d.Slug, d.FlowCount)
-		for _, s := range d.Sections {
-			fmt.Fprintf(&b, " %s %d", s.Slug, s.FlowCount)
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "%+v\n", d)
 	}
 	return b.String()
 }

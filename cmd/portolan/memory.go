@@ -44,11 +44,16 @@ func boundMemory(log *slog.Logger, flows int) int64 {
 	if s[0].Value.Kind() == metrics.KindUint64 {
 		live = int64(s[0].Value.Uint64())
 	}
-	headroom := int64(memoryHeadroom) + int64(flows)*headroomPerFlow
-	limit := live + web.DefaultCacheBytes + headroom
+	limit := memoryLimit(live, flows)
 	debug.SetMemoryLimit(limit)
-	log.Info("memory limit", "limit_mb", limit>>20, "live_heap_mb", live>>20, "cache_mb", web.DefaultCacheBytes>>20, "headroom_mb", headroom>>20, "flows", flows)
+	log.Info("memory limit", "limit_mb", limit>>20, "live_heap_mb", live>>20, "cache_mb", web.DefaultCacheBytes>>20, "flows", flows)
 	return limit
+}
+
+// memoryLimit is serve's memory limit for a live heap of live bytes
+// serving flows flows (see memoryHeadroom).
+func memoryLimit(live int64, flows int) int64 {
+	return live + web.DefaultCacheBytes + memoryHeadroom + int64(flows)*headroomPerFlow
 }
 
 // Ingest's memory: what the garbage collector may let the heap grow to

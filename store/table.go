@@ -352,6 +352,13 @@ func (c *cond) plain() bool {
 		c.req == nil && c.dir == nil && c.roles == [3]roleCond{}
 }
 
+// facetsOnly reports whether c filters by facet fields only (doc,
+// section, proto, req, dir, src, dst), which a packed row holds: no port
+// or role filter.
+func (c *cond) facetsOnly() bool {
+	return len(c.ports) == 0 && len(c.notPorts) == 0 && c.roles == [3]roleCond{}
+}
+
 // withoutPorts is c less its port= filter, for rows already known to pass
 // it (the port index gave them).
 func (c *cond) withoutPorts() *cond {
@@ -601,6 +608,12 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	}
 	switch {
 	case c.none && alt == nil:
+	case !plain && !ranked && order != "port" && fc != nil && fc.rows != nil && c.facetsOnly() && alt.facetsOnly() &&
+		(list == nil || slices.IsSorted(list)):
+		// Filters of facet fields only (a protocol, a requirement, ...
+		// beside the port the rows were chosen by): each row is judged
+		// and counted from its packed row, without the columns.
+		page, total = fc.scanPacked(c, alt, list, t.spans(span), limit, offset)
 	case plain && !ranked && list != nil && order != "port" && slices.IsSorted(list):
 		// Every row of list matches, in order: the page is a slice of it.
 		total = len(list)
@@ -813,6 +826,107 @@ func (f *facetCounter) countRows(rows []int32) {
 		f.src[t.Source[i]]++
 		f.dst[t.Destination[i]]++
 	}
+}
+
+// packedMisses is fieldMisses for the packed row r, whose values the
+// table's packed rows hold (facetRows).
+func (c *cond) packedMisses(r *facetRow) int {
+	m := 0
+	if c.docs != nil && !c.docs[r.doc] {
+		m |= missDoc
+	}
+	if c.sections != nil && !c.sections[r.section] {
+		m |= missSection
+	}
+	if p := uint64(r.protos); c.hasProtos && p&c.protos == 0 || p&c.notProtos != 0 {
+		m |= missProto
+	}
+	if c.req != nil && !c.req[r.req] {
+		m |= missReq
+	}
+	if c.dir != nil && !c.dir[r.dir] {
+		m |= missDir
+	}
+	if c.src != nil && !c.src[r.src] {
+		m |= missSrc
+	}
+	if c.dst != nil && !c.dst[r.dst] {
+		m |= missDst
+	}
+	return m
+}
+
+// countMissing counts the packed row r, which misses m of c's fields and
+// ma of alt's, as count does: under each field whose own filter (alt's)
+// it passes, if it passes every other field (c's).
+func (f *facetCounter) countMissing(r *facetRow, m, ma int) {
+	counted := func(bit int) bool { return m&^bit == 0 && ma&bit == 0 }
+	if counted(missDoc) {
+		f.docs[r.doc]++
+	}
+	if counted(missSection) {
+		f.sections[r.section]++
+	}
+	if counted(missProto) {
+		for b := r.protos; b != 0; b &= b - 1 {
+			f.protos[bits.TrailingZeros8(b)]++
+		}
+	}
+	if counted(missReq) {
+		f.req[r.req]++
+	}
+	if counted(missDir) {
+		f.dir[r.dir]++
+	}
+	if counted(missSrc) {
+		f.src[r.src]++
+	}
+	if counted(missDst) {
+		f.dst[r.dst]++
+	}
+}
+
+// scanPacked is scan's pass in seq order for c and alt that filter by
+// facet fields only (cond.facetsOnly), reading the table's packed rows:
+// the rows of list (sorted) or, when list is nil, of spans, each judged
+// against c, and alt when it differs, and counted; the page of those c
+// keeps, skipping offset and at most limit (0: all; < 0: none), and how
+// many it keeps in all.
+func (f *facetCounter) scanPacked(c, alt *cond, list []int32, spans [][2]int, limit, offset int) ([]int32, int) {
+	page := []int32{}
+	total := 0
+	visit := func(i int32) {
+		r := &f.rows[i]
+		m := c.packedMisses(r)
+		ma := m
+		if alt != c {
+			ma = alt.packedMisses(r)
+		}
+		if m|ma == 0 {
+			f.countPacked(r)
+		} else {
+			f.countMissing(r, m, ma)
+		}
+		if m != 0 {
+			return
+		}
+		if limit >= 0 && total >= offset && (limit == 0 || total < offset+limit) {
+			page = append(page, i)
+		}
+		total++
+	}
+	if list != nil {
+		for _, i := range list {
+			visit(i)
+		}
+		return page, total
+	}
+	for _, sp := range spans {
+		for i := sp[0]; i < sp[1]; i++ {
+			visit(int32(i))
+		}
+	}
+	return page, total
 }
 
 // count counts row i, which misses m (t.misses(c, i)) of c's fields.

@@ -19,16 +19,24 @@ func TestBoundMemorySetsTheRuntimeLimit(t *testing.T) {
 
 	t.Setenv("GOMEMLIMIT", "") // set, even if empty: the operator's choice
 	debug.SetMemoryLimit(math.MaxInt64)
-	if got := boundMemory(log); got != 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+	if got := boundMemory(log, 100_000); got != 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		t.Fatalf("with GOMEMLIMIT set, boundMemory = %d and the limit is %d; want both left alone", got, debug.SetMemoryLimit(-1))
 	}
 
 	os.Unsetenv("GOMEMLIMIT") // t.Setenv restores it after the test
-	got := boundMemory(log)
+	got := boundMemory(log, 0)
 	if min := int64(web.DefaultCacheBytes + memoryHeadroom); got <= min {
 		t.Fatalf("boundMemory = %d, want more than the cache and headroom (%d): the live heap is in it", got, min)
 	}
 	if lim := debug.SetMemoryLimit(-1); lim != got {
 		t.Errorf("runtime memory limit %d, want %d", lim, got)
+	}
+
+	// A larger dataset's requests take more memory each: 100,000 flows get
+	// about 49 MB more room than the shipped 308, on the same live heap.
+	const live = 12 << 20
+	small, big := memoryLimit(live, 308), memoryLimit(live, 100_000)
+	if small < live+web.DefaultCacheBytes+memoryHeadroom || big-small < 48<<20 {
+		t.Errorf("limit for 308 flows %d MB, for 100,000 %d MB: want the cache, 32 MB and more room for the larger dataset", small>>20, big>>20)
 	}
 }

@@ -304,7 +304,13 @@ func (l *live) warm(ctx context.Context, g *generation) {
 	if err := g.db.Warm(ctx); err != nil {
 		l.log.Warn("cannot read the dataset's tables ahead of the first requests", "generation", g.seq, "err", err)
 	}
-	boundMemory(l.log)
+	flows := 0
+	if docs, err := g.db.Documents(ctx); err == nil {
+		for _, d := range docs {
+			flows += d.FlowCount
+		}
+	}
+	boundMemory(l.log, flows)
 }
 
 // install serves g from now on and retires the generation it replaces.

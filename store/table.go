@@ -583,12 +583,22 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	// plain: every row looked at matches, and counts under each of its
 	// values (no filter but the rows given).
 	plain := c.plain() && (alt == nil || alt == c || alt.plain())
+	// packed: the rows' packed values (facetRows), when they hold every
+	// field c and alt filter by; a row is then judged from them.
+	var packed []facetRow
+	if !plain && c.facetsOnly() && (alt == nil || alt.facetsOnly()) {
+		packed = t.facetRows()
+	}
 	page := []int32{}
 	total := 0
 	visit := func(i int, score float64) {
 		switch {
 		case plain && fc != nil:
 			fc.countAll(i)
+		case packed != nil:
+			if judged(c, alt, &packed[i], fc) != 0 {
+				return
+			}
 		case !plain:
 			m := t.misses(c, i)
 			if fc != nil {
@@ -608,12 +618,11 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	}
 	switch {
 	case c.none && alt == nil:
-	case !plain && !ranked && order != "port" && fc != nil && fc.rows != nil && c.facetsOnly() && alt.facetsOnly() &&
-		(list == nil || slices.IsSorted(list)):
+	case packed != nil && !ranked && order != "port" && (list == nil || slices.IsSorted(list)):
 		// Filters of facet fields only (a protocol, a requirement, ...
-		// beside the port the rows were chosen by): each row is judged
-		// and counted from its packed row, without the columns.
-		page, total = fc.scanPacked(c, alt, list, t.spans(span), limit, offset)
+		// beside the port the rows were chosen by), in seq order: a
+		// tight pass over the packed rows.
+		page, total = scanPacked(c, alt, packed, fc, list, t.spans(span), limit, offset)
 	case plain && !ranked && list != nil && order != "port" && slices.IsSorted(list):
 		// Every row of list matches, in order: the page is a slice of it.
 		total = len(list)
@@ -886,28 +895,36 @@ func (f *facetCounter) countMissing(r *facetRow, m, ma int) {
 	}
 }
 
+// judged returns which of c's fields the packed row r misses (see
+// fieldMisses) and, with f, counts it as count does, alt's misses judged
+// from r too.
+func judged(c, alt *cond, r *facetRow, f *facetCounter) int {
+	m := c.packedMisses(r)
+	if f == nil {
+		return m
+	}
+	ma := m
+	if alt != c {
+		ma = alt.packedMisses(r)
+	}
+	if m|ma == 0 {
+		f.countPacked(r)
+	} else {
+		f.countMissing(r, m, ma)
+	}
+	return m
+}
+
 // scanPacked is scan's pass in seq order for c and alt that filter by
-// facet fields only (cond.facetsOnly), reading the table's packed rows:
-// the rows of list (sorted) or, when list is nil, of spans, each judged
-// against c, and alt when it differs, and counted; the page of those c
-// keeps, skipping offset and at most limit (0: all; < 0: none), and how
-// many it keeps in all.
-func (f *facetCounter) scanPacked(c, alt *cond, list []int32, spans [][2]int, limit, offset int) ([]int32, int) {
+// facet fields only (cond.facetsOnly), with their rows packed: the rows
+// of list (sorted) or, when list is nil, of spans, each judged and, with
+// f, counted; the page of those c keeps, skipping offset and at most
+// limit (0: all; < 0: none), and how many it keeps in all.
+func scanPacked(c, alt *cond, packed []facetRow, f *facetCounter, list []int32, spans [][2]int, limit, offset int) ([]int32, int) {
 	page := []int32{}
 	total := 0
 	visit := func(i int32) {
-		r := &f.rows[i]
-		m := c.packedMisses(r)
-		ma := m
-		if alt != c {
-			ma = alt.packedMisses(r)
-		}
-		if m|ma == 0 {
-			f.countPacked(r)
-		} else {
-			f.countMissing(r, m, ma)
-		}
-		if m != 0 {
+		if judged(c, alt, &packed[i], f) != 0 {
 			return
 		}
 		if limit >= 0 && total >= offset && (limit == 0 || total < offset+limit) {

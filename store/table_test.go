@@ -353,6 +353,7 @@ func TestListingsFromPackedRowsAsFromColumns(t *testing.T) {
 			for _, ff := range []FlowFilter{
 				{Filter: where(q), Limit: 50}, {Filter: where(q), Limit: 50, Offset: 100}, {Filter: where(q)},
 				{Filter: where(q), Seqs: seqs, Scores: scores, Limit: 20},
+				{Filter: where(q), Sort: "port", Limit: 50}, {Filter: where(q), Seqs: seqs, Scores: scores, Sort: "port", Limit: 20},
 			} {
 				for _, base := range []FlowFilter{ff, {Filter: ff.Filter.Without("proto", "doc", "src"), Seqs: ff.Seqs}} {
 					flows, total, fc, err := db.Listing(ctx, ff, base)
@@ -361,6 +362,12 @@ func TestListingsFromPackedRowsAsFromColumns(t *testing.T) {
 					}
 					out = append(out, listing{ids(flows), total, fc})
 				}
+				// Without facets.
+				flows, total, err := db.Flows(ctx, ff)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, listing{Rows: ids(flows), Total: total})
 			}
 		}
 		return out
@@ -373,7 +380,7 @@ func TestListingsFromPackedRowsAsFromColumns(t *testing.T) {
 	columns := listings()
 	for k := range packed {
 		if !reflect.DeepEqual(packed[k], columns[k]) {
-			t.Errorf("%s (listing %d): packed rows list\n%+v\ncolumns\n%+v", filters[k/8], k%8, packed[k], columns[k])
+			t.Errorf("%s (listing %d): packed rows list\n%+v\ncolumns\n%+v", filters[k/18], k%18, packed[k], columns[k])
 		}
 	}
 }

@@ -35,6 +35,7 @@ import (
 const (
 	dbName    = "portolan.db"
 	indexName = "index.bleve"
+	tableName = "flows.table"
 	lockName  = ".lock"
 	dirPrefix = "ds-"
 )
@@ -48,6 +49,15 @@ type Paths struct {
 	Dir   string // the dataset directory, PATH.d/ds-*
 	DB    string // its SQLite database
 	Index string // its bleve index directory
+	// Table is its flow table, kept as a file (store.TableFile) for a
+	// server to start from; derived from DB, and written again from it
+	// when missing or stale.
+	Table string
+}
+
+func pathsIn(dir string) Paths {
+	return Paths{Dir: dir, DB: filepath.Join(dir, dbName), Index: filepath.Join(dir, indexName),
+		Table: filepath.Join(dir, tableName)}
 }
 
 // Root is the directory holding the datasets of PATH.
@@ -75,7 +85,7 @@ func Current(path string) (Paths, error) {
 		target = filepath.Join(filepath.Dir(path), target)
 	}
 	dir := filepath.Dir(target)
-	p := Paths{Dir: dir, DB: filepath.Join(dir, dbName), Index: filepath.Join(dir, indexName)}
+	p := pathsIn(dir)
 	if _, err := os.Stat(p.DB); err != nil {
 		return Paths{}, fmt.Errorf("dataset %s: %w", path, err)
 	}
@@ -163,7 +173,7 @@ func BuildFrom(ctx context.Context, path string, src Source, opt Options) (_ Pat
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return Paths{}, err
 	}
-	p := Paths{Dir: dir, DB: filepath.Join(dir, dbName), Index: filepath.Join(dir, indexName)}
+	p := pathsIn(dir)
 	if err := phase(PhaseDatabase); err != nil {
 		return Paths{}, err
 	}
@@ -228,7 +238,7 @@ func write(ctx context.Context, p Paths, src Source, phase func(string) error) e
 	toDB, toIndex := make(chan item, 4), make(chan item, 4)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		open := func() (*store.Builder, error) { return store.NewBuilder(ctx, p.DB) }
+		open := func() (*store.Builder, error) { return store.NewBuilder(ctx, p.DB, store.TableFile(p.Table)) }
 		add := func(b *store.Builder, it item) error { return b.Add(ctx, it.d, it.flows, it.h) }
 		if err := feed(ctx, toDB, open, add); err != nil {
 			cancel(err)

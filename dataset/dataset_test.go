@@ -64,7 +64,7 @@ func TestBuildMakesThePairCurrentAndRemovesTheOldOne(t *testing.T) {
 	if _, err := os.Stat(first.Dir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("replaced dataset %s still there: %v", first.Dir, err)
 	}
-	for _, name := range []string{cur.Dir, cur.Index, cur.DB} {
+	for _, name := range []string{cur.Dir, cur.Index, cur.DB, cur.Table} {
 		fi, err := os.Stat(name)
 		if err != nil {
 			t.Fatal(err)

@@ -23,8 +23,9 @@ type DocSummary struct {
 	HostCount int              `json:"host_count"`
 }
 
-// SectionSummary is a section without its flows (Flows is empty) and how many
-// flows it has.
+// SectionSummary is a section without its flows (Flows is empty) and its
+// prose (Text and Subject are empty: Document has them), and how many flows
+// it has.
 type SectionSummary struct {
 	data.Section
 	FlowCount int `json:"flow_count"`
@@ -102,53 +103,25 @@ func (db *DB) SectionTitlesEn(ctx context.Context) (map[string]string, error) {
 }
 
 func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
+	if db.tableFile != "" {
+		// The table file holds them (loadTable).
+		if err := db.loadTable(ctx); err != nil {
+			return nil, fmt.Errorf("store: documents: %w", err)
+		}
+		if db.fileDocs != nil {
+			return db.fileDocs, nil
+		}
+	}
 	// The flow table (the counts) is read while SQLite reads the
 	// documents and sections: on two cores a first listing waits for the
 	// longer of the two, not both.
 	loaded := make(chan error, 1)
 	go func() { loaded <- db.loadTable(ctx) }()
-	docs := []DocSummary{}
+	var docs []DocSummary
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+`,
-			(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
-			FROM documents d ORDER BY d.ordinal`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		index := map[string]int{}
-		for rows.Next() {
-			var ds DocSummary
-			ds.Document, err = scanDoc(rows, &ds.HostCount)
-			if err != nil {
-				return err
-			}
-			ds.Sections = []SectionSummary{}
-			index[ds.Slug] = len(docs)
-			docs = append(docs, ds)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// In the table's own order (by document and slug), each
-		// document's sections sorted below: SQLite's sort of every
-		// section was most of the query at a million flows.
-		rows, err = tx.QueryContext(ctx, `SELECT `+sectionColumns+`, s.doc FROM sections s`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var doc string
-			var ss SectionSummary
-			ss.Section, err = scanSection(rows, &doc)
-			if err != nil {
-				return err
-			}
-			d := &docs[index[doc]]
-			d.Sections = append(d.Sections, ss)
-		}
-		return rows.Err()
+		var err error
+		docs, err = docSummaries(ctx, tx)
+		return err
 	})
 	if terr := <-loaded; err == nil && terr != nil {
 		err = terr
@@ -156,9 +129,61 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
 	}
+	summarise(docs, db.table)
+	return docs, nil
+}
+
+// docSummaries reads the documents, in order, each with its sections
+// (unordered), without counts of flows (see summarise).
+func docSummaries(ctx context.Context, q querier) ([]DocSummary, error) {
+	docs := []DocSummary{}
+	rows, err := q.QueryContext(ctx, `SELECT `+docColumns+`,
+		(SELECT count(*) FROM hosts h WHERE h.doc = d.slug)
+		FROM documents d ORDER BY d.ordinal`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	index := map[string]int{}
+	for rows.Next() {
+		var ds DocSummary
+		ds.Document, err = scanDoc(rows, &ds.HostCount)
+		if err != nil {
+			return nil, err
+		}
+		ds.Sections = []SectionSummary{}
+		index[ds.Slug] = len(docs)
+		docs = append(docs, ds)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// In the table's own order (by document and slug), each document's
+	// sections sorted by summarise: SQLite's sort of every section was
+	// most of the query at a million flows.
+	rows, err = q.QueryContext(ctx, `SELECT s.slug, s.title, s.title_en, s.ordinal, s.line, s.doc FROM sections s`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc string
+		var ss SectionSummary
+		if err := rows.Scan(&ss.Slug, &ss.Title, &ss.TitleEn, &ss.Ordinal, &ss.Line, &doc); err != nil {
+			return nil, err
+		}
+		ss.Flows = []data.Flow{}
+		d := &docs[index[doc]]
+		d.Sections = append(d.Sections, ss)
+	}
+	return docs, rows.Err()
+}
+
+// summarise counts the flows of docs and their sections in t, and orders
+// each document's sections.
+func summarise(docs []DocSummary, t *flowTable) {
 	// Flow counts come from the flow table, in one pass, rather than a
 	// count per document and per section.
-	t := db.table
 	docIdx := make(map[string]uint32, len(t.Docs))
 	for i, d := range t.Docs {
 		docIdx[d] = uint32(i)
@@ -205,7 +230,6 @@ func (db *DB) documents(ctx context.Context) ([]DocSummary, error) {
 			return strings.Compare(a.Slug, b.Slug)
 		})
 	}
-	return docs, nil
 }
 
 // Document returns the document with the given slug in full: raw text, sections

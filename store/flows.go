@@ -389,8 +389,7 @@ func (db *DB) restrict(ctx context.Context, ff FlowFilter) ([]int32, []float64, 
 	}
 	if ports := filter.Ranges(filter.Ports(ff.Filter.In("port"))); list == nil && len(ports) > 0 {
 		// Only the rows open on the ports need a look.
-		db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
-		list = db.portIx.rows(ports)
+		list = db.table.portIndex().rows(ports)
 	}
 	return list, scores, nil
 }

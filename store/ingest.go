@@ -58,6 +58,7 @@ func IngestHistory(ctx context.Context, path string, docs []data.Document, hist 
 // Close without Commit removes what was written.
 type Builder struct {
 	path, tmp string
+	tableFile string // see TableFile
 	sdb       *sql.DB
 	tx        *sql.Tx
 	w         *writer
@@ -79,8 +80,9 @@ type laterFindings struct {
 	own []data.Finding
 }
 
-// NewBuilder starts a database to be put at path (see IngestHistory).
-func NewBuilder(ctx context.Context, path string) (_ *Builder, err error) {
+// NewBuilder starts a database to be put at path (see IngestHistory); with
+// TableFile, Commit writes its flow table to that file too.
+func NewBuilder(ctx context.Context, path string, opts ...Option) (_ *Builder, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -89,7 +91,7 @@ func NewBuilder(ctx context.Context, path string) (_ *Builder, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: ingest %s: %w", path, err)
 	}
-	b := &Builder{path: path, tmp: f.Name(), lint: lint.Default()}
+	b := &Builder{path: path, tmp: f.Name(), lint: lint.Default(), tableFile: optionsOf(opts).tableFile}
 	f.Close()
 	b.across = b.lint.NewAcross()
 	defer func() {
@@ -206,15 +208,29 @@ func (b *Builder) commit(ctx context.Context) (err error) {
 		}
 	}
 	b.later = nil
-	blob, err := b.w.table.finish().encode()
+	table := b.w.table.finish()
+	blob, err := table.encode()
 	if err != nil {
 		return err
 	}
 	if _, err := b.tx.ExecContext(ctx, "INSERT INTO flow_table (format, data) VALUES (?, ?)", flowTableFormat, blob); err != nil {
 		return err
 	}
+	dataset := data.DatasetVersion(b.sums)
+	if b.tableFile != "" {
+		// Before the database is in place: a dataset whose file could
+		// not be written is not built.
+		docs, err := docSummaries(ctx, b.tx)
+		if err != nil {
+			return err
+		}
+		summarise(docs, table)
+		if err := writeTableFile(b.tableFile, tableKey(flowTableFormat, len(blob), dataset, data.ExtractorVersion), table, docs); err != nil {
+			return fmt.Errorf("flow table file: %w", err)
+		}
+	}
 	for _, kv := range [][2]string{
-		{"dataset_version", data.DatasetVersion(b.sums)},
+		{"dataset_version", dataset},
 		{"extractor_version", data.ExtractorVersion},
 	} {
 		if _, err := b.tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", kv[0], kv[1]); err != nil {

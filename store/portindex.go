@@ -20,6 +20,7 @@ type portIndex struct {
 	wide        []uint32 // the distinct wide ranges, packed from<<16 | to, sorted
 	wideStart   []uint32 // rows with wide[k]: wideRows[wideStart[k]:wideStart[k+1]], in order
 	wideRows    []int32
+	keep        *tableMap // see flowTable.keep
 }
 
 func (t *flowTable) buildPortIndex() *portIndex {

@@ -61,17 +61,48 @@ type DB struct {
 	langs    map[string]string // see DocLanguages
 	titlesEn map[string]string // see SectionTitlesEn
 
-	portsOnce  sync.Once
-	ports      []PortUse
-	portIxOnce sync.Once
-	portIx     *portIndex // see restrict; built on first use
+	portsOnce sync.Once
+	ports     []PortUse
+
+	// tableFile is where the flow table is kept as a file (TableFile), or "".
+	tableFile string
+	// fileDocs are the documents' summaries loadTable read with the
+	// table from tableFile (or wrote into it), for Documents.
+	fileDocs []DocSummary
+}
+
+// An Option changes how Open opens a database or NewBuilder builds one.
+type Option func(*options)
+
+type options struct {
+	tableFile string
+}
+
+// TableFile keeps the database's flow table in the file at path as well:
+// NewBuilder writes it beside the database it builds, and a DB Open made
+// reads its table from it (mapped, used in place) rather than from the
+// database, which at a million flows is most of a server's start. The
+// database stays the source of truth: a file that is missing, damaged,
+// or derived from another database's table is never used, and the DB
+// writes a new one from its own table. path is best in the dataset's own
+// directory, so that it goes when the dataset does.
+func TableFile(path string) Option {
+	return func(o *options) { o.tableFile = path }
+}
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // Open opens the database at path for serving; the first listing reads its
 // flow table into memory (tens of megabytes at a million flows). It fails with an error
 // wrapping fs.ErrNotExist when there is no file, and with one wrapping
 // ErrSchemaVersion when the file was built with another schema.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -81,6 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		f.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	db.tableFile = optionsOf(opts).tableFile
 	return db, nil
 }
 
@@ -244,9 +276,42 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// loadTable reads the flow table on first use.
+// loadTable reads the flow table on first use: from the table file, if
+// the DB has one and it holds this database's table, else from the
+// database (and then writes the file anew).
 func (db *DB) loadTable(ctx context.Context) error {
-	db.tableOnce.Do(func() { db.table, db.tableErr = loadFlowTable(context.WithoutCancel(ctx), db.db) })
+	db.tableOnce.Do(func() {
+		ctx := context.WithoutCancel(ctx)
+		if db.tableFile == "" {
+			db.table, db.tableErr = loadFlowTable(ctx, db.db)
+			return
+		}
+		key, err := dbTableKey(ctx, db.db)
+		if err != nil {
+			db.tableErr = fmt.Errorf("flow table: %w", err)
+			return
+		}
+		if db.table, db.fileDocs, err = readTableFile(db.tableFile, key); err == nil {
+			return
+		}
+		if db.table, db.tableErr = loadFlowTable(ctx, db.db); db.tableErr != nil {
+			return
+		}
+		var docs []DocSummary
+		err = db.readTx(ctx, func(tx *sql.Tx) error {
+			docs, err = docSummaries(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return // Documents reads them, or fails
+		}
+		summarise(docs, db.table)
+		db.fileDocs = docs
+		// A file the next start can use. Without one (a read-only
+		// directory, a full disk) the table is read from the database
+		// each time, as without TableFile.
+		writeTableFile(db.tableFile, key, db.table, docs)
+	})
 	return db.tableErr
 }
 
@@ -265,7 +330,7 @@ func (db *DB) Warm(ctx context.Context) error {
 	}
 	// What a listing needs first, then the overview's common ports: a
 	// listing asked for meanwhile waits for no more than its own needs.
-	db.portIxOnce.Do(func() { db.portIx = db.table.buildPortIndex() })
+	db.table.portIndex()
 	db.table.wordIndex()
 	db.table.sectionOrder()
 	db.table.facetRows()

@@ -76,6 +76,18 @@ type flowTable struct {
 	// packed is facetRows'; not encoded.
 	facetOnce sync.Once
 	packed    []facetRow
+	// portIx is portIndex's; not encoded.
+	portIxOnce sync.Once
+	portIx     *portIndex
+	// keep is the mapped file the columns are in, if they are in one
+	// (readTableFile): it stays mapped while the table is reachable.
+	keep *tableMap
+}
+
+// portIndex returns the table's port index, built on first use.
+func (t *flowTable) portIndex() *portIndex {
+	t.portIxOnce.Do(func() { t.portIx = t.buildPortIndex() })
+	return t.portIx
 }
 
 // tableBuilder interns values while rows are added in seq order.
@@ -225,14 +237,22 @@ func loadFlowTable(ctx context.Context, q querier) (*flowTable, error) {
 	if err := t.decode(blob); err != nil {
 		return nil, fmt.Errorf("flow table: %w", err)
 	}
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("flow table: %w", err)
+	}
+	return t, nil
+}
+
+// check makes sure t's columns have the lengths its rows give them.
+func (t *flowTable) check() error {
 	n := len(t.Doc)
 	if len(t.Section) != n || len(t.Source) != n || len(t.Destination) != n || len(t.Protos) != n ||
 		len(t.Req) != n || len(t.Dir) != n || len(t.PortStart) != n+1 || len(t.ByPort) != n ||
 		len(t.SrcRoles) != n || len(t.DstRoles) != n || len(t.Findings) > n/64+1 ||
 		len(t.DocStart) != len(t.Docs)+1 {
-		return nil, errors.New("flow table: columns of different lengths")
+		return errors.New("columns of different lengths")
 	}
-	return t, nil
+	return nil
 }
 
 // asciiUpper upper-cases ASCII letters only, as SQLite's NOCASE does.

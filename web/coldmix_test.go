@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"syscall"
 	"testing"
@@ -69,16 +72,30 @@ func coldMixURL(family, n int) string {
 // BenchmarkColdMix runs scripts/wrk-mixed.lua's requests, every one a new
 // URL, through the whole middleware chain with the response cache on: what
 // bench-http.sh's "cold" row costs the server, without the sockets.
-func BenchmarkColdMix(b *testing.B) {
+func BenchmarkColdMix(b *testing.B) { coldMix(b, false) }
+
+// BenchmarkColdMixBounded is BenchmarkColdMix under the memory limit serve
+// sets (cmd/portolan's boundMemory: the live heap, the cache's limit and 32
+// MB), where the collector runs as often as it does in serve.
+func BenchmarkColdMixBounded(b *testing.B) { coldMix(b, true) }
+
+func coldMix(b *testing.B, bounded bool) {
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), testDB(b), sharedDB.idx)
 	reqs := make([]*http.Request, 4*4096)
 	for j := range reqs {
 		reqs[j] = httptest.NewRequest(http.MethodGet, coldMixURL(j%4, j/4), nil)
 	}
 	w := &discardWriter{h: http.Header{}}
+	if bounded {
+		runtime.GC()
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(live)
+		prev := debug.SetMemoryLimit(int64(live[0].Value.Uint64()) + web.DefaultCacheBytes + 32<<20)
+		defer debug.SetMemoryLimit(prev)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU(b)
+	cpu0, gc0 := processCPU(b), gcCycles()
 	for i := range b.N {
 		if i%len(reqs) == 0 && i > 0 {
 			b.StopTimer()
@@ -91,6 +108,14 @@ func BenchmarkColdMix(b *testing.B) {
 	// The process's CPU time, garbage collection included: on a machine
 	// shared with other work the steadier figure.
 	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(gcCycles()-gc0)*1000/float64(b.N), "gcs/1000op")
+}
+
+// gcCycles is how many collections the process has completed.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // processCPU is the CPU time the process has used, user and system.

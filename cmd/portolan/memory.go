@@ -25,10 +25,20 @@ const (
 	headroomPerFlow = 512
 )
 
+// servingGCPercent is how far past the live heap serve lets the heap grow
+// before a collection (Go's default is 100), within the memory limit: at
+// the shipped size the live heap is a few MB, and at 100 a request's
+// garbage (40 KB for an uncached page) started a collection every hundred
+// requests or so; the limit, not this, bounds what a large dataset or a
+// full cache takes.
+const servingGCPercent = 400
+
 // boundMemory sets the Go runtime's soft memory limit to the heap in use now
 // (after a collection: the open datasets' tables) plus the response cache's
 // limit plus the headroom for a dataset of flows flows (memoryHeadroom),
-// and returns it. Without it the collector lets
+// and returns it, and lets the heap grow to servingGCPercent past the live
+// heap within it (unless GOGC says otherwise). Without the limit the
+// collector lets
 // the heap reach twice what is live, and a full cache of 64 MB took a
 // 30 MB server to 277 MB resident. The limit is soft: a heap whose live data
 // outgrows it is collected more often, never refused. GOMEMLIMIT, when set,
@@ -46,6 +56,9 @@ func boundMemory(log *slog.Logger, flows int) int64 {
 	}
 	limit := memoryLimit(live, flows)
 	debug.SetMemoryLimit(limit)
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(servingGCPercent)
+	}
 	log.Info("memory limit", "limit_mb", limit>>20, "live_heap_mb", live>>20, "cache_mb", web.DefaultCacheBytes>>20, "flows", flows)
 	return limit
 }

@@ -145,7 +145,7 @@ func openGeneration(ctx context.Context, log *slog.Logger, path string, seq int)
 	} else {
 		g.pin, file = pin, pin
 	}
-	if g.db, err = store.Open(ctx, file); err != nil {
+	if g.db, err = store.Open(ctx, file, store.TableFile(cur.Table)); err != nil {
 		return nil, err
 	}
 	// Its tables are read while the index opens (warm waits for this

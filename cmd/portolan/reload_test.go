@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/data/extract"
+	"github.com/portolan/portolan/dataset"
 	"github.com/portolan/portolan/search"
 	"github.com/portolan/portolan/store"
 )
@@ -783,4 +785,54 @@ func TestSwappingGenerationsUnderConcurrentRequests(t *testing.T) {
 		t.Errorf("%d generations open after close", n)
 	}
 	t.Logf("%d requests across 500 generations", served.Load())
+}
+
+// A dataset without its flow table file (built by a binary before them,
+// or the file removed or damaged) is served as it was: serve lists its
+// flows and writes the file again, and a serve started after that lists
+// the same from the file; a dataset replaced by an ingest goes with its
+// file.
+func TestServeWritesTheTableFileOfADatasetWithoutOne(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	mustPortolan(t, "ingest", "-db", db)
+	cur, err := dataset.Current(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = "/flows?port=443"
+	var want []byte
+	for i, damage := range []func(){
+		func() { os.Remove(cur.Table) },
+		func() {},
+		func() { os.WriteFile(cur.Table, []byte("PTLNTAB\n not whole"), 0o644) },
+	} {
+		damage()
+		s := startServe(t, db, "-watch", "0")
+		status, body := s.get(t, http.DefaultClient, page)
+		if status != http.StatusOK {
+			t.Fatalf("start %d: GET %s = %d", i, page, status)
+		}
+		if want == nil {
+			want = body
+		} else if string(body) != string(want) {
+			t.Errorf("start %d: %s differs from the first start's", i, page)
+		}
+		s.stop(t)
+		if _, err := os.Stat(cur.Table); err != nil {
+			t.Fatalf("start %d: no table file after serving: %v", i, err)
+		}
+	}
+	acme := writeAcme(t, dir)
+	mustPortolan(t, "ingest", "-db", db, acme)
+	if _, err := os.Stat(cur.Dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("replaced dataset %s still there: %v", cur.Dir, err)
+	}
+	next, err := dataset.Current(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(next.Table); err != nil {
+		t.Errorf("the new dataset has no table file: %v", err)
+	}
 }

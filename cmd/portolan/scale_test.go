@@ -77,7 +77,7 @@ func BenchmarkScale(b *testing.B) {
 	// Start to first answer, as serve does it with an existing database: open
 	// the store (reads the flow table) and the index, answer one listing.
 	start := time.Now()
-	db, err := store.Open(ctx, dbPath)
+	db, err := store.Open(ctx, dbPath, store.TableFile(cur.Table))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func BenchmarkScaleStart(b *testing.B) {
 	}
 	cpu0 := cpuTime(b)
 	for b.Loop() {
-		db, err := store.Open(ctx, dbPath)
+		db, err := store.Open(ctx, dbPath, store.TableFile(cur.Table))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,14 +5,19 @@
 //
 // It keeps only complete 200 responses of at most the entry limit, sent
 // without Set-Cookie or Cache-Control: no-store; a larger body streams on
-// and is not kept. Concurrent requests for one key wait for the first
-// instead of all rendering it.
+// and is not kept. It keeps a response only once its key has been asked
+// for again: the first request of a key is remembered, not kept, so that
+// one-off requests (a crawler, every search typed once) neither pay for
+// keeping their pages nor push out the pages asked for again and again.
+// Concurrent requests for one key wait for the first instead of all
+// rendering it, and its response is then kept.
 package httpcache
 
 import (
 	"bytes"
 	"container/list"
 	"context"
+	"hash/maphash"
 	"net/http"
 	"slices"
 	"strings"
@@ -48,7 +53,8 @@ func DontStore(ctx context.Context) {
 
 // Handler answers a request from c when it can, and otherwise lets next
 // answer it, keeping a complete 200 of at most the entry limit for the next
-// request with the same key. A nil c returns next itself.
+// request with the same key when the key was asked for before (or others
+// waited for this response). A nil c returns next itself.
 func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 	if c == nil {
 		return next
@@ -78,6 +84,7 @@ func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 		}
 		c.misses.Add(1)
 		rec := &recorder{w: w, limit: c.maxEntry, dontStore: new(atomic.Bool)}
+		keep := true // a request rendering for itself: its key was asked for before
 		if leader {
 			// The flight lands before a byte reaches the client: once
 			// the response is known to be one that is not kept (it
@@ -95,7 +102,12 @@ func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), dontStoreKey{}, rec.dontStore))
 		next.ServeHTTP(rec, r)
-		e = rec.entry(r, k)
+		if leader {
+			keep = c.wanted(f)
+		}
+		if keep {
+			e = rec.entry(r, k)
+		}
 		switch {
 		case rec.land != nil:
 			rec.land(e)
@@ -133,6 +145,10 @@ type Cache struct {
 	lru     list.List // of *cacheEntry, most recently used first
 	entries map[string]*list.Element
 	flights map[string]*flight
+	// asked remembers keys asked for once: the hash of a key in slot
+	// hash % len(asked), a later key of the same slot taking its place.
+	asked []uint64
+	seed  maphash.Seed
 
 	hits, misses atomic.Int64
 }
@@ -146,13 +162,42 @@ func New(maxBytes, maxEntryBytes int64) *Cache {
 		return nil
 	}
 	return &Cache{maxBytes: maxBytes, maxEntry: min(maxEntryBytes, maxBytes),
-		entries: map[string]*list.Element{}, flights: map[string]*flight{}}
+		entries: map[string]*list.Element{}, flights: map[string]*flight{},
+		asked: make([]uint64, askedSlots), seed: maphash.MakeSeed()}
 }
+
+// askedSlots is how many keys asked for once the cache remembers, at most
+// (8 bytes each): a key asked for again within about as many other keys
+// is kept.
+const askedSlots = 1 << 16
 
 // flight is one request rendering a key that others wait for.
 type flight struct {
 	done  chan struct{}
 	entry *cacheEntry // nil: the response was not cacheable
+	// Under the cache's lock: whether the key was asked for before the
+	// flight began, and whether another request has joined it.
+	askedBefore, joined bool
+}
+
+// wanted reports whether the response of f's key is to be kept: its key
+// was asked for before, or another request is waiting for it.
+func (c *Cache) wanted(f *flight) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return f.askedBefore || f.joined
+}
+
+// askedBefore reports whether key was asked for since the cache last
+// remembered another key in its slot, and remembers it. Under c.mu.
+func (c *Cache) askedBefore(key string) bool {
+	h := maphash.String(c.seed, key) | 1 // never the empty slot's 0
+	i := h % uint64(len(c.asked))
+	if c.asked[i] == h {
+		return true
+	}
+	c.asked[i] = h
+	return false
 }
 
 // join returns the entry for key if there is one; else the flight rendering
@@ -166,9 +211,10 @@ func (c *Cache) join(key string) (e *cacheEntry, f *flight, leader bool) {
 		return el.Value.(*cacheEntry), nil, false
 	}
 	if f, ok := c.flights[key]; ok {
+		f.joined = true
 		return nil, f, false
 	}
-	f = &flight{done: make(chan struct{})}
+	f = &flight{done: make(chan struct{}), askedBefore: c.askedBefore(key)}
 	c.flights[key] = f
 	return nil, f, true
 }

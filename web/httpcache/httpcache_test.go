@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,19 +46,46 @@ func TestHandlerAnswersARepeatedKeyFromTheCache(t *testing.T) {
 	next := &counting{}
 	c := httpcache.New(1<<20, 1<<10)
 	h := c.Handler(byURL, next)
+	// The first request of a key is only remembered; the second is kept
+	// and answers every later one.
+	if code, body := get(t, h, "/a"); code != http.StatusOK || body != "n=1" {
+		t.Fatalf("/a: %d %q, want 200 n=1", code, body)
+	}
 	for range 3 {
-		if code, body := get(t, h, "/a"); code != http.StatusOK || body != "n=1" {
-			t.Fatalf("/a: %d %q, want 200 n=1 (rendered once)", code, body)
+		if code, body := get(t, h, "/a"); code != http.StatusOK || body != "n=2" {
+			t.Fatalf("/a again: %d %q, want 200 n=2 (rendered once more, then kept)", code, body)
 		}
 	}
-	if _, body := get(t, h, "/b"); body != "n=2" {
-		t.Errorf("/b: %q, want its own rendering n=2", body)
+	if _, body := get(t, h, "/b"); body != "n=3" {
+		t.Errorf("/b: %q, want its own rendering n=3", body)
 	}
 	if code, _ := get(t, h, "/a", "If-None-Match", `"v1"`); code != http.StatusNotModified {
 		t.Errorf("conditional /a: %d, want 304", code)
 	}
-	if st := c.Stats(); st.Entries != 2 || st.Misses != 2 || st.Hits != 3 {
-		t.Errorf("stats %+v, want 2 entries, 2 misses, 3 hits", st)
+	if st := c.Stats(); st.Entries != 1 || st.Misses != 3 || st.Hits != 3 {
+		t.Errorf("stats %+v, want 1 entry (/b was asked for once), 3 misses, 3 hits", st)
+	}
+}
+
+// Requests each for a key of their own, as a crawler sends, leave nothing
+// in the cache; a key asked for again after many others is still kept.
+func TestCacheKeepsOnlyKeysAskedForAgain(t *testing.T) {
+	next := &counting{}
+	c := httpcache.New(1<<30, 1<<10)
+	h := c.Handler(byURL, next)
+	get(t, h, "/again")
+	for i := range 1000 {
+		get(t, h, "/once/"+strconv.Itoa(i))
+	}
+	if st := c.Stats(); st.Entries != 0 || st.Bytes != 0 || st.Misses != 1001 {
+		t.Errorf("stats %+v after 1001 keys asked for once, want nothing kept", st)
+	}
+	get(t, h, "/again")
+	if _, body := get(t, h, "/again"); body != "n=1002" {
+		t.Errorf("/again, third time: %q, want the second rendering n=1002, kept", body)
+	}
+	if st := c.Stats(); st.Entries != 1 || st.Hits != 1 {
+		t.Errorf("stats %+v, want /again kept and answered once", st)
 	}
 }
 
@@ -73,12 +101,13 @@ func TestKeyFuncDecidesWhatIsCached(t *testing.T) {
 	}
 	h := c.Handler(key, next)
 	get(t, h, "/Page")
-	if _, body := get(t, h, "/PAGE"); body != "n=1" {
-		t.Errorf("/PAGE: %q, want the entry of /Page", body)
+	get(t, h, "/page") // the key asked for again: kept
+	if _, body := get(t, h, "/PAGE"); body != "n=2" {
+		t.Errorf("/PAGE: %q, want the entry of /page", body)
 	}
 	get(t, h, "/live")
-	if _, body := get(t, h, "/live"); body != "n=3" {
-		t.Errorf("/live: %q, want a fresh n=3", body)
+	if _, body := get(t, h, "/live"); body != "n=4" {
+		t.Errorf("/live: %q, want a fresh n=4", body)
 	}
 }
 
@@ -86,11 +115,13 @@ func TestDontStoreKeepsAResponseOutOfTheCache(t *testing.T) {
 	next := &counting{}
 	c := httpcache.New(1<<20, 1<<10)
 	h := c.Handler(byURL, next)
-	if code, body := get(t, h, "/x?fail=1"); code != http.StatusOK || body != "n=1" {
-		t.Fatalf("first: %d %q", code, body)
+	for i := 1; i <= 2; i++ { // asked for again, and yet not kept
+		if code, body := get(t, h, "/x?fail=1"); code != http.StatusOK || body != "n="+strconv.Itoa(i) {
+			t.Fatalf("request %d: %d %q", i, code, body)
+		}
 	}
-	if _, body := get(t, h, "/x?fail=1"); body != "n=2" {
-		t.Errorf("second: %q, want n=2: a response marked DontStore was served again", body)
+	if _, body := get(t, h, "/x?fail=1"); body != "n=3" {
+		t.Errorf("third: %q, want n=3: a response marked DontStore was served again", body)
 	}
 	if st := c.Stats(); st.Entries != 0 {
 		t.Errorf("%d entries kept, want 0", st.Entries)

@@ -58,8 +58,10 @@ func TestCacheCountsTheMemoryItsEntriesHold(t *testing.T) {
 				reqs[i] = httptest.NewRequest(http.MethodGet, "/p/"+strconv.Itoa(i)+tc.query, nil)
 			}
 			before := liveHeap()
-			for _, r := range reqs {
-				h.ServeHTTP(httptest.NewRecorder(), r)
+			for range 2 { // a key is kept when asked for again
+				for _, r := range reqs {
+					h.ServeHTTP(httptest.NewRecorder(), r)
+				}
 			}
 			grown := liveHeap() - before
 			counted := c.Stats().Bytes

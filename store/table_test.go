@@ -384,3 +384,33 @@ func TestListingsFromPackedRowsAsFromColumns(t *testing.T) {
 		}
 	}
 }
+
+// A search matching many flows counts its facets on two processors as on
+// one.
+func TestFacetsOfManyMatchesCountedInPartsAsWhole(t *testing.T) {
+	db, _ := open(t, synthetic(3000))
+	ctx := context.Background()
+	var seqs []int32
+	var scores []float64
+	for s := int32(3000); s >= 1; s -= 2 {
+		seqs, scores = append(seqs, s), append(scores, float64(s%13))
+	}
+	ff := FlowFilter{Seqs: seqs, Scores: scores, Limit: 50}
+	listing := func() (int, Facets) {
+		_, total, fc, err := db.Listing(ctx, ff, ff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return total, fc
+	}
+	defer func(n int) { parallelCount = n }(parallelCount)
+	parallelCount = 1 << 30
+	wantTotal, want := listing()
+	parallelCount = 1
+	if total, got := listing(); total != wantTotal || !reflect.DeepEqual(got, want) {
+		t.Errorf("counted in parts: %d flows, facets\n%+v\nwhole: %d, %+v", total, got, wantTotal, want)
+	}
+	if want.Sources == nil || len(want.Docs) == 0 {
+		t.Errorf("nothing counted: %+v", want)
+	}
+}

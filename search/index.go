@@ -40,7 +40,11 @@ type Index struct {
 // Open opens the index at path for searching. It fails with an error wrapping
 // fs.ErrNotExist when there is none, and with one wrapping ErrMappingVersion
 // when it was built with another mapping.
-func Open(path string) (*Index, error) {
+func Open(path string) (*Index, error) { return open(path, true) }
+
+// open is Open; without seqs, the index's seq map is checked but not read
+// (the Index can tell its dataset, not match).
+func open(path string, seqs bool) (*Index, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("search: open %s: %w", path, err)
 	}
@@ -53,7 +57,7 @@ func Open(path string) (*Index, error) {
 	}
 	ix, err := newIndex(idx)
 	if err == nil {
-		ix.seqs, err = seqMap(path, idx)
+		ix.seqs, err = seqMap(path, idx, seqs)
 	}
 	if err != nil {
 		idx.Close()
@@ -111,7 +115,7 @@ func (ix *Index) DatasetVersion() string { return ix.dataset }
 // fit it. An index is derived data, so all of those
 // mean "rebuild". Other errors (permissions, a corrupt index) are returned.
 func DatasetVersionAt(path string) (string, error) {
-	ix, err := Open(path)
+	ix, err := open(path, false)
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrMappingVersion), errors.Is(err, errNotIndex),
 		errors.Is(err, errSeqMap):

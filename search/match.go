@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -186,27 +187,53 @@ func writeSeqMap(path string, ids []string) (err error) {
 }
 
 // readSeqMap reads the seq map of the index at path and checks its samples
-// against r.
-func readSeqMap(path string, r index.IndexReader) ([]int32, error) {
-	b, err := os.ReadFile(filepath.Join(path, seqMapFile))
+// against r; without decode it only checks it (and returns nil). The seqs
+// are read from the file a piece at a time straight into their slice: at a
+// million flows, a copy of the whole file first was 4 MB more of new
+// memory at each start, and a server starting checks its index twice.
+func readSeqMap(path string, r index.IndexReader, decode bool) ([]int32, error) {
+	f, err := os.Open(filepath.Join(path, seqMapFile))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errSeqMap, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errSeqMap, err)
 	}
 	short := fmt.Errorf("%w: file too short", errSeqMap)
-	if len(b) < len(seqMapMagic)+4 || string(b[:len(seqMapMagic)]) != seqMapMagic {
+	head := make([]byte, len(seqMapMagic)+4)
+	if _, err := io.ReadFull(f, head); err != nil || string(head[:len(seqMapMagic)]) != seqMapMagic {
 		return nil, fmt.Errorf("%w: not a seq map", errSeqMap)
 	}
-	b = b[len(seqMapMagic):]
-	n := int(binary.LittleEndian.Uint32(b))
-	b = b[4:]
-	if len(b) < 4*n+4 {
+	n := int(binary.LittleEndian.Uint32(head[len(seqMapMagic):]))
+	if fi.Size()-int64(len(head)) < 4*int64(n)+4 {
 		return nil, short
 	}
-	seqs := make([]int32, n)
-	for i := range seqs {
-		seqs[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	var seqs []int32
+	if decode {
+		seqs = make([]int32, n)
+		buf := make([]byte, 64<<10)
+		for i := 0; i < n; {
+			k := min(len(buf)/4, n-i)
+			if _, err := io.ReadFull(f, buf[:4*k]); err != nil {
+				return nil, short
+			}
+			for j := range k {
+				seqs[i+j] = int32(binary.LittleEndian.Uint32(buf[4*j:]))
+			}
+			i += k
+		}
+	} else if _, err := f.Seek(int64(len(head))+4*int64(n), io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%w: %v", errSeqMap, err)
 	}
-	b = b[4*n:]
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errSeqMap, err)
+	}
+	if len(b) < 4 {
+		return nil, short
+	}
 	samples := int(binary.LittleEndian.Uint32(b))
 	b = b[4:]
 	for range samples {
@@ -228,8 +255,9 @@ func readSeqMap(path string, r index.IndexReader) ([]int32, error) {
 	return seqs, nil
 }
 
-// seqMap reads the seq map of the index idx opened at path.
-func seqMap(path string, idx bleve.Index) ([]int32, error) {
+// seqMap reads the seq map of the index idx opened at path (see
+// readSeqMap for decode).
+func seqMap(path string, idx bleve.Index, decode bool) ([]int32, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -239,5 +267,5 @@ func seqMap(path string, idx bleve.Index) ([]int32, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return readSeqMap(path, r)
+	return readSeqMap(path, r, decode)
 }

@@ -356,61 +356,73 @@ type PortUse struct {
 }
 
 // CommonPorts returns the n single ports (a flow's range of one port) the
-// most documents open, then the most flows, then the lower port. The answer is
-// worked out once per DB: the dataset does not change while it is open.
+// most documents open, then the most flows, then the lower port. The ranking
+// is worked out once per DB: the dataset does not change while it is open.
 func (db *DB) CommonPorts(ctx context.Context, n int) ([]PortUse, error) {
 	if err := db.loadTable(ctx); err != nil {
 		return nil, fmt.Errorf("store: common ports: %w", err)
 	}
 	db.portsOnce.Do(func() { db.ports = db.table.portUses() })
-	return slices.Clone(db.ports[:min(n, len(db.ports))]), nil
-}
-
-// portUses counts every single port of every flow, most shared first.
-func (t *flowTable) portUses() []PortUse {
-	type use struct {
-		flows  int
-		docs   map[uint32]bool
-		protos uint64
-	}
-	byPort := map[int]*use{}
-	for i := range t.Doc {
-		for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
-			from, to := int(p>>16), int(p&0xffff)
-			if from != to {
-				continue
-			}
-			u := byPort[from]
-			if u == nil {
-				u = &use{docs: map[uint32]bool{}}
-				byPort[from] = u
-			}
-			u.flows++
-			u.docs[t.Doc[i]] = true
-			u.protos |= t.Protos[i]
-		}
-	}
-	out := make([]PortUse, 0, len(byPort))
-	for port, u := range byPort {
-		pu := PortUse{Port: port, Flows: u.flows}
-		for d := range u.docs {
-			pu.Docs = append(pu.Docs, t.Docs[d])
+	out := make([]PortUse, 0, min(max(n, 0), len(db.ports)))
+	for _, u := range db.ports[:min(max(n, 0), len(db.ports))] {
+		pu := PortUse{Port: u.port, Flows: u.flows}
+		for _, d := range u.docs {
+			pu.Docs = append(pu.Docs, db.table.Docs[d])
 		}
 		for b := u.protos; b != 0; b &= b - 1 {
-			pu.Protocols = append(pu.Protocols, t.Protocols[bitIndex(b)])
+			pu.Protocols = append(pu.Protocols, db.table.Protocols[bitIndex(b)])
 		}
 		slices.Sort(pu.Docs)
 		slices.Sort(pu.Protocols)
 		out = append(out, pu)
 	}
-	slices.SortFunc(out, func(a, b PortUse) int {
-		if len(a.Docs) != len(b.Docs) {
-			return len(b.Docs) - len(a.Docs)
+	return out, nil
+}
+
+// portUse is a PortUse with the table's indexes of its documents and bits
+// of its protocols.
+type portUse struct {
+	port, flows int
+	docs        []uint32
+	protos      uint64
+}
+
+// portUses counts every single port of every flow, most shared first: a
+// document at a time (its rows are contiguous), so a port's documents are
+// listed once each without a set per port.
+func (t *flowTable) portUses() []portUse {
+	flows := make([]int32, 65536)
+	protos := make([]uint64, 65536)
+	docs := make([][]uint32, 65536)
+	for d := range t.Docs {
+		for i := t.DocStart[d]; i < t.DocStart[d+1]; i++ {
+			for _, p := range t.Ports[t.PortStart[i]:t.PortStart[i+1]] {
+				port := p >> 16
+				if port != p&0xffff {
+					continue
+				}
+				flows[port]++
+				protos[port] |= t.Protos[i]
+				if l := docs[port]; len(l) == 0 || l[len(l)-1] != uint32(d) {
+					docs[port] = append(l, uint32(d))
+				}
+			}
 		}
-		if a.Flows != b.Flows {
-			return b.Flows - a.Flows
+	}
+	var out []portUse
+	for port, n := range flows {
+		if n > 0 {
+			out = append(out, portUse{port: port, flows: int(n), docs: docs[port], protos: protos[port]})
 		}
-		return a.Port - b.Port
+	}
+	slices.SortFunc(out, func(a, b portUse) int {
+		if len(a.docs) != len(b.docs) {
+			return len(b.docs) - len(a.docs)
+		}
+		if a.flows != b.flows {
+			return b.flows - a.flows
+		}
+		return a.port - b.port
 	})
 	return out
 }

@@ -62,7 +62,7 @@ type DB struct {
 	titlesEn map[string]string // see SectionTitlesEn
 
 	portsOnce sync.Once
-	ports     []PortUse
+	ports     []portUse // see CommonPorts
 
 	// tableFile is where the flow table is kept as a file (TableFile), or "".
 	tableFile string

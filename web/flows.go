@@ -193,7 +193,7 @@ func (s *Server) namesOf(ctx context.Context, docs []store.DocSummary) *facetNam
 		n.label = map[string]map[string]string{"doc": {}, "section": {}}
 		n.plain = map[string]bool{"doc": true, "section": true}
 		check := func(key, v string) {
-			if c, err := filter.Canonical(key, v); err != nil || c != v || len(v) > maxValueBytes {
+			if !filter.IsCanonical(key, v) || len(v) > maxValueBytes {
 				n.plain[key] = false
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/portolan/portolan/web/i18n"
 )
 
 // Server limits. WriteTimeout is generous because CSV exports stream every flow.
@@ -85,6 +87,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	log := slog.New(handler)
 
+	// The pages' message catalogue is built while the dataset is checked
+	// and opened, on the other processor, rather than by the first request.
+	go i18n.Shared()
 	if err := ensureDatabase(ctx, log, *dbPath, true); err != nil {
 		return err
 	}

@@ -156,3 +156,17 @@ func ports(n int) string {
 	}
 	return b.String()
 }
+
+// IsCanonical says of a value what Canonical does: it comes back
+// unchanged.
+func TestIsCanonicalAgreesWithCanonical(t *testing.T) {
+	for _, key := range []string{"doc", "section", "proto", "req", "port", "src"} {
+		for _, v := range []string{"citrix", "citrix-adc", "a_b.c", "Citrix", "citrix adc", "a,b", "", " x",
+			"ｃｉｔｒｉｘ", "管理", "tcp", "TCP", "required", "Required", "443", "1-1024", "server", "Server"} {
+			c, err := filter.Canonical(key, v)
+			if got, want := filter.IsCanonical(key, v), err == nil && c == v; got != want {
+				t.Errorf("IsCanonical(%q, %q) = %v; Canonical gives %q, %v", key, v, got, c, err)
+			}
+		}
+	}
+}

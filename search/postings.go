@@ -42,6 +42,9 @@ type leaf struct {
 	// Set by matchPostings, per phrase position (none for an empty one):
 	// the term's idf and its query weight, boost × idf × query norm.
 	idf, weight []float64
+	// id is the leaf's number in its plan (set by matchPostings): its
+	// cursor's index in a scratch.
+	id int
 }
 
 // clause is a disjunction over fields: a word, a phrase, or the bonus of
@@ -57,6 +60,7 @@ type plan struct {
 	must   []clause
 	should clause
 	not    []clause
+	leaves int // how many leaves the clauses have (see leaf.id)
 }
 
 // plan mirrors Index.query for the shapes matchPostings answers; ok is
@@ -180,30 +184,52 @@ func joinWords(words []string) string {
 	return string(b)
 }
 
-// segmentPostings is what one segment holds of a plan's leaves: by leaf,
-// by phrase position, the postings list (nil where a position is empty).
-type segmentPostings map[*leaf][]segment.PostingsList
+// segmentPostings is what one segment holds of a plan's leaves: by leaf
+// id, by phrase position, the postings list (nil where a position is
+// empty); and how many documents the segment has.
+type segmentPostings struct {
+	byLeaf [][]segment.PostingsList
+	docs   uint64
+}
 
 // scratch is the working memory of matchPostings, kept in the Index's pool
 // between searches: arrays indexed by document (its number in the segment
-// less lo) over the range of a segment being matched, and the term
-// dictionaries it looked up (a dictionary is not safe for concurrent
-// lookups; a scratch is used by one goroutine at a time).
+// less lo) over the window of a segment being matched (see windowDocs), the
+// leaves' places in their postings, and the term dictionaries it looked up
+// (a dictionary is not safe for concurrent lookups; a scratch is used by
+// one goroutine at a time).
 type scratch struct {
 	score   []float64 // the must clauses' scores so far
 	hits    []uint8   // how many must clauses matched; notHit when excluded
 	sum     []float64 // the current clause's leaves' scores
 	n       []uint8   // how many of the current clause's leaves matched
-	lo, hi  uint32    // the range of the segment's documents matched
+	lo, hi  uint32    // the window of the segment's documents matched
 	touched []uint32  // the documents the current clause matched, less lo
 	cands   []uint32  // the documents add may count, in order, when candsOK
 	candsOK bool
-	candsBM *roaring.Bitmap // cands, when not nil
-	need    uint8           // add counts a document only if it matched this many clauses
-	exclude bool            // add excludes the document instead, if it matched at least need
-	it      segment.PostingsIterator
+	need    uint8 // add counts a document only if it matched this many clauses
+	exclude bool  // add excludes the document instead, if it matched at least need
+	// share is the fraction of the segment's documents in the window: a
+	// leaf's postings there are about its count times share.
+	share   float64
+	cursors []cursor // by leaf id
 	locs    [][]segment.Location
 	dicts   map[dictKey]segment.TermDictionary
+}
+
+// A cursor is a leaf's place in its postings in one segment, kept from one
+// window to the next: the documents of a window are read from where the
+// previous window stopped.
+type cursor struct {
+	started, done bool
+	// A term: its iterator and the posting read past the last window
+	// (nil when none is pending).
+	it segment.PostingsIterator
+	p  segment.Posting
+	// A phrase: an iterator per position (nil where empty), and the
+	// documents of the range holding every term.
+	its   []segment.PostingsIterator
+	cands roaring.IntPeekable
 }
 
 type dictKey struct {
@@ -218,7 +244,7 @@ const notHit = math.MaxUint8
 var errPostings = errors.New("search: postings disagree")
 
 func (s *scratch) reset(lo, hi uint32) {
-	s.lo, s.hi = lo, hi
+	s.lo, s.hi, s.candsOK = lo, hi, false
 	n := int(hi - lo)
 	grow := func(b []float64) []float64 {
 		if cap(b) < n {
@@ -283,7 +309,7 @@ func (s *scratch) add(d uint32, sc float64) {
 func (s *scratch) clause(c clause, pls segmentPostings, need uint8) (bool, error) {
 	s.need, s.exclude, s.touched, s.candsOK = need, false, s.touched[:0], false
 	for _, l := range c {
-		if err := s.eval(l, pls[l]); err != nil {
+		if err := s.eval(l, pls.byLeaf[l.id]); err != nil {
 			return false, err
 		}
 	}
@@ -337,9 +363,13 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 			}
 		}
 	}
+	for l := range leaves {
+		l.id = p.leaves
+		p.leaves++
+	}
 	postings := make([]segmentPostings, len(segs))
 	for i, ss := range segs {
-		postings[i] = segmentPostings{}
+		postings[i] = segmentPostings{byLeaf: make([][]segment.PostingsList, p.leaves), docs: ss.Segment().Count()}
 		for l := range leaves {
 			d, err := s.dict(ss.Segment(), l.field)
 			if err != nil {
@@ -354,7 +384,7 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 					return MatchSet{}, false, err
 				}
 			}
-			postings[i][l] = pls
+			postings[i].byLeaf[l.id] = pls
 		}
 	}
 	// The idf and weight of each term as bleve's TermQueryScorer has them,
@@ -369,7 +399,7 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 			}
 			var df uint64
 			for i := range segs {
-				df += postings[i][l][k].Count()
+				df += postings[i].byLeaf[l.id][k].Count()
 			}
 			l.idf[k] = 1.0 + math.Log(float64(docTotal)/float64(df+1.0))
 			w := l.boost * l.idf[k]
@@ -394,7 +424,7 @@ func (ix *Index) matchPostings(ctx context.Context, r index.IndexReader, q Query
 			if t != "" {
 				var df uint64
 				for i := range segs {
-					df += postings[i][l][k].Count()
+					df += postings[i].byLeaf[l.id][k].Count()
 				}
 				least = min(least, df)
 			}
@@ -479,10 +509,39 @@ var skipRatio uint64 = 8
 // starting goroutines costs about what they save. A variable for tests.
 var parallelMatches uint64 = 20_000
 
+// windowDocs is how many documents of a segment matchSegment matches at
+// once. Its arrays for a window (18 bytes a document) stay in the
+// processor's caches while every leaf's postings in the window are added
+// up; over a whole segment of a million documents they took 18 MB, and
+// each posting a leaf added to them was a cache and TLB miss (85 ns a
+// posting at 1M flows, issue 18). A variable for tests.
+var windowDocs uint32 = 8192
+
 // matchSegment adds the matches of p among the documents lo to hi
 // (excluded) of a segment whose first is numbered base in the index, and
-// whose postings are pls, to m.
+// whose postings are pls, to m, a window of documents at a time.
 func (ix *Index) matchSegment(s *scratch, p plan, pls segmentPostings, base uint64, lo, hi uint32, m *MatchSet) error {
+	s.cursors = slices.Grow(s.cursors[:0], p.leaves)[:p.leaves]
+	for k := range s.cursors {
+		c := &s.cursors[k]
+		c.started, c.done, c.p, c.cands = false, false, nil, nil
+	}
+	for wlo := lo; wlo < hi; {
+		whi := hi
+		if hi-wlo > windowDocs {
+			whi = wlo + windowDocs
+		}
+		s.share = float64(whi-wlo) / float64(max(1, pls.docs))
+		if err := ix.matchWindow(s, p, pls, base, wlo, whi, m); err != nil {
+			return err
+		}
+		wlo = whi
+	}
+	return nil
+}
+
+// matchWindow is matchSegment for the documents lo to hi (excluded).
+func (ix *Index) matchWindow(s *scratch, p plan, pls segmentPostings, base uint64, lo, hi uint32, m *MatchSet) error {
 	s.reset(lo, hi)
 	for k, c := range p.must {
 		matched, err := s.clause(c, pls, uint8(k))
@@ -504,7 +563,7 @@ func (ix *Index) matchSegment(s *scratch, p plan, pls segmentPostings, base uint
 	s.need, s.exclude, s.candsOK = all, true, false
 	for _, c := range p.not {
 		for _, l := range c {
-			if err := s.eval(l, pls[l]); err != nil {
+			if err := s.eval(l, pls.byLeaf[l.id]); err != nil {
 				return err
 			}
 		}
@@ -529,8 +588,8 @@ func termScore(freq uint64, norm, idf, weight float64) float64 {
 	return math.Sqrt(float64(freq)) * norm * idf * weight
 }
 
-// candidates returns the documents add may count, in order, or nil when
-// that is any document (the first clause).
+// candidates returns the documents of the window add may count, in order,
+// or nil when that is any document (the first clause).
 func (s *scratch) candidates() []uint32 {
 	if s.need == 0 {
 		return nil
@@ -538,122 +597,97 @@ func (s *scratch) candidates() []uint32 {
 	if !s.candsOK {
 		s.cands = s.cands[:0]
 		for i, h := range s.hits {
-			if h == s.need || s.exclude && h > s.need && h != notHit {
+			if s.candidate(h) {
 				s.cands = append(s.cands, s.lo+uint32(i))
 			}
 		}
-		s.candsOK, s.candsBM = true, nil
+		s.candsOK = true
 	}
 	return s.cands
 }
 
-// candidateSet is candidates as a bitmap.
-func (s *scratch) candidateSet() *roaring.Bitmap {
-	cands := s.candidates()
-	if cands == nil {
-		return nil
-	}
-	if s.candsBM == nil {
-		s.candsBM = roaring.BitmapOf(cands...)
-	}
-	return s.candsBM
+// candidate reports whether add may count a document that has matched h
+// clauses (see need and exclude).
+func (s *scratch) candidate(h uint8) bool {
+	return s.need == 0 || h == s.need || s.exclude && h > s.need && h != notHit
 }
 
-// eval adds (see add) each document of the segment in which leaf l
-// matches, with its score there; pls are l's postings lists in the segment.
+// eval adds (see add) each document of the window in which leaf l
+// matches, with its score there; pls are l's postings lists in the
+// segment, read from where the previous window left them (l's cursor).
 func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
+	c := &s.cursors[l.id]
+	if c.done {
+		return nil
+	}
 	if len(l.terms) == 1 {
-		if pls[0].Count() == 0 {
-			return nil
+		if !c.started {
+			c.started = true
+			if pls[0].Count() == 0 {
+				c.done = true
+				return nil
+			}
+			c.it = pls[0].Iterator(true, true, false, c.it)
 		}
-		s.it = pls[0].Iterator(true, true, false, s.it)
 		idf, w := l.idf[0], l.weight[0]
-		if cands := s.candidates(); cands != nil && uint64(len(cands))*skipRatio < pls[0].Count() {
+		p := c.p
+		var err error
+		if cands := s.candidates(); cands != nil && float64(len(cands))*float64(skipRatio) < float64(pls[0].Count())*s.share {
 			// Few documents left to match: skip to each (the postings'
 			// chunks without one are not read).
-			var p segment.Posting
 			for _, d := range cands {
 				// The posting of an earlier skip may be past d, and
 				// the next candidate's: skip only from before d.
 				if p == nil || p.Number() < uint64(d) {
-					var err error
-					if p, err = s.it.Advance(uint64(d)); err != nil || p == nil {
+					if p, err = c.it.Advance(uint64(d)); err != nil {
 						return err
+					}
+					if p == nil {
+						c.p, c.done = nil, true
+						return nil
 					}
 				}
 				if p.Number() == uint64(d) {
 					s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
 				}
 			}
+			c.p = p
 			return nil
 		}
-		p, err := s.it.Advance(uint64(s.lo))
-		for ; err == nil && p != nil && p.Number() < uint64(s.hi); p, err = s.it.Next() {
-			if d := uint32(p.Number()); s.hits[d-s.lo] == s.need || s.exclude {
+		if p == nil || p.Number() < uint64(s.lo) {
+			p, err = c.it.Advance(uint64(s.lo))
+		}
+		for ; err == nil && p != nil && p.Number() < uint64(s.hi); p, err = c.it.Next() {
+			if d := uint32(p.Number()); s.candidate(s.hits[d-s.lo]) {
 				s.add(d, termScore(p.Frequency(), p.Norm(), idf, w))
 			}
 		}
+		c.p, c.done = p, p == nil
 		return err
 	}
 	// A phrase: the documents holding every term, then their positions.
-	var cands *roaring.Bitmap
-	its := make([]segment.PostingsIterator, len(l.terms))
-	for k, pl := range pls {
-		if pl == nil {
-			continue
+	if !c.started {
+		c.started = true
+		cands, err := s.phraseCandidates(l, pls, c)
+		if err != nil || cands == nil {
+			c.done = true
+			return err
 		}
-		if pl.Count() == 0 {
-			return nil
-		}
-		its[k] = pl.Iterator(true, true, true, nil)
-		var bm *roaring.Bitmap
-		if o, ok := its[k].(segment.OptimizablePostingsIterator); ok {
-			if bm = o.ActualBitmap(); bm == nil {
-				if d, ok := o.DocNum1Hit(); ok {
-					bm = roaring.BitmapOf(uint32(d))
-				}
-			}
-		}
-		if bm == nil {
-			bm = roaring.New()
-			for it := pl.Iterator(false, false, false, nil); ; {
-				p, err := it.Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
-					break
-				}
-				bm.Add(uint32(p.Number()))
-			}
-		}
-		if cands == nil {
-			cands = bm.Clone()
-		} else {
-			cands.And(bm)
-		}
-	}
-	if cands == nil {
-		return nil
-	}
-	if left := s.candidateSet(); left != nil {
-		cands.And(left)
-	} else {
-		cands.RemoveRange(0, uint64(s.lo))
-		cands.RemoveRange(uint64(s.hi), math.MaxUint32+1)
-	}
-	if cands.IsEmpty() {
-		return nil
+		c.cands = cands.Iterator()
 	}
 	if cap(s.locs) < len(l.terms) {
 		s.locs = make([][]segment.Location, len(l.terms))
 	}
 	locs := s.locs[:len(l.terms)]
-	cit := cands.Iterator()
-	for cit.HasNext() {
+	cit := c.cands
+	cit.AdvanceIfNeeded(s.lo)
+	for cit.HasNext() && cit.PeekNext() < s.hi {
 		d := cit.Next()
+		if !s.candidate(s.hits[d-s.lo]) {
+			continue
+		}
 		sc := 0.0
-		for k, it := range its {
+		for k, it := range c.its {
 			if it == nil {
 				locs[k] = nil
 				continue
@@ -668,11 +702,59 @@ func (s *scratch) eval(l *leaf, pls []segment.PostingsList) error {
 			locs[k] = p.Locations()
 			sc += termScore(p.Frequency(), p.Norm(), l.idf[k], l.weight[k])
 		}
-		if phraseAt(locs, its) {
+		if phraseAt(locs, c.its) {
 			s.add(d, sc)
 		}
 	}
 	return nil
+}
+
+// phraseCandidates returns the documents of the segment range being
+// matched that hold every term of the phrase l (nil when none can), and
+// sets c's iterators, one per position.
+func (s *scratch) phraseCandidates(l *leaf, pls []segment.PostingsList, c *cursor) (*roaring.Bitmap, error) {
+	var cands *roaring.Bitmap
+	if cap(c.its) < len(l.terms) {
+		c.its = make([]segment.PostingsIterator, len(l.terms))
+	}
+	c.its = c.its[:len(l.terms)]
+	for k, pl := range pls {
+		if pl == nil {
+			c.its[k] = nil
+			continue
+		}
+		if pl.Count() == 0 {
+			return nil, nil
+		}
+		c.its[k] = pl.Iterator(true, true, true, c.its[k])
+		var bm *roaring.Bitmap
+		if o, ok := c.its[k].(segment.OptimizablePostingsIterator); ok {
+			if bm = o.ActualBitmap(); bm == nil {
+				if d, ok := o.DocNum1Hit(); ok {
+					bm = roaring.BitmapOf(uint32(d))
+				}
+			}
+		}
+		if bm == nil {
+			bm = roaring.New()
+			for it := pl.Iterator(false, false, false, nil); ; {
+				p, err := it.Next()
+				if err != nil {
+					return nil, err
+				}
+				if p == nil {
+					break
+				}
+				bm.Add(uint32(p.Number()))
+			}
+		}
+		if cands == nil {
+			cands = bm.Clone()
+		} else {
+			cands.And(bm)
+		}
+	}
+	return cands, nil
 }
 
 // phraseAt reports whether the terms' locations hold the phrase: the first

@@ -58,7 +58,9 @@ func TestPostingsMatchScoresAsBleve(t *testing.T) {
 			}
 			defer ix.Close()
 			answered := 0
-			defer func(n, r uint64) { parallelMatches, skipRatio = n, r }(parallelMatches, skipRatio)
+			defer func(n, r uint64, w uint32) {
+				parallelMatches, skipRatio, windowDocs = n, r, w
+			}(parallelMatches, skipRatio, windowDocs)
 			for _, text := range queries {
 				q, _ := ParseQuery(text)
 				if !q.HasText() {
@@ -72,9 +74,13 @@ func TestPostingsMatchScoresAsBleve(t *testing.T) {
 					t.Fatal(err)
 				}
 				// On one processor and on all, reading the postings
-				// through and skipping to the documents left.
-				for _, way := range []struct{ parallel, skip uint64 }{{1e9, 8}, {0, 8}, {1e9, 0}, {0, 0}} {
-					parallelMatches, skipRatio = way.parallel, way.skip
+				// through and skipping to the documents left, in
+				// windows of many documents and of a few.
+				for _, way := range []struct {
+					parallel, skip uint64
+					window         uint32
+				}{{1e9, 8, 8192}, {0, 8, 8192}, {1e9, 0, 8192}, {0, 0, 8192}, {1e9, 8, 64}, {0, 8, 64}, {0, 0, 40}} {
+					parallelMatches, skipRatio, windowDocs = way.parallel, way.skip, way.window
 					got, err := ix.matchUsing(context.Background(), q, true)
 					if err != nil {
 						t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -372,6 +373,13 @@ func (c *cond) plain() bool {
 		c.req == nil && c.dir == nil && c.roles == [3]roleCond{}
 }
 
+// facetsOnly reports whether c filters by facet fields only (doc,
+// section, proto, req, dir, src, dst), which a packed row holds: no port
+// or role filter.
+func (c *cond) facetsOnly() bool {
+	return len(c.ports) == 0 && len(c.notPorts) == 0 && c.roles == [3]roleCond{}
+}
+
 // withoutPorts is c less its port= filter, for rows already known to pass
 // it (the port index gave them).
 func (c *cond) withoutPorts() *cond {
@@ -596,12 +604,22 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	// plain: every row looked at matches, and counts under each of its
 	// values (no filter but the rows given).
 	plain := c.plain() && (alt == nil || alt == c || alt.plain())
+	// packed: the rows' packed values (facetRows), when they hold every
+	// field c and alt filter by; a row is then judged from them.
+	var packed []facetRow
+	if !plain && c.facetsOnly() && (alt == nil || alt.facetsOnly()) {
+		packed = t.facetRows()
+	}
 	page := []int32{}
 	total := 0
 	visit := func(i int, score float64) {
 		switch {
 		case plain && fc != nil:
 			fc.countAll(i)
+		case packed != nil:
+			if judged(c, alt, &packed[i], fc) != 0 {
+				return
+			}
 		case !plain:
 			m := t.misses(c, i)
 			if fc != nil {
@@ -621,6 +639,11 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	}
 	switch {
 	case c.none && alt == nil:
+	case packed != nil && !ranked && order != "port" && (list == nil || slices.IsSorted(list)):
+		// Filters of facet fields only (a protocol, a requirement, ...
+		// beside the port the rows were chosen by), in seq order: a
+		// tight pass over the packed rows.
+		page, total = scanPacked(c, alt, packed, fc, list, t.spans(span), limit, offset)
 	case plain && !ranked && list != nil && order != "port" && slices.IsSorted(list):
 		// Every row of list matches, in order: the page is a slice of it.
 		total = len(list)
@@ -636,12 +659,25 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 		}
 	case ranked && plain:
 		// Every row matches: counted in one tight pass (the rows' values
-		// are read from memory several at once), ranked in another.
-		if fc != nil {
+		// are read from memory several at once), ranked in another; a
+		// large list counted on another processor meanwhile.
+		var wg sync.WaitGroup
+		var other *facetCounter
+		switch {
+		case fc != nil && len(list) >= parallelCount && runtime.GOMAXPROCS(0) > 1:
+			other = t.newFacetCounter()
+			half := len(list) / 2
+			wg.Go(func() { other.countRows(list[:half]) })
+			fc.countRows(list[half:])
+		case fc != nil:
 			fc.countRows(list)
 		}
 		for k, i := range list {
 			best.offer(hit{i, scores[k]})
+		}
+		wg.Wait()
+		if other != nil {
+			fc.add(other)
 		}
 		total = len(list)
 	case ranked:
@@ -666,6 +702,13 @@ func (t *flowTable) scan(c, alt *cond, list []int32, scores []float64, order str
 	}
 	return page, total, fc.facets()
 }
+
+// parallelCount is how many rows a search must match for half of them to
+// be counted on another processor while the rest are counted and ranked:
+// at a million flows a common word matches a hundred thousand, and
+// counting them is most of the store's part of the search (issue 18). A
+// variable for tests.
+var parallelCount = 16_384
 
 // A hit is a row a search matched, with its score.
 type hit struct {
@@ -772,6 +815,21 @@ func (t *flowTable) newFacetCounter() *facetCounter {
 		src: make([]int32, len(t.Strings)), dst: make([]int32, len(t.Strings))}
 }
 
+// add adds g's counts to f's.
+func (f *facetCounter) add(g *facetCounter) {
+	for _, p := range [][2][]int{{f.docs, g.docs}, {f.sections, g.sections}, {f.protos, g.protos}, {f.req, g.req}, {f.dir, g.dir}} {
+		for k, n := range p[1] {
+			p[0][k] += n
+		}
+	}
+	for k, n := range g.src {
+		f.src[k] += n
+	}
+	for k, n := range g.dst {
+		f.dst[k] += n
+	}
+}
+
 // countAll counts row i under each of its values: a row every filter
 // keeps.
 func (f *facetCounter) countAll(i int) {
@@ -833,6 +891,115 @@ func (f *facetCounter) countRows(rows []int32) {
 		f.src[t.Source[i]]++
 		f.dst[t.Destination[i]]++
 	}
+}
+
+// packedMisses is fieldMisses for the packed row r, whose values the
+// table's packed rows hold (facetRows).
+func (c *cond) packedMisses(r *facetRow) int {
+	m := 0
+	if c.docs != nil && !c.docs[r.doc] {
+		m |= missDoc
+	}
+	if c.sections != nil && !c.sections[r.section] {
+		m |= missSection
+	}
+	if p := uint64(r.protos); c.hasProtos && p&c.protos == 0 || p&c.notProtos != 0 {
+		m |= missProto
+	}
+	if c.req != nil && !c.req[r.req] {
+		m |= missReq
+	}
+	if c.dir != nil && !c.dir[r.dir] {
+		m |= missDir
+	}
+	if c.src != nil && !c.src[r.src] {
+		m |= missSrc
+	}
+	if c.dst != nil && !c.dst[r.dst] {
+		m |= missDst
+	}
+	return m
+}
+
+// countMissing counts the packed row r, which misses m of c's fields and
+// ma of alt's, as count does: under each field whose own filter (alt's)
+// it passes, if it passes every other field (c's).
+func (f *facetCounter) countMissing(r *facetRow, m, ma int) {
+	counted := func(bit int) bool { return m&^bit == 0 && ma&bit == 0 }
+	if counted(missDoc) {
+		f.docs[r.doc]++
+	}
+	if counted(missSection) {
+		f.sections[r.section]++
+	}
+	if counted(missProto) {
+		for b := r.protos; b != 0; b &= b - 1 {
+			f.protos[bits.TrailingZeros8(b)]++
+		}
+	}
+	if counted(missReq) {
+		f.req[r.req]++
+	}
+	if counted(missDir) {
+		f.dir[r.dir]++
+	}
+	if counted(missSrc) {
+		f.src[r.src]++
+	}
+	if counted(missDst) {
+		f.dst[r.dst]++
+	}
+}
+
+// judged returns which of c's fields the packed row r misses (see
+// fieldMisses) and, with f, counts it as count does, alt's misses judged
+// from r too.
+func judged(c, alt *cond, r *facetRow, f *facetCounter) int {
+	m := c.packedMisses(r)
+	if f == nil {
+		return m
+	}
+	ma := m
+	if alt != c {
+		ma = alt.packedMisses(r)
+	}
+	if m|ma == 0 {
+		f.countPacked(r)
+	} else {
+		f.countMissing(r, m, ma)
+	}
+	return m
+}
+
+// scanPacked is scan's pass in seq order for c and alt that filter by
+// facet fields only (cond.facetsOnly), with their rows packed: the rows
+// of list (sorted) or, when list is nil, of spans, each judged and, with
+// f, counted; the page of those c keeps, skipping offset and at most
+// limit (0: all; < 0: none), and how many it keeps in all.
+func scanPacked(c, alt *cond, packed []facetRow, f *facetCounter, list []int32, spans [][2]int, limit, offset int) ([]int32, int) {
+	page := []int32{}
+	total := 0
+	visit := func(i int32) {
+		if judged(c, alt, &packed[i], f) != 0 {
+			return
+		}
+		if limit >= 0 && total >= offset && (limit == 0 || total < offset+limit) {
+			page = append(page, i)
+		}
+		total++
+	}
+	if list != nil {
+		for _, i := range list {
+			visit(i)
+		}
+		return page, total
+	}
+	for _, sp := range spans {
+		for i := sp[0]; i < sp[1]; i++ {
+			visit(int32(i))
+		}
+	}
+	return page, total
 }
 
 // count counts row i, which misses m (t.misses(c, i)) of c's fields.

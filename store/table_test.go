@@ -300,7 +300,7 @@ func TestPortListingsAsARowByRowScan(t *testing.T) {
 			base := FlowFilter{Filter: where(q).Without("proto")}
 			flows, total, fc, err := db.Listing(ctx, ff, base)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatal(q, pg, err)
 			}
 			c, alt, err := db.facetConds(ff, base)
 			if err != nil {
@@ -327,7 +327,10 @@ func rowsOf(t *testing.T, db *DB, flows []data.Flow) []int32 {
 
 // Facets count the same from the packed rows (facetRows) as from the
 // table's columns.
-func TestFacetsFromPackedRowsAsFromColumns(t *testing.T) {
+// Listings counted and judged from packed rows (facetRows) page, total
+// and count as from the table's columns: plain listings, searches, and
+// filters of facet fields beside a port or alone, with their toggles.
+func TestListingsFromPackedRowsAsFromColumns(t *testing.T) {
 	db, _ := open(t, synthetic(3000))
 	ctx := context.Background()
 	seqs := []int32{}
@@ -335,18 +338,37 @@ func TestFacetsFromPackedRowsAsFromColumns(t *testing.T) {
 	for s := int32(1); s <= 3000; s += 3 {
 		seqs, scores = append(seqs, s), append(scores, float64(s%17))
 	}
-	cases := []FlowFilter{
-		{}, {Filter: where("port=50000")}, {Filter: where("proto=udp&doc=doc03")},
-		{Seqs: seqs, Scores: scores}, {Seqs: seqs, Filter: where("port=443")},
+	filters := []string{"", "port=50000", "proto=udp&doc=doc03", "proto=tcp&port=50000", "proto=udp&port=49152-50000",
+		"port=443&-proto=udp", "req=required&port=50000", "dir=outbound&port=50000", "src=Client 3&port=443",
+		"dst=Server 7,Server 9", "-dst=Server 7&proto=udp", "section=s03&port=1-65535", "doc=doc01,doc04&-section=s02",
+		"proto=udp", "proto=sctp&port=443", "port=443/udp&proto=tcp", "role=dns-server&port=53"}
+	type listing struct {
+		Rows  []string
+		Total int
+		Facets
 	}
-	listings := func() []Facets {
-		var out []Facets
-		for _, ff := range cases {
-			_, _, fc, err := db.Listing(ctx, ff, FlowFilter{Filter: ff.Filter.Without("proto", "doc"), Seqs: ff.Seqs})
-			if err != nil {
-				t.Fatal(err)
+	listings := func() []listing {
+		var out []listing
+		for _, q := range filters {
+			for _, ff := range []FlowFilter{
+				{Filter: where(q), Limit: 50}, {Filter: where(q), Limit: 50, Offset: 100}, {Filter: where(q)},
+				{Filter: where(q), Seqs: seqs, Scores: scores, Limit: 20},
+				{Filter: where(q), Sort: "port", Limit: 50}, {Filter: where(q), Seqs: seqs, Scores: scores, Sort: "port", Limit: 20},
+			} {
+				for _, base := range []FlowFilter{ff, {Filter: ff.Filter.Without("proto", "doc", "src"), Seqs: ff.Seqs}} {
+					flows, total, fc, err := db.Listing(ctx, ff, base)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, listing{ids(flows), total, fc})
+				}
+				// Without facets.
+				flows, total, err := db.Flows(ctx, ff)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, listing{Rows: ids(flows), Total: total})
 			}
-			out = append(out, fc)
 		}
 		return out
 	}
@@ -355,7 +377,40 @@ func TestFacetsFromPackedRowsAsFromColumns(t *testing.T) {
 		t.Fatal("synthetic rows do not pack")
 	}
 	db.table.packed = nil
-	if columns := listings(); !reflect.DeepEqual(packed, columns) {
-		t.Errorf("packed rows count\n%+v\ncolumns\n%+v", packed, columns)
+	columns := listings()
+	for k := range packed {
+		if !reflect.DeepEqual(packed[k], columns[k]) {
+			t.Errorf("%s (listing %d): packed rows list\n%+v\ncolumns\n%+v", filters[k/18], k%18, packed[k], columns[k])
+		}
+	}
+}
+
+// A search matching many flows counts its facets on two processors as on
+// one.
+func TestFacetsOfManyMatchesCountedInPartsAsWhole(t *testing.T) {
+	db, _ := open(t, synthetic(3000))
+	ctx := context.Background()
+	var seqs []int32
+	var scores []float64
+	for s := int32(3000); s >= 1; s -= 2 {
+		seqs, scores = append(seqs, s), append(scores, float64(s%13))
+	}
+	ff := FlowFilter{Seqs: seqs, Scores: scores, Limit: 50}
+	listing := func() (int, Facets) {
+		_, total, fc, err := db.Listing(ctx, ff, ff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return total, fc
+	}
+	defer func(n int) { parallelCount = n }(parallelCount)
+	parallelCount = 1 << 30
+	wantTotal, want := listing()
+	parallelCount = 1
+	if total, got := listing(); total != wantTotal || !reflect.DeepEqual(got, want) {
+		t.Errorf("counted in parts: %d flows, facets\n%+v\nwhole: %d, %+v", total, got, wantTotal, want)
+	}
+	if want.Sources == nil || len(want.Docs) == 0 {
+		t.Errorf("nothing counted: %+v", want)
 	}
 }

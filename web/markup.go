@@ -25,6 +25,15 @@ type markup struct {
 // handWritten is the component that writes what fill appends to a markup,
 // in one write. size is about how many bytes it takes, for a new buffer.
 func handWritten(size int, fill func(m *markup)) templ.Component {
+	return handWrittenErr(size, func(m *markup) error {
+		fill(m)
+		return nil
+	})
+}
+
+// handWrittenErr is handWritten for a fill that can fail (it renders other
+// components into the markup): nothing is written then.
+func handWrittenErr(size int, fill func(m *markup) error) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -35,8 +44,10 @@ func handWritten(size int, fill func(m *markup)) templ.Component {
 		} else {
 			m.b = make([]byte, 0, size)
 		}
-		fill(m)
-		_, err := w.Write(m.b)
+		err := fill(m)
+		if err == nil {
+			_, err = w.Write(m.b)
+		}
 		if cap(m.b) <= maxPooledMarkup {
 			b := m.b[:0]
 			markupBufs.Put(&b)
@@ -52,6 +63,13 @@ func handWritten(size int, fill func(m *markup)) templ.Component {
 var markupBufs sync.Pool
 
 const maxPooledMarkup = 1 << 20
+
+// Write appends p as it is: a component renders into a markup as into any
+// writer.
+func (m *markup) Write(p []byte) (int, error) {
+	m.b = append(m.b, p...)
+	return len(p), nil
+}
 
 // raw appends markup as it is.
 func (m *markup) raw(s string) { m.b = append(m.b, s...) }

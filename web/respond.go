@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 
@@ -68,14 +70,7 @@ func (s *Server) sendStatus(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	h := sha256.New()
-	h.Write([]byte(version))
-	h.Write([]byte{0})
-	h.Write([]byte(uiLang(r.Context())))
-	h.Write([]byte{0})
-	h.Write(body)
-	etag := `W/"` + hex.EncodeToString(h.Sum(nil))[:24] + `"`
-	if notModified(w, r, etag) {
+	if notModified(w, r, bodyETag(version, uiLang(r.Context()), body)) {
 		return nil
 	}
 	w.Header().Set("Content-Type", contentType)
@@ -86,6 +81,28 @@ func (s *Server) sendStatus(w http.ResponseWriter, r *http.Request, status int, 
 	_, err = w.Write(body)
 	return err
 }
+
+// bodyETag is the ETag of a body of the dataset version in the UI language
+// lang: two CRC-32 checksums of the three, Castagnoli's and IEEE's, 64 bits
+// that change whenever any of them does. The processor computes both (SSE
+// 4.2, PCLMULQDQ) at about a tenth of SHA-256's cost, which was 4% of an
+// uncached page's; an ETag only has to tell one response to a URL from
+// another, with no adversary to guard against.
+func bodyETag(version, lang string, body []byte) string {
+	var c, i uint32
+	for _, p := range [][]byte{[]byte(version), {0}, []byte(lang), {0}, body} {
+		c = crc32.Update(c, castagnoli, p)
+		i = crc32.Update(i, crc32.IEEETable, p)
+	}
+	var sum [8]byte
+	binary.BigEndian.PutUint32(sum[:4], c)
+	binary.BigEndian.PutUint32(sum[4:], i)
+	return `W/"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// castagnoli is the table of the Castagnoli polynomial, which crc32 computes
+// with the processor's CRC32 instruction.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // streamETag is the ETag of a streamed response, which cannot hash its body
 // before sending it: the dataset version and the request URL (its query in

@@ -10,7 +10,9 @@
 // one-off requests (a crawler, every search typed once) neither pay for
 // keeping their pages nor push out the pages asked for again and again.
 // Concurrent requests for one key wait for the first instead of all
-// rendering it, and its response is then kept.
+// rendering it, and its response is then kept; the response to a key asked
+// for the first time that nobody waits for by the time it starts goes
+// straight through, neither held back nor copied.
 package httpcache
 
 import (
@@ -84,8 +86,11 @@ func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 		}
 		c.misses.Add(1)
 		rec := &recorder{w: w, limit: c.maxEntry, dontStore: new(atomic.Bool)}
-		keep := true // a request rendering for itself: its key was asked for before
 		if leader {
+			// A key asked for the first time is not kept unless others
+			// wait for it by the time its response starts: otherwise
+			// the response goes straight through, not held or copied.
+			rec.wanted = func() bool { return c.wanted(f) }
 			// The flight lands before a byte reaches the client: once
 			// the response is known to be one that is not kept (it
 			// streams), or once it is complete. A client slow to take
@@ -102,12 +107,7 @@ func (c *Cache) Handler(key KeyFunc, next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), dontStoreKey{}, rec.dontStore))
 		next.ServeHTTP(rec, r)
-		if leader {
-			keep = c.wanted(f)
-		}
-		if keep {
-			e = rec.entry(r, k)
-		}
+		e = rec.entry(r, k)
 		switch {
 		case rec.land != nil:
 			rec.land(e)
@@ -309,6 +309,9 @@ type recorder struct {
 	// land, for the request leading a flight, ends it with the entry to
 	// keep (nil: none); called before anything is sent.
 	land func(*cacheEntry)
+	// wanted, for the request leading a flight, says at WriteHeader
+	// whether its response is to be kept (nil: it is).
+	wanted func() bool
 }
 
 func (rec *recorder) Header() http.Header { return rec.w.Header() }
@@ -324,7 +327,8 @@ func (rec *recorder) WriteHeader(code int) {
 	}
 	rec.status = code
 	h := rec.w.Header()
-	if code != http.StatusOK || h.Get("Set-Cookie") != "" || strings.Contains(h.Get("Cache-Control"), "no-store") {
+	if code != http.StatusOK || h.Get("Set-Cookie") != "" || strings.Contains(h.Get("Cache-Control"), "no-store") ||
+		(rec.wanted != nil && !rec.wanted()) {
 		rec.stream()
 		rec.w.WriteHeader(code)
 		return

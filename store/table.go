@@ -544,13 +544,18 @@ func (t *flowTable) portKey(i int) int {
 func (t *flowTable) each(c *cond, list []int32, order string, fn func(i int) bool) {
 	switch {
 	case list != nil && order == "port":
-		l := slices.Clone(list)
-		slices.SortFunc(l, func(a, b int32) int {
-			if d := t.portKey(int(a)) - t.portKey(int(b)); d != 0 {
-				return d
-			}
-			return int(a - b)
-		})
+		// Each row's key worked out once, not at every comparison (a
+		// search of thousands sorted this way took a fifth of a loaded
+		// server's time in portKey).
+		keyed := make([]uint64, len(list))
+		for k, i := range list {
+			keyed[k] = uint64(t.portKey(int(i)))<<32 | uint64(uint32(i))
+		}
+		slices.Sort(keyed)
+		l := make([]int32, len(keyed))
+		for k, x := range keyed {
+			l[k] = int32(uint32(x))
+		}
 		list = l
 	case list != nil:
 		if !slices.IsSorted(list) {

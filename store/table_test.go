@@ -414,3 +414,37 @@ func TestFacetsOfManyMatchesCountedInPartsAsWhole(t *testing.T) {
 		t.Errorf("nothing counted: %+v", want)
 	}
 }
+
+// Matches listed by port come in the order of the whole listing by port,
+// whatever order the search gave them in.
+func TestMatchesByPortInTheListingsPortOrder(t *testing.T) {
+	db, _ := open(t, synthetic(3000))
+	ctx := context.Background()
+	all, _, err := db.Flows(ctx, FlowFilter{Sort: "port"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int32
+	var scores []float64
+	for s := int32(3000); s >= 1; s -= 3 {
+		seqs, scores = append(seqs, s), append(scores, float64(s%7))
+	}
+	keep := map[int32]bool{}
+	for _, s := range seqs {
+		keep[s-1] = true
+	}
+	var want []string
+	rows := rowsOf(t, db, all)
+	for k, f := range all {
+		if keep[rows[k]] {
+			want = append(want, f.ID)
+		}
+	}
+	got, _, err := db.Flows(ctx, FlowFilter{Seqs: seqs, Scores: scores, Sort: "port"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), want) {
+		t.Errorf("matches by port: %d flows %v..., want %d %v...", len(got), ids(got)[:5], len(want), want[:5])
+	}
+}

@@ -63,22 +63,7 @@ func (t *flowTable) decode(blob []byte) error {
 	for _, c := range t.tableColumns() {
 		switch c := c.(type) {
 		case *[]string:
-			lens := readColumn[uint32](&r)
-			total := 0
-			for _, n := range lens {
-				total += int(n)
-			}
-			all := string(r.next(total))
-			list := make([]string, len(lens))
-			at := 0
-			for i, n := range lens {
-				if r.err != nil {
-					break
-				}
-				list[i] = all[at : at+int(n)]
-				at += int(n)
-			}
-			*c = list
+			*c, _ = r.strings(readColumn[uint32](&r))
 		case *[]int32:
 			*c = readColumn[int32](&r)
 		case *[]uint16:
@@ -123,6 +108,27 @@ func (r *tableReader) next(n int) []byte {
 	p := r.b[:n]
 	r.b = r.b[n:]
 	return p
+}
+
+// strings reads the bytes of a list of strings of the lengths lens, all of
+// them copied out of r's memory in one string, and returns the list and
+// how many bytes it took.
+func (r *tableReader) strings(lens []uint32) ([]string, int) {
+	total := 0
+	for _, n := range lens {
+		total += int(n)
+	}
+	all := string(r.next(total))
+	list := make([]string, len(lens))
+	at := 0
+	for i, n := range lens {
+		if r.err != nil {
+			break
+		}
+		list[i] = all[at : at+int(n)]
+		at += int(n)
+	}
+	return list, total
 }
 
 // readColumn reads a column appendColumn wrote.

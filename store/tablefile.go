@@ -370,24 +370,10 @@ func (m *tableMap) table(key string) (*flowTable, []DocSummary, error) {
 	for _, c := range t.fileColumns(ix, dc) {
 		switch c := c.(type) {
 		case *[]string:
-			lens := viewColumn[uint32](&r)
-			total := 0
-			for _, n := range lens {
-				total += int(n)
-			}
 			// Copied: strings go out to callers, who may keep them
 			// after the file is unmapped.
-			all := string(r.next(total))
+			list, total := r.strings(viewColumn[uint32](&r))
 			r.next(pad8(total) - total)
-			list := make([]string, len(lens))
-			at := 0
-			for i, n := range lens {
-				if r.err != nil {
-					break
-				}
-				list[i] = all[at : at+int(n)]
-				at += int(n)
-			}
 			*c = list
 		case *[]int32:
 			*c = viewColumn[int32](&r)

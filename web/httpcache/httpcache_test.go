@@ -68,7 +68,7 @@ func TestHandlerAnswersARepeatedKeyFromTheCache(t *testing.T) {
 }
 
 // Requests each for a key of their own, as a crawler sends, leave nothing
-// in the cache; a key asked for again after many others is still kept.
+// in the cache; a key asked for again after many others is kept too.
 func TestCacheKeepsOnlyKeysAskedForAgain(t *testing.T) {
 	next := &counting{}
 	c := httpcache.New(1<<30, 1<<10)
@@ -80,12 +80,20 @@ func TestCacheKeepsOnlyKeysAskedForAgain(t *testing.T) {
 	if st := c.Stats(); st.Entries != 0 || st.Bytes != 0 || st.Misses != 1001 {
 		t.Errorf("stats %+v after 1001 keys asked for once, want nothing kept", st)
 	}
-	get(t, h, "/again")
-	if _, body := get(t, h, "/again"); body != "n=1002" {
-		t.Errorf("/again, third time: %q, want the second rendering n=1002, kept", body)
+	// A key asked for once is remembered in one of askedSlots slots, by
+	// its hash: one of the 1,000 keys since may have taken its slot (about
+	// one time in 65), and then its second request is only remembered and
+	// its third kept. Either way its fourth is answered from the cache,
+	// with the body of the request that was kept.
+	var bodies [3]string
+	for i := range bodies {
+		_, bodies[i] = get(t, h, "/again")
 	}
-	if st := c.Stats(); st.Entries != 1 || st.Hits != 1 {
-		t.Errorf("stats %+v, want /again kept and answered once", st)
+	if bodies[0] != "n=1002" || bodies[2] != bodies[1] {
+		t.Errorf("/again asked for a second, third and fourth time: %q, want n=1002 and then that or n=1003 kept", bodies)
+	}
+	if st := c.Stats(); st.Entries != 1 || st.Hits == 0 {
+		t.Errorf("stats %+v, want /again kept and answered from the cache", st)
 	}
 }
 

@@ -52,7 +52,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // layout of this machine's values.
 func tableKey(format, size int, dataset, extractor string) string {
 	order := "le"
-	if x := uint16(1); *(*byte)(unsafe.Pointer(&x)) == 0 {
+	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
 		order = "be"
 	}
 	return fmt.Sprintf("portolan flow table file %d; table format %d, %d bytes; dataset %s; extractor %s; %s, facet row %d bytes",
@@ -63,12 +63,10 @@ func tableKey(format, size int, dataset, extractor string) string {
 // table itself.
 func dbTableKey(ctx context.Context, q querier) (string, error) {
 	var format, size int
-	if err := q.QueryRowContext(ctx, "SELECT format, length(data) FROM flow_table").Scan(&format, &size); err != nil {
-		return "", err
-	}
 	var dataset, extractor string
-	err := q.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = 'dataset_version'),
-		(SELECT value FROM meta WHERE key = 'extractor_version')`).Scan(&dataset, &extractor)
+	err := q.QueryRowContext(ctx, `SELECT format, length(data),
+		(SELECT value FROM meta WHERE key = 'dataset_version'),
+		(SELECT value FROM meta WHERE key = 'extractor_version') FROM flow_table`).Scan(&format, &size, &dataset, &extractor)
 	if err != nil {
 		return "", err
 	}

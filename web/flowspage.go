@@ -121,17 +121,15 @@ func flowsBody(d flowsPageData) templ.Component {
 		m.text(t(ctx, "sort.label"))
 		m.raw(` `)
 		switch {
-		case q.Sort == "" && d.Search != nil && d.Search.Ranked():
-			m.raw(`<strong>`)
-			m.text(t(ctx, "sort.relevance"))
-			m.raw(`</strong> · <a href="`)
-			m.href(q.WithSort("port").URL("/flows"))
-			m.raw(`" data-testid="sort-port">`)
-			m.text(t(ctx, "sort.port"))
-			m.raw(`</a>`)
 		case q.Sort == "":
+			// The order shown: relevance for a ranked search, else the
+			// documents'.
+			order := "sort.doc"
+			if d.Search != nil && d.Search.Ranked() {
+				order = "sort.relevance"
+			}
 			m.raw(`<strong>`)
-			m.text(t(ctx, "sort.doc"))
+			m.text(t(ctx, order))
 			m.raw(`</strong> · <a href="`)
 			m.href(q.WithSort("port").URL("/flows"))
 			m.raw(`" data-testid="sort-port">`)

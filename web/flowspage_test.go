@@ -5,10 +5,8 @@ import (
 	"context"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/a-h/templ"
-	"github.com/portolan/portolan/data"
 	"github.com/portolan/portolan/web/i18n"
 )
 
@@ -55,33 +53,21 @@ func TestFlowsPageMatchesReference(t *testing.T) {
 		{Query: query("proto=tcp"), Flows: flows[:2], Total: 60, Pages: 2, Chips: chips[2:], Langs: opts[1].Langs},
 		{Query: query("sort=port&page=12"), Flows: flows[2:], Total: 600, Pages: 12, Search: &textSearch{ranked: true}},
 	}
-	view := &versionView{Doc: "citrix", Title: nasty, Number: 1, LatestURL: "/docs/citrix?x=1&y=2",
-		Latest:   data.Version{Number: 3, Captured: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
-		Captured: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-	for _, l := range i18n.Languages() {
-		for _, explicit := range []bool{false, true} {
-			for _, vv := range []*versionView{nil, view} {
-				ctx := context.WithValue(context.Background(), localeKey{},
-					&locale{lang: l, explicit: explicit, p: catalogue().Printer(l), uri: "/flows?q=a&doc=citrix"})
-				if vv != nil {
-					ctx = context.WithValue(ctx, viewKey{}, vv)
-				}
-				for i, d := range pages {
-					var want, got bytes.Buffer
-					if err := flowsPageReference(d).Render(ctx, &want); err != nil {
-						t.Fatal(err)
-					}
-					if err := flowsPage(d).Render(ctx, &got); err != nil {
-						t.Fatal(err)
-					}
-					if got.String() != want.String() {
-						t.Errorf("%s (explicit %v, view %v), page %d: differs from flowsPageReference\ngot:  %s\nwant: %s",
-							l.Code, explicit, vv != nil, i, got.String(), want.String())
-					}
-				}
+	eachPageContext(func(ctx context.Context, name string) {
+		for i, d := range pages {
+			var want, got bytes.Buffer
+			if err := flowsPageReference(d).Render(ctx, &want); err != nil {
+				t.Fatal(err)
+			}
+			if err := flowsPage(d).Render(ctx, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s, page %d: differs from flowsPageReference\ngot:  %s\nwant: %s",
+					name, i, got.String(), want.String())
 			}
 		}
-	}
+	})
 }
 
 // BenchmarkFlowsPage compares a listing page written by hand and by its

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"testing"
@@ -161,13 +162,36 @@ func TestLayoutMatchesReference(t *testing.T) {
 			Keep: []formField{{Name: "doc", Value: "citrix"}, {Name: "proto", Value: nasty}}},
 		{Nav: "lint", Keep: []formField{{Name: "port", Value: "443"}}},
 	}
-	view := &versionView{Doc: "citrix", Title: nasty, Number: 1, LatestURL: "/docs/citrix?x=1&y=2",
-		Latest:   data.Version{Number: 3, Captured: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
-		Captured: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
 	child := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		_, err := io.WriteString(w, "<p>the page</p>")
 		return err
 	})
+	eachPageContext(func(ctx context.Context, name string) {
+		for i, p := range pages {
+			// Rendering clears the children it was given.
+			var want, got bytes.Buffer
+			if err := layoutReference(p).Render(templ.WithChildren(ctx, child), &want); err != nil {
+				t.Fatal(err)
+			}
+			if err := layout(p).Render(templ.WithChildren(ctx, child), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s, page %d: layout differs from layoutReference\ngot:  %s\nwant: %s",
+					name, i, got.String(), want.String())
+			}
+		}
+	})
+}
+
+// eachPageContext calls fn with the context of a page request in every UI
+// language, with the language chosen by ?lang= or not, and with a version
+// of a document shown (its title in need of escaping) or not; name says
+// which, for messages.
+func eachPageContext(fn func(ctx context.Context, name string)) {
+	view := &versionView{Doc: "citrix", Title: `<b>"Tom's" & co</b>`, Number: 1, LatestURL: "/docs/citrix?x=1&y=2",
+		Latest:   data.Version{Number: 3, Captured: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		Captured: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
 	for _, l := range i18n.Languages() {
 		for _, explicit := range []bool{false, true} {
 			for _, vv := range []*versionView{nil, view} {
@@ -176,20 +200,7 @@ func TestLayoutMatchesReference(t *testing.T) {
 				if vv != nil {
 					ctx = context.WithValue(ctx, viewKey{}, vv)
 				}
-				for i, p := range pages {
-					// Rendering clears the children it was given.
-					var want, got bytes.Buffer
-					if err := layoutReference(p).Render(templ.WithChildren(ctx, child), &want); err != nil {
-						t.Fatal(err)
-					}
-					if err := layout(p).Render(templ.WithChildren(ctx, child), &got); err != nil {
-						t.Fatal(err)
-					}
-					if got.String() != want.String() {
-						t.Errorf("%s (explicit %v, view %v), page %d: layout differs from layoutReference\ngot:  %s\nwant: %s",
-							l.Code, explicit, vv != nil, i, got.String(), want.String())
-					}
-				}
+				fn(ctx, fmt.Sprintf("%s (explicit %v, view %v)", l.Code, explicit, vv != nil))
 			}
 		}
 	}
